@@ -1,0 +1,12 @@
+DROP TRIGGER IF EXISTS audit_events_no_update ON audit_events;
+DROP FUNCTION IF EXISTS audit_events_append_only();
+DROP TABLE audit_events;
+DROP TABLE audit_heads;
+DROP TABLE request_registers;
+DROP TABLE request_subjects;
+DROP TABLE requests;
+DROP TABLE reference_counters;
+DROP TABLE users;
+DROP TABLE registers;
+DROP TABLE organisations;
+DROP TABLE settings;

@@ -1,0 +1,10 @@
+DROP TABLE audit_events;
+DROP TABLE audit_heads;
+DROP TABLE request_registers;
+DROP TABLE request_subjects;
+DROP TABLE requests;
+DROP TABLE reference_counters;
+DROP TABLE users;
+DROP TABLE registers;
+DROP TABLE organisations;
+DROP TABLE settings;

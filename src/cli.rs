@@ -1,0 +1,228 @@
+//! The command line: `serve`, `migrate` and provisioning commands for scripts.
+
+use std::io::Read;
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{ProcessEnv, Settings};
+use crate::db;
+use crate::domain::enums::Role;
+use crate::services::admin::{self, NewOrganisation, RegisterInput, UserInput};
+use crate::services::{demo, ServiceError};
+use crate::startup::{build_context, Application};
+
+#[derive(Parser)]
+#[command(name = "rightsdesk", version, about = "Data-protection requests for Finnish social-services registers")]
+pub struct Cli {
+    /// TOML settings file (environment variables RIGHTSDESK_* override it).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Database URL: postgres://… for PostgreSQL, sqlite://PATH or a file path for SQLite.
+    #[arg(long, global = true, value_name = "URL")]
+    database: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server (applies migrations first).
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage organisations.
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Manage an organisation's registers.
+    #[command(subcommand)]
+    Register(RegisterCommand),
+    /// Manage an organisation's users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on (overrides RIGHTSDESK_BIND).
+    #[arg(long, value_name = "ADDR")]
+    bind: Option<String>,
+    /// First create a demonstration organisation, users and requests, and print the logins.
+    #[arg(long)]
+    demo: bool,
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    /// Create an organisation.
+    Create {
+        #[arg(long)]
+        slug: String,
+        #[arg(long)]
+        name: String,
+        /// Finnish business id (Y-tunnus), e.g. 1234567-8.
+        #[arg(long)]
+        business_id: Option<String>,
+        /// Reference prefix (A-Z, 0-9, at most 8); default from the slug.
+        #[arg(long)]
+        prefix: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum RegisterCommand {
+    /// Create a register in an organisation.
+    Create {
+        #[arg(long, value_name = "ORG_SLUG")]
+        org: String,
+        #[arg(long)]
+        slug: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        description: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user; the password is read from standard input.
+    Create {
+        #[arg(long, value_name = "ORG_SLUG")]
+        org: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        title: Option<String>,
+        /// Read the password from standard input (required, so it never shows in `ps`).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).ok_or_else(|| "role must be staff, dpo or admin".to_string())
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn settings(cli: &Cli) -> anyhow::Result<Settings> {
+    let mut s = Settings::load(cli.config.as_deref(), &ProcessEnv)?;
+    if let Some(db) = &cli.database {
+        s.database_url = db.clone();
+        db::DbTarget::parse(db).map_err(|p| anyhow::anyhow!("configuration: --database: {p}"))?;
+    }
+    Ok(s)
+}
+
+fn describe(e: ServiceError) -> anyhow::Error {
+    match e {
+        ServiceError::Validation(errors) => anyhow::anyhow!(
+            "invalid input: {}",
+            errors
+                .iter()
+                .map(|e| format!("{} ({})", e.field, e.code))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        ServiceError::Internal(e) => e,
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut settings = settings(&cli)?;
+    match cli.command {
+        Command::Serve(args) => {
+            if let Some(bind) = args.bind {
+                settings.bind = bind;
+            }
+            let addr = settings.bind_addr()?;
+            serve(settings, addr, args.demo)
+        }
+        Command::Migrate => {
+            db::connect(&settings.db_target(), 1)?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Openapi => {
+            println!("{}", crate::http::openapi_document().to_pretty_json()?);
+            Ok(())
+        }
+        Command::Org(OrgCommand::Create { slug, name, business_id, prefix }) => {
+            let pool = db::connect(&settings.db_target(), 1)?;
+            let mut conn = pool.get()?;
+            let org = admin::create_organisation(
+                &mut conn,
+                NewOrganisation { slug, name, business_id, reference_prefix: prefix },
+            )
+            .map_err(describe)?;
+            println!("organisation {} created (reference prefix {})", org.slug, org.reference_prefix);
+            Ok(())
+        }
+        Command::Register(RegisterCommand::Create { org, slug, name, description }) => {
+            let pool = db::connect(&settings.db_target(), 1)?;
+            let mut conn = pool.get()?;
+            let org = db::orgs::find_organisation_by_slug(&mut conn, &org)?
+                .ok_or_else(|| anyhow::anyhow!("no organisation with slug '{org}'"))?;
+            let reg = admin::create_register(&mut conn, &org.id, RegisterInput { slug, name, description })
+                .map_err(describe)?;
+            println!("register {} created in {}", reg.slug, org.slug);
+            Ok(())
+        }
+        Command::User(UserCommand::Create { org, email, role, name, title, password_stdin: _ }) => {
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password)?;
+            let password = password.trim_end_matches(['\n', '\r']).to_string();
+            let pool = db::connect(&settings.db_target(), 1)?;
+            let mut conn = pool.get()?;
+            let org = db::orgs::find_organisation_by_slug(&mut conn, &org)?
+                .ok_or_else(|| anyhow::anyhow!("no organisation with slug '{org}'"))?;
+            let user = admin::create_user(&mut conn, &org.id, UserInput { email, name, title, role, password })
+                .map_err(describe)?;
+            println!("user {} created with role {}", user.id, user.role);
+            Ok(())
+        }
+    }
+}
+
+fn serve(settings: Settings, addr: std::net::SocketAddr, with_demo: bool) -> anyhow::Result<()> {
+    let ctx = Arc::new(build_context(settings)?);
+    if with_demo {
+        let report = demo::ensure(&ctx).map_err(describe)?;
+        println!(
+            "demo organisation '{}' {}; sign in at POST /api/v1/auth/token with:",
+            demo::DEMO_ORG,
+            if report.created { "created" } else { "already present (passwords renewed)" }
+        );
+        for login in &report.logins {
+            println!("  {:<6} {:<24} {}", login.role.as_str(), login.email, login.password);
+        }
+    }
+    let listener = TcpListener::bind(addr).map_err(|e| anyhow::anyhow!("bind (RIGHTSDESK_BIND): cannot listen on {addr}: {e}"))?;
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::bind(ctx, listener)?;
+        println!("rightsdesk listening on http://{addr}");
+        tracing::info!(port = app.port, "listening");
+        app.server.await?;
+        Ok(())
+    })
+}

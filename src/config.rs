@@ -1,0 +1,260 @@
+//! Settings: defaults, then an optional TOML file, then `RIGHTSDESK_*` environment variables.
+//! Every problem names the setting and what is wrong with it.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use secrecy::SecretString;
+use serde::Deserialize;
+
+use crate::db::DbTarget;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// `postgres://…` selects PostgreSQL; `sqlite://PATH` or a plain path selects SQLite.
+    pub database_url: String,
+    pub bind: String,
+    /// HMAC key for access tokens; generated once and kept in the database when unset.
+    pub token_secret: Option<SecretString>,
+    pub token_ttl_minutes: u32,
+    /// A clock stop counts only when asked this many days after receipt at most.
+    pub clock_stop_grace_days: u32,
+    /// Days the organisation is closed beyond the calendar (e.g. Christmas Eve).
+    pub extra_closed_days: Vec<NaiveDate>,
+    /// Replaces the shipped Finnish calendar (`config/calendar-fi.toml` format).
+    pub calendar_file: Option<PathBuf>,
+    /// Replaces the shipped legal-grounds catalogue (`letters/legal-grounds.toml` format).
+    pub legal_grounds_file: Option<PathBuf>,
+    /// Replaces the shipped form definitions (`forms/` layout).
+    pub forms_dir: Option<PathBuf>,
+    pub pool_size: u32,
+    /// Failed logins per account within the lockout window before every attempt is refused.
+    pub login_max_failures: u32,
+    pub login_lockout_minutes: u32,
+    /// Most submissions committed together by the group-commit writer.
+    pub group_commit_max_batch: usize,
+    /// Requests per page at most in listings.
+    pub max_page_size: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            database_url: "sqlite://data/rightsdesk.db".into(),
+            bind: "127.0.0.1:8080".into(),
+            token_secret: None,
+            token_ttl_minutes: 60,
+            clock_stop_grace_days: 7,
+            extra_closed_days: Vec::new(),
+            calendar_file: None,
+            legal_grounds_file: None,
+            forms_dir: None,
+            pool_size: 8,
+            login_max_failures: 5,
+            login_lockout_minutes: 15,
+            group_commit_max_batch: 256,
+            max_page_size: 500,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {setting}: {problem}")]
+pub struct ConfigError {
+    pub setting: String,
+    pub problem: String,
+}
+
+impl ConfigError {
+    pub fn new(setting: impl Into<String>, problem: impl Into<String>) -> ConfigError {
+        ConfigError {
+            setting: setting.into(),
+            problem: problem.into(),
+        }
+    }
+}
+
+/// Where a value came from, so overrides apply in order.
+pub trait EnvSource {
+    fn var(&self, name: &str) -> Option<String>;
+}
+
+pub struct ProcessEnv;
+
+impl EnvSource for ProcessEnv {
+    fn var(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok()
+    }
+}
+
+impl<const N: usize> EnvSource for [(&str, &str); N] {
+    fn var(&self, name: &str) -> Option<String> {
+        self.iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_string())
+    }
+}
+
+impl Settings {
+    pub fn load(file: Option<&Path>, env: &dyn EnvSource) -> Result<Settings, ConfigError> {
+        let mut s = match file {
+            None => Settings::default(),
+            Some(path) => {
+                let name = path.display().to_string();
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| ConfigError::new("--config", format!("cannot read {name}: {e}")))?;
+                toml::from_str(&text)
+                    .map_err(|e| ConfigError::new(format!("--config {name}"), e.to_string()))?
+            }
+        };
+        s.apply_env(env)?;
+        s.validate()?;
+        Ok(s)
+    }
+
+    fn apply_env(&mut self, env: &dyn EnvSource) -> Result<(), ConfigError> {
+        if let Some(v) = env.var("RIGHTSDESK_DATABASE_URL") {
+            self.database_url = v;
+        }
+        if let Some(v) = env.var("RIGHTSDESK_BIND") {
+            self.bind = v;
+        }
+        if let Some(v) = env.var("RIGHTSDESK_TOKEN_SECRET") {
+            self.token_secret = Some(SecretString::from(v));
+        }
+        parse_env(env, "RIGHTSDESK_TOKEN_TTL_MINUTES", &mut self.token_ttl_minutes)?;
+        parse_env(env, "RIGHTSDESK_CLOCK_STOP_GRACE_DAYS", &mut self.clock_stop_grace_days)?;
+        parse_env(env, "RIGHTSDESK_POOL_SIZE", &mut self.pool_size)?;
+        parse_env(env, "RIGHTSDESK_LOGIN_MAX_FAILURES", &mut self.login_max_failures)?;
+        parse_env(env, "RIGHTSDESK_LOGIN_LOCKOUT_MINUTES", &mut self.login_lockout_minutes)?;
+        parse_env(env, "RIGHTSDESK_GROUP_COMMIT_MAX_BATCH", &mut self.group_commit_max_batch)?;
+        parse_env(env, "RIGHTSDESK_MAX_PAGE_SIZE", &mut self.max_page_size)?;
+        if let Some(v) = env.var("RIGHTSDESK_EXTRA_CLOSED_DAYS") {
+            self.extra_closed_days = v
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    NaiveDate::from_str(s).map_err(|_| {
+                        ConfigError::new(
+                            "RIGHTSDESK_EXTRA_CLOSED_DAYS",
+                            format!("'{s}' is not a date (YYYY-MM-DD, comma separated)"),
+                        )
+                    })
+                })
+                .collect::<Result<_, _>>()?;
+        }
+        for (name, slot) in [
+            ("RIGHTSDESK_CALENDAR_FILE", &mut self.calendar_file),
+            ("RIGHTSDESK_LEGAL_GROUNDS_FILE", &mut self.legal_grounds_file),
+            ("RIGHTSDESK_FORMS_DIR", &mut self.forms_dir),
+        ] {
+            if let Some(v) = env.var(name) {
+                *slot = Some(PathBuf::from(v));
+            }
+        }
+        Ok(())
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        DbTarget::parse(&self.database_url)
+            .map_err(|problem| ConfigError::new("database_url (RIGHTSDESK_DATABASE_URL)", problem))?;
+        self.bind_addr()?;
+        if let Some(secret) = &self.token_secret {
+            use secrecy::ExposeSecret;
+            if secret.expose_secret().len() < 32 {
+                return Err(ConfigError::new(
+                    "token_secret (RIGHTSDESK_TOKEN_SECRET)",
+                    "must be at least 32 characters; leave it unset to have one generated",
+                ));
+            }
+        }
+        let ranges: [(&str, u64, u64, u64); 7] = [
+            ("token_ttl_minutes", self.token_ttl_minutes.into(), 1, 24 * 60),
+            ("clock_stop_grace_days", self.clock_stop_grace_days.into(), 0, 31),
+            ("pool_size", self.pool_size.into(), 1, 128),
+            ("login_max_failures", self.login_max_failures.into(), 1, 1000),
+            ("login_lockout_minutes", self.login_lockout_minutes.into(), 1, 24 * 60),
+            ("group_commit_max_batch", self.group_commit_max_batch as u64, 1, 10_000),
+            ("max_page_size", self.max_page_size.into(), 1, 10_000),
+        ];
+        for (name, value, min, max) in ranges {
+            if !(min..=max).contains(&value) {
+                return Err(ConfigError::new(
+                    name,
+                    format!("{value} is out of range {min}..={max}"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn bind_addr(&self) -> Result<SocketAddr, ConfigError> {
+        self.bind.parse().map_err(|_| {
+            ConfigError::new(
+                "bind (RIGHTSDESK_BIND)",
+                format!("'{}' is not an address like 127.0.0.1:8080", self.bind),
+            )
+        })
+    }
+
+    pub fn db_target(&self) -> DbTarget {
+        // validate() has accepted the URL.
+        DbTarget::parse(&self.database_url).unwrap_or_else(|_| DbTarget::Sqlite(self.database_url.clone()))
+    }
+}
+
+fn parse_env<T: FromStr>(env: &dyn EnvSource, name: &str, slot: &mut T) -> Result<(), ConfigError> {
+    if let Some(v) = env.var(name) {
+        *slot = v
+            .trim()
+            .parse()
+            .map_err(|_| ConfigError::new(name, format!("'{v}' is not a valid number")))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_need_no_configuration() {
+        let s = Settings::load(None, &[("X", "y")]).unwrap();
+        assert_eq!(s.bind, "127.0.0.1:8080");
+        assert!(matches!(s.db_target(), DbTarget::Sqlite(p) if p == "data/rightsdesk.db"));
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let dir = std::env::temp_dir().join(format!("rd-config-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("c.toml");
+        std::fs::write(&file, "bind = \"127.0.0.1:9000\"\npool_size = 3\n").unwrap();
+        let s = Settings::load(Some(&file), &[("RIGHTSDESK_BIND", "0.0.0.0:7000")]).unwrap();
+        assert_eq!(s.bind, "0.0.0.0:7000");
+        assert_eq!(s.pool_size, 3);
+        std::fs::write(&file, "bnid = \"x\"\n").unwrap();
+        let err = Settings::load(Some(&file), &[("X", "y")]).unwrap_err().to_string();
+        assert!(err.contains("bnid"), "{err}");
+    }
+
+    #[test]
+    fn bad_settings_name_the_setting() {
+        let cases: [(&str, &str, &str); 6] = [
+            ("RIGHTSDESK_BIND", "localhost", "bind"),
+            ("RIGHTSDESK_DATABASE_URL", "mysql://x", "database_url"),
+            ("RIGHTSDESK_TOKEN_SECRET", "short", "token_secret"),
+            ("RIGHTSDESK_POOL_SIZE", "many", "RIGHTSDESK_POOL_SIZE"),
+            ("RIGHTSDESK_CLOCK_STOP_GRACE_DAYS", "99", "clock_stop_grace_days"),
+            ("RIGHTSDESK_EXTRA_CLOSED_DAYS", "2026-12-24,24.12.", "EXTRA_CLOSED_DAYS"),
+        ];
+        for (var, value, named) in cases {
+            let err = Settings::load(None, &[(var, value)]).unwrap_err().to_string();
+            assert!(err.contains(named), "{var}={value}: {err}");
+        }
+    }
+}

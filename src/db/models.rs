@@ -1,0 +1,133 @@
+//! Rows as stored. Conversion to domain types happens in the services.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::schema::*;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = organisations)]
+pub struct OrganisationRow {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub business_id: Option<String>,
+    pub reference_prefix: String,
+    pub address_visible_roles: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = registers)]
+pub struct RegisterRow {
+    pub id: String,
+    pub org_id: String,
+    pub slug: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: String,
+    pub org_id: String,
+    pub email: String,
+    pub name: String,
+    pub title: Option<String>,
+    pub role: String,
+    pub password_hash: String,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+}
+
+impl std::fmt::Debug for UserRow {
+    // Keeps e-mail addresses and hashes out of logs and panics.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserRow")
+            .field("id", &self.id)
+            .field("org_id", &self.org_id)
+            .field("role", &self.role)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = requests, treat_none_as_null = true)]
+pub struct RequestRow {
+    pub id: String,
+    pub org_id: String,
+    pub reference: String,
+    pub kind: String,
+    pub state: String,
+    pub is_open: bool,
+    pub language: String,
+    pub channel: String,
+    pub received_at: NaiveDateTime,
+    pub received_on: NaiveDate,
+    pub target_on: NaiveDate,
+    pub due_on: NaiveDate,
+    pub extended: bool,
+    pub extended_on: Option<NaiveDate>,
+    pub extension_reason: Option<String>,
+    pub paused_days: i32,
+    pub paused_since: Option<NaiveDate>,
+    pub pause_counts: bool,
+    pub awaiting: Option<String>,
+    pub details: String,
+    pub identity_verification: Option<String>,
+    pub assignee_id: Option<String>,
+    pub outcome: Option<String>,
+    pub closed_on: Option<NaiveDate>,
+    pub decision: Option<String>,
+    pub repeat_within_year: bool,
+    pub review_reasons: String,
+    pub status_token_hash: Option<String>,
+    pub created_by: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = request_subjects)]
+pub struct SubjectRow {
+    pub request_id: String,
+    pub name: String,
+    pub personal_id: Option<String>,
+    pub birth_date: Option<NaiveDate>,
+    pub temporary_id: bool,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub postal_address: Option<String>,
+    pub address_protected: bool,
+    pub contact_channel: String,
+    pub representative: Option<String>,
+}
+
+impl std::fmt::Debug for SubjectRow {
+    // Personal data never reaches a log line through a Debug print.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SubjectRow")
+            .field("request_id", &self.request_id)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = audit_events)]
+pub struct AuditEventRow {
+    pub id: String,
+    pub org_id: String,
+    pub seq: i64,
+    pub request_id: Option<String>,
+    pub occurred_at: NaiveDateTime,
+    pub actor_id: Option<String>,
+    pub actor_role: String,
+    pub action: String,
+    pub from_state: Option<String>,
+    pub to_state: Option<String>,
+    pub payload: String,
+    pub prev_hash: String,
+    pub hash: String,
+}

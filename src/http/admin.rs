@@ -1,0 +1,76 @@
+//! An organisation's admin manages its registers and users.
+
+use actix_web::{get, post, web, HttpResponse};
+
+use super::auth::Auth;
+use super::error::{AppError, Problem};
+use crate::domain::enums::Role;
+use crate::services::admin::{self, RegisterInput, RegisterOutput, UserInput, UserOutput};
+use crate::services::{blocking, Context};
+
+#[utoipa::path(tag = "admin", request_body = RegisterInput, security(("bearer" = [])), responses(
+    (status = 201, body = RegisterOutput, description = "Created"),
+    (status = 400, body = Problem, content_type = "application/problem+json", description = "Malformed body"),
+    (status = 401, body = Problem, content_type = "application/problem+json", description = "Not signed in"),
+    (status = 403, body = Problem, content_type = "application/problem+json", description = "Admin only"),
+    (status = 409, body = Problem, content_type = "application/problem+json", description = "The slug is taken"),
+    (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid fields"),
+))]
+#[post("/registers")]
+pub async fn create_register(ctx: web::Data<Context>, auth: Auth, body: web::Json<RegisterInput>) -> Result<HttpResponse, AppError> {
+    let out = blocking(move || {
+        auth.0.require(&[Role::Admin])?;
+        let mut conn = ctx.conn()?;
+        admin::create_register(&mut conn, &auth.0.org_id, body.into_inner())
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(RegisterOutput::from(out)))
+}
+
+#[utoipa::path(tag = "admin", security(("bearer" = [])), responses(
+    (status = 200, body = Vec<RegisterOutput>, description = "The organisation's registers"),
+    (status = 401, body = Problem, content_type = "application/problem+json", description = "Not signed in"),
+))]
+#[get("/registers")]
+pub async fn list_registers(ctx: web::Data<Context>, auth: Auth) -> Result<HttpResponse, AppError> {
+    let out = blocking(move || {
+        let mut conn = ctx.conn()?;
+        admin::list_registers(&mut conn, &auth.0)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[utoipa::path(tag = "admin", request_body = UserInput, security(("bearer" = [])), responses(
+    (status = 201, body = UserOutput, description = "Created"),
+    (status = 400, body = Problem, content_type = "application/problem+json", description = "Malformed body"),
+    (status = 401, body = Problem, content_type = "application/problem+json", description = "Not signed in"),
+    (status = 403, body = Problem, content_type = "application/problem+json", description = "Admin only"),
+    (status = 409, body = Problem, content_type = "application/problem+json", description = "The e-mail address is taken"),
+    (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid fields"),
+))]
+#[post("/users")]
+pub async fn create_user(ctx: web::Data<Context>, auth: Auth, body: web::Json<UserInput>) -> Result<HttpResponse, AppError> {
+    let out = blocking(move || {
+        auth.0.require(&[Role::Admin])?;
+        let mut conn = ctx.conn()?;
+        admin::create_user(&mut conn, &auth.0.org_id, body.into_inner())
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(UserOutput::from(out)))
+}
+
+#[utoipa::path(tag = "admin", security(("bearer" = [])), responses(
+    (status = 200, body = Vec<UserOutput>, description = "The organisation's users"),
+    (status = 401, body = Problem, content_type = "application/problem+json", description = "Not signed in"),
+    (status = 403, body = Problem, content_type = "application/problem+json", description = "Admin only"),
+))]
+#[get("/users")]
+pub async fn list_users(ctx: web::Data<Context>, auth: Auth) -> Result<HttpResponse, AppError> {
+    let out = blocking(move || {
+        let mut conn = ctx.conn()?;
+        admin::list_users(&mut conn, &auth.0)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(out))
+}

@@ -1,0 +1,57 @@
+//! The DPO's views.
+
+use actix_web::{get, web, HttpResponse};
+use chrono::Datelike;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::auth::Auth;
+use super::error::{AppError, Problem};
+use crate::db::audit::ChainReport;
+use crate::services::dpo::{self, Deadlines, Statistics};
+use crate::services::{blocking, Context, ServiceError};
+
+#[utoipa::path(tag = "dpo", security(("bearer" = [])), responses(
+    (status = 200, body = Deadlines, description = "Today's buckets: overdue, due within 7 days, paused, extended"),
+    (status = 401, body = Problem, content_type = "application/problem+json", description = "Not signed in"),
+    (status = 403, body = Problem, content_type = "application/problem+json", description = "DPO only"),
+))]
+#[get("/dpo/deadlines")]
+pub async fn deadlines(ctx: web::Data<Context>, auth: Auth) -> Result<HttpResponse, AppError> {
+    let out = blocking(move || dpo::deadlines(&ctx, &auth.0)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct YearQuery {
+    /// Year of receipt (default this year).
+    pub year: Option<i32>,
+}
+
+#[utoipa::path(tag = "dpo", params(YearQuery), security(("bearer" = [])), responses(
+    (status = 200, body = Statistics, description = "Per kind and outcome"),
+    (status = 400, body = Problem, content_type = "application/problem+json", description = "Invalid query"),
+    (status = 401, body = Problem, content_type = "application/problem+json", description = "Not signed in"),
+    (status = 403, body = Problem, content_type = "application/problem+json", description = "DPO only"),
+    (status = 422, body = Problem, content_type = "application/problem+json", description = "Year out of range"),
+))]
+#[get("/dpo/statistics")]
+pub async fn statistics(ctx: web::Data<Context>, auth: Auth, q: web::Query<YearQuery>) -> Result<HttpResponse, AppError> {
+    let year = q.year.unwrap_or_else(|| ctx.today().year());
+    if !(2000..=2200).contains(&year) {
+        return Err(ServiceError::field("year", "invalid_year").into());
+    }
+    let out = blocking(move || dpo::statistics(&ctx, &auth.0, year)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[utoipa::path(tag = "dpo", security(("bearer" = [])), responses(
+    (status = 200, body = ChainReport, description = "Whether the organisation's audit chain is intact, and its first broken link"),
+    (status = 401, body = Problem, content_type = "application/problem+json", description = "Not signed in"),
+    (status = 403, body = Problem, content_type = "application/problem+json", description = "DPO or admin only"),
+))]
+#[get("/audit/verify")]
+pub async fn verify_audit(ctx: web::Data<Context>, auth: Auth) -> Result<HttpResponse, AppError> {
+    let out = blocking(move || dpo::verify_audit(&ctx, &auth.0)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}

@@ -1,0 +1,158 @@
+//! The HTTP surface: route table, handlers and the OpenAPI document built from them.
+
+pub mod admin;
+pub mod auth;
+pub mod dpo;
+pub mod error;
+pub mod meta;
+pub mod requests;
+pub mod session;
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::{scope, AppExt};
+
+use self::error::{bad_request, redact_quoted, Problem};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "rightsdesk API",
+        description = "Data-protection requests (GDPR Art 15-21, Act 703/2023 § 11 log data) for Finnish social-services registers: submission, legal deadlines, staff workflow, DPO views. Errors are RFC 9457 problem documents with a stable `code`."
+    ),
+    modifiers(&SecuritySchemes),
+    tags(
+        (name = "public", description = "No sign-in: health, forms, legal grounds, submission, status"),
+        (name = "auth", description = "Access tokens for staff, DPO and admin"),
+        (name = "requests", description = "Staff work on requests"),
+        (name = "dpo", description = "Deadlines, statistics and the audit chain"),
+        (name = "admin", description = "Registers and users of the organisation"),
+    )
+)]
+pub struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::builder().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+        components.add_security_scheme(
+            "status_token",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-Status-Token"))),
+        );
+    }
+}
+
+fn mount<T>(app: actix_web::App<T>) -> (actix_web::App<T>, utoipa::openapi::OpenApi)
+where
+    T: actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+{
+    app.into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .app_data(json_config())
+        .app_data(query_config())
+        .app_data(path_config())
+        .service(meta::health)
+        .service(
+            scope::scope("/api/v1")
+            .service(meta::forms)
+            .service(meta::legal_grounds)
+            .service(session::token)
+            .service(requests::create)
+            .service(requests::list)
+            .service(requests::get)
+            .service(requests::act)
+            .service(requests::events)
+            .service(requests::status)
+            .service(dpo::deadlines)
+            .service(dpo::statistics)
+            .service(dpo::verify_audit)
+            .service(admin::create_register)
+            .service(admin::list_registers)
+            .service(admin::create_user)
+            .service(admin::list_users),
+        )
+        .split_for_parts()
+}
+
+/// Mounts every route on `app`, serves the OpenAPI document and answers unknown paths with a problem.
+pub fn build_app<T>(app: actix_web::App<T>) -> actix_web::App<T>
+where
+    T: actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+{
+    let (app, api) = mount(app);
+    let doc = web::Data::new(api);
+    app.app_data(doc).route("/openapi.json", web::get().to(serve_openapi)).default_service(web::to(not_found))
+}
+
+async fn serve_openapi(doc: web::Data<utoipa::openapi::OpenApi>) -> HttpResponse {
+    HttpResponse::Ok().json(doc.get_ref())
+}
+
+/// The OpenAPI document exactly as served, for the committed copy and its test.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    mount(actix_web::App::new()).1
+}
+
+async fn not_found(_req: HttpRequest) -> HttpResponse {
+    Problem::new(actix_web::http::StatusCode::NOT_FOUND, "not_found", "no such resource").response()
+}
+
+const MAX_JSON_BODY: usize = 256 * 1024;
+
+fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(MAX_JSON_BODY)
+        .error_handler(|err, _req| {
+            use actix_web::error::JsonPayloadError as E;
+            match err {
+                E::ContentType => {
+                    let p = Problem::new(
+                        actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                        "unsupported_media_type",
+                        "send the body as application/json",
+                    );
+                    actix_web::error::InternalError::from_response("content type", p.response()).into()
+                }
+                E::Overflow { .. } | E::OverflowKnownLength { .. } => {
+                    let p = Problem::new(
+                        actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+                        "payload_too_large",
+                        format!("the body may be at most {MAX_JSON_BODY} bytes"),
+                    );
+                    actix_web::error::InternalError::from_response("too large", p.response()).into()
+                }
+                E::Deserialize(e) => bad_request(
+                    "invalid_json",
+                    format!("the body is not valid here: {}", redact_quoted(&e.to_string())),
+                ),
+                other => bad_request("invalid_body", redact_quoted(&other.to_string())),
+            }
+        })
+}
+
+fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|err, _req| {
+        bad_request("invalid_query", format!("invalid query parameters: {}", redact_quoted(&err.to_string())))
+    })
+}
+
+fn path_config() -> web::PathConfig {
+    web::PathConfig::default()
+        .error_handler(|err, _req| bad_request("invalid_path", redact_quoted(&err.to_string())))
+}

@@ -1,0 +1,41 @@
+//! Signing in.
+
+use actix_web::{post, web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::error::{AppError, Problem};
+use crate::services::{auth, blocking, Context};
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenInput {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenOutput {
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds until the token expires.
+    pub expires_in: u64,
+}
+
+/// Wrong credentials and throttled attempts answer alike.
+#[utoipa::path(tag = "auth", request_body = TokenInput, responses(
+    (status = 200, body = TokenOutput, description = "A bearer token"),
+    (status = 400, body = Problem, content_type = "application/problem+json", description = "Malformed body"),
+    (status = 401, body = Problem, content_type = "application/problem+json", description = "Wrong e-mail or password, or too many attempts"),
+))]
+#[post("/auth/token")]
+pub async fn token(ctx: web::Data<Context>, body: web::Json<TokenInput>) -> Result<HttpResponse, AppError> {
+    let TokenInput { email, password } = body.into_inner();
+    let issued = blocking(move || auth::login(&ctx, &email, &password)).await?;
+    Ok(HttpResponse::Ok().json(TokenOutput {
+        access_token: issued.access_token,
+        token_type: "Bearer",
+        expires_in: issued.expires_in,
+    }))
+}

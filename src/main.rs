@@ -1,0 +1,4 @@
+fn main() -> std::process::ExitCode {
+    rightsdesk::telemetry::init();
+    rightsdesk::cli::main()
+}

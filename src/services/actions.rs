@@ -1,0 +1,326 @@
+//! Staff actions on a request: one transaction per action, with its audit events.
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use utoipa::ToSchema;
+
+use super::views::{self, Decision, IdentityVerification, RequestOutput};
+use super::{write_tx, Context, Principal, ServiceError};
+use crate::db::audit::{self, NewEvent};
+use crate::db::models::RequestRow;
+use crate::db::{self, orgs, requests as req_db, AnyConnection};
+use crate::domain::clock::{ClockStop, RequestClock};
+use crate::domain::enums::{Awaiting, IdentityMethod, Outcome, RequestKind, RequestState, Role};
+use crate::domain::validation::FieldError;
+use crate::domain::workflow::{allowed_actions, next_state, Action};
+
+/// Extension reasons must say something real (Art 12(3): "with reasons").
+pub const MIN_EXTENSION_REASON: usize = 20;
+const MAX_TEXT: usize = 4000;
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActionInput {
+    pub action: Action,
+    /// When it happened, if not today: not in the future and not before receipt.
+    #[serde(default)]
+    pub on: Option<NaiveDate>,
+    /// `assign`: the user id of a staff member of the organisation.
+    #[serde(default)]
+    pub assignee: Option<String>,
+    /// `verify_identity`: how identity was checked.
+    #[serde(default)]
+    pub method: Option<IdentityMethod>,
+    /// `extend` (at least 20 characters) and `withdraw`.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// `request_identity`, `request_clarification`, `requester_replied`: what was asked or answered.
+    #[serde(default)]
+    pub message: Option<String>,
+    /// `complete`: `fulfilled` or `partially_fulfilled`.
+    #[serde(default)]
+    pub outcome: Option<Outcome>,
+    /// `refuse` and a partial `complete`: legal-ground codes.
+    #[serde(default)]
+    pub grounds: Vec<String>,
+    /// `refuse` and a partial `complete`: why, in words the requester will read.
+    #[serde(default)]
+    pub explanation: Option<String>,
+}
+
+pub struct ActionResult {
+    pub request: RequestOutput,
+    /// Said to staff when the action did not do all they may expect (e.g. a late clock stop).
+    pub notice: Option<String>,
+}
+
+fn text(v: &Option<String>) -> Option<String> {
+    v.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+fn check_length(v: &Option<String>, field: &str, errors: &mut Vec<FieldError>) {
+    if v.as_ref().is_some_and(|s| s.chars().count() > MAX_TEXT) {
+        errors.push(FieldError::new(field, "too_long").with_params(json!({ "max": MAX_TEXT })));
+    }
+}
+
+pub fn apply(
+    ctx: &Context,
+    principal: &Principal,
+    request_id: &str,
+    input: ActionInput,
+) -> Result<ActionResult, ServiceError> {
+    principal.require(&[Role::Staff])?;
+    let mut conn = ctx.conn()?;
+    let (row, notice) = write_tx(&mut conn, &principal.org_id, |conn| {
+        let row = req_db::find(conn, &principal.org_id, request_id)?
+            .ok_or(ServiceError::NotFound("request"))?;
+        apply_to(ctx, conn, principal, row, &input)
+    })?;
+    let request = super::queries::full_view(ctx, &mut conn, principal, &row)?;
+    Ok(ActionResult { request, notice })
+}
+
+fn apply_to(
+    ctx: &Context,
+    conn: &mut AnyConnection,
+    principal: &Principal,
+    mut row: RequestRow,
+    input: &ActionInput,
+) -> Result<(RequestRow, Option<String>), ServiceError> {
+    let today = ctx.today();
+    let state = views::state_of(&row)?;
+    let awaiting = row.awaiting.as_deref().and_then(Awaiting::parse);
+    let Some(to_state) = next_state(state, awaiting, input.action) else {
+        let allowed = allowed_actions(state).to_vec();
+        return Err(ServiceError::Conflict {
+            code: "action_not_allowed",
+            detail: format!(
+                "'{}' is not allowed while the request is {}",
+                input.action, state
+            ),
+            allowed: Some(allowed),
+        });
+    };
+
+    let mut errors = Vec::new();
+    let on = input.on.unwrap_or(today);
+    if on > today {
+        errors.push(FieldError::new("on", "date_in_future"));
+    }
+    if on < row.received_on {
+        errors.push(FieldError::new("on", "before_receipt"));
+    }
+    let reason = text(&input.reason);
+    let message = text(&input.message);
+    let explanation = text(&input.explanation);
+    check_length(&reason, "reason", &mut errors);
+    check_length(&message, "message", &mut errors);
+    check_length(&explanation, "explanation", &mut errors);
+
+    let kind = RequestKind::parse(&row.kind)
+        .ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("stored request has unknown kind")))?;
+    let mut clock = RequestClock {
+        received_on: row.received_on,
+        paused_days: row.paused_days.max(0) as u32,
+        paused_since: row.paused_since,
+        pause_counts: row.pause_counts,
+        extended: row.extended,
+    };
+    let before = clock.deadlines(&ctx.rules.calendar);
+    let mut notice = None;
+    let mut payload = json!({ "on": on });
+
+    match input.action {
+        Action::Assign => match input.assignee.as_deref().map(str::trim) {
+            None | Some("") => errors.push(FieldError::new("assignee", "required")),
+            Some(id) => match orgs::find_user(conn, &row.org_id, id)? {
+                Some(u) if u.active && u.role == Role::Staff.as_str() => {
+                    payload["assignee"] = json!(u.id);
+                    payload["previous_assignee"] = json!(row.assignee_id);
+                    row.assignee_id = Some(u.id);
+                }
+                _ => errors.push(FieldError::new("assignee", "unknown_user")),
+            },
+        },
+        Action::Start => {}
+        Action::VerifyIdentity => match input.method {
+            None => errors.push(FieldError::new("method", "required")),
+            Some(method) => {
+                let v = IdentityVerification {
+                    method,
+                    verified_by: principal.user_id.clone(),
+                    verified_on: on,
+                };
+                payload["method"] = json!(method);
+                row.identity_verification =
+                    Some(serde_json::to_string(&v).map_err(anyhow::Error::from)?);
+                if to_state == RequestState::InProgress && state == RequestState::AwaitingRequester {
+                    payload["paused_days_added"] = json!(clock.resume(on));
+                    row.awaiting = None;
+                }
+            }
+        },
+        Action::RequestIdentity | Action::RequestClarification => {
+            let what = if input.action == Action::RequestIdentity {
+                Awaiting::Identity
+            } else {
+                Awaiting::Clarification
+            };
+            if let ClockStop::NotStoppedOutsideGrace { grace_days } =
+                clock.stop(on, ctx.settings.clock_stop_grace_days)
+            {
+                notice = Some(format!(
+                    "The clock was not stopped: it may be stopped only within {grace_days} days of receipt. The due date stays."
+                ));
+            }
+            payload["clock_stopped"] = json!(clock.pause_counts);
+            payload["message"] = json!(message);
+            row.awaiting = Some(what.as_str().into());
+        }
+        Action::RequesterReplied => {
+            payload["paused_days_added"] = json!(clock.resume(on));
+            payload["message"] = json!(message);
+            row.awaiting = None;
+        }
+        Action::Extend => match &reason {
+            Some(r) if r.chars().count() >= MIN_EXTENSION_REASON => {
+                match clock.extend(&ctx.rules.calendar, on) {
+                    Ok(_) => {
+                        row.extended_on = Some(on);
+                        row.extension_reason = Some(r.clone());
+                        payload["reason"] = json!(r);
+                    }
+                    Err(e) => {
+                        return Err(ServiceError::Conflict {
+                            code: e.code(),
+                            detail: e.to_string(),
+                            allowed: None,
+                        })
+                    }
+                }
+            }
+            _ => errors.push(
+                FieldError::new("reason", "too_short")
+                    .with_params(json!({ "min": MIN_EXTENSION_REASON })),
+            ),
+        },
+        Action::Complete => {
+            if row.identity_verification.is_none() {
+                return Err(ServiceError::Conflict {
+                    code: "identity_not_verified",
+                    detail: "the requester's identity must be verified before the request is completed".into(),
+                    allowed: None,
+                });
+            }
+            match input.outcome {
+                None => errors.push(FieldError::new("outcome", "required")),
+                Some(Outcome::Fulfilled) => {
+                    if !input.grounds.is_empty() {
+                        errors.push(FieldError::new("grounds", "only_for_partial_or_refusal"));
+                    }
+                    decide(&mut row, Outcome::Fulfilled, &[], explanation.clone(), principal, on)?;
+                }
+                Some(Outcome::PartiallyFulfilled) => {
+                    errors.extend(ctx.rules.grounds.check(&input.grounds, kind, "grounds"));
+                    if explanation.is_none() {
+                        errors.push(FieldError::new("explanation", "required"));
+                    }
+                    decide(&mut row, Outcome::PartiallyFulfilled, &input.grounds, explanation.clone(), principal, on)?;
+                }
+                Some(_) => errors.push(FieldError::new("outcome", "invalid_choice")),
+            }
+            payload["outcome"] = json!(input.outcome);
+            payload["grounds"] = json!(input.grounds);
+        }
+        Action::Refuse => {
+            errors.extend(ctx.rules.grounds.check(&input.grounds, kind, "grounds"));
+            if explanation.is_none() {
+                errors.push(FieldError::new("explanation", "required"));
+            }
+            decide(&mut row, Outcome::Refused, &input.grounds, explanation.clone(), principal, on)?;
+            payload["grounds"] = json!(input.grounds);
+        }
+        Action::Withdraw => {
+            if reason.is_none() {
+                errors.push(FieldError::new("reason", "required"));
+            }
+            decide(&mut row, Outcome::Withdrawn, &[], reason.clone(), principal, on)?;
+            payload["reason"] = json!(reason);
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ServiceError::Validation(errors));
+    }
+
+    let after = clock.deadlines(&ctx.rules.calendar);
+    row.state = to_state.as_str().into();
+    row.is_open = !to_state.is_terminal();
+    row.paused_days = clock.paused_days as i32;
+    row.paused_since = clock.paused_since;
+    row.pause_counts = clock.pause_counts;
+    row.extended = clock.extended;
+    row.target_on = after.target_on;
+    row.due_on = after.due_on;
+    row.updated_at = db::now();
+    req_db::update(conn, &row)?;
+
+    let event = |action: &'static str, from: Option<&'static str>, to: Option<&'static str>, payload: Value| {
+        NewEvent {
+            org_id: &principal.org_id,
+            request_id: Some(&row.id),
+            actor_id: Some(&principal.user_id),
+            actor_role: principal.role.as_str(),
+            action,
+            from_state: from,
+            to_state: to,
+            payload,
+            occurred_at: db::now(),
+        }
+    };
+    audit::append(
+        conn,
+        event(input.action.as_str(), Some(state.as_str()), Some(to_state.as_str()), payload),
+    )?;
+    if after != before {
+        audit::append(
+            conn,
+            event(
+                "deadline_changed",
+                None,
+                None,
+                json!({
+                    "cause": input.action,
+                    "target_on": { "from": before.target_on, "to": after.target_on },
+                    "due_on": { "from": before.due_on, "to": after.due_on },
+                }),
+            ),
+        )?;
+    }
+    Ok((row, notice))
+}
+
+fn decide(
+    row: &mut RequestRow,
+    outcome: Outcome,
+    grounds: &[String],
+    explanation: Option<String>,
+    principal: &Principal,
+    on: NaiveDate,
+) -> Result<(), ServiceError> {
+    let decision = Decision {
+        outcome,
+        grounds: grounds.to_vec(),
+        explanation,
+        decided_by: principal.user_id.clone(),
+        decided_on: on,
+    };
+    row.outcome = Some(outcome.as_str().into());
+    row.closed_on = Some(on);
+    row.decision = Some(serde_json::to_string(&decision).map_err(anyhow::Error::from)?);
+    Ok(())
+}

@@ -1,0 +1,238 @@
+//! Organisations, registers and users: provisioning by CLI and by an organisation's admin.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::auth::{hash_password, normalise_email};
+use super::{Principal, ServiceError};
+use crate::db::models::{OrganisationRow, RegisterRow, UserRow};
+use crate::db::{self, orgs, AnyConnection};
+use crate::domain::enums::Role;
+use crate::domain::validation::FieldError;
+
+pub const MIN_PASSWORD: usize = 12;
+
+fn check_slug(slug: &str, field: &str, errors: &mut Vec<FieldError>) {
+    let ok = (2..=40).contains(&slug.len())
+        && slug
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !slug.starts_with('-')
+        && !slug.ends_with('-');
+    if !ok {
+        errors.push(FieldError::new(field, "invalid_slug"));
+    }
+}
+
+fn check_text(v: &str, field: &str, max: usize, errors: &mut Vec<FieldError>) {
+    if v.trim().is_empty() {
+        errors.push(FieldError::new(field, "required"));
+    } else if v.chars().count() > max {
+        errors.push(FieldError::new(field, "too_long").with_params(serde_json::json!({ "max": max })));
+    }
+}
+
+fn finish(errors: Vec<FieldError>) -> Result<(), ServiceError> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ServiceError::Validation(errors))
+    }
+}
+
+/// The reference prefix: the slug's letters and digits, upper case, at most 8.
+pub fn default_prefix(slug: &str) -> String {
+    slug.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(8)
+        .collect::<String>()
+        .to_ascii_uppercase()
+}
+
+pub struct NewOrganisation {
+    pub slug: String,
+    pub name: String,
+    pub business_id: Option<String>,
+    pub reference_prefix: Option<String>,
+}
+
+pub fn create_organisation(conn: &mut AnyConnection, new: NewOrganisation) -> Result<OrganisationRow, ServiceError> {
+    let mut errors = Vec::new();
+    check_slug(&new.slug, "slug", &mut errors);
+    check_text(&new.name, "name", 200, &mut errors);
+    let prefix = new.reference_prefix.unwrap_or_else(|| default_prefix(&new.slug));
+    if !(1..=8).contains(&prefix.len()) || !prefix.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()) {
+        errors.push(FieldError::new("reference_prefix", "invalid_prefix"));
+    }
+    if let Some(b) = &new.business_id {
+        if !is_business_id(b) {
+            errors.push(FieldError::new("business_id", "invalid_business_id"));
+        }
+    }
+    finish(errors)?;
+    let row = OrganisationRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        slug: new.slug,
+        name: new.name.trim().to_string(),
+        business_id: new.business_id,
+        reference_prefix: prefix,
+        address_visible_roles: r#"["admin"]"#.into(),
+        created_at: db::now(),
+    };
+    orgs::insert_organisation(conn, &row)?;
+    Ok(row)
+}
+
+/// Finnish business id (Y-tunnus) 1234567-8 with its mod-11 check digit.
+pub fn is_business_id(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 9 || b[7] != b'-' || !b[..7].iter().chain(&b[8..]).all(u8::is_ascii_digit) {
+        return false;
+    }
+    let weights = [7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = b[..7].iter().zip(weights).map(|(d, w)| u32::from(d - b'0') * w).sum();
+    let check = match sum % 11 {
+        0 => 0,
+        1 => return false,
+        r => 11 - r,
+    };
+    u32::from(b[8] - b'0') == check
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterInput {
+    pub slug: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RegisterOutput {
+    pub slug: String,
+    pub name: String,
+    pub description: Option<String>,
+}
+
+impl From<RegisterRow> for RegisterOutput {
+    fn from(r: RegisterRow) -> RegisterOutput {
+        RegisterOutput {
+            slug: r.slug,
+            name: r.name,
+            description: r.description,
+        }
+    }
+}
+
+pub fn create_register(conn: &mut AnyConnection, org_id: &str, input: RegisterInput) -> Result<RegisterRow, ServiceError> {
+    let mut errors = Vec::new();
+    check_slug(&input.slug, "slug", &mut errors);
+    check_text(&input.name, "name", 200, &mut errors);
+    if let Some(d) = &input.description {
+        if d.chars().count() > 4000 {
+            errors.push(FieldError::new("description", "too_long").with_params(serde_json::json!({ "max": 4000 })));
+        }
+    }
+    finish(errors)?;
+    let row = RegisterRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        org_id: org_id.to_string(),
+        slug: input.slug,
+        name: input.name.trim().to_string(),
+        description: input.description.map(|d| d.trim().to_string()).filter(|d| !d.is_empty()),
+        created_at: db::now(),
+    };
+    orgs::insert_register(conn, &row)?;
+    Ok(row)
+}
+
+#[derive(Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserInput {
+    pub email: String,
+    pub name: String,
+    #[serde(default)]
+    pub title: Option<String>,
+    pub role: Role,
+    /// At least 12 characters.
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UserOutput {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub title: Option<String>,
+    pub role: String,
+    pub active: bool,
+}
+
+impl From<UserRow> for UserOutput {
+    fn from(u: UserRow) -> UserOutput {
+        UserOutput {
+            id: u.id,
+            email: u.email,
+            name: u.name,
+            title: u.title,
+            role: u.role,
+            active: u.active,
+        }
+    }
+}
+
+pub fn create_user(conn: &mut AnyConnection, org_id: &str, input: UserInput) -> Result<UserRow, ServiceError> {
+    let mut errors = Vec::new();
+    let email = normalise_email(&input.email);
+    if !validator::ValidateEmail::validate_email(&email) {
+        errors.push(FieldError::new("email", "invalid_email"));
+    }
+    check_text(&input.name, "name", 200, &mut errors);
+    if input.password.chars().count() < MIN_PASSWORD {
+        errors.push(FieldError::new("password", "too_short").with_params(serde_json::json!({ "min": MIN_PASSWORD })));
+    }
+    finish(errors)?;
+    let row = UserRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        org_id: org_id.to_string(),
+        email,
+        name: input.name.trim().to_string(),
+        title: input.title.map(|t| t.trim().to_string()).filter(|t| !t.is_empty()),
+        role: input.role.as_str().into(),
+        password_hash: hash_password(&input.password)?,
+        active: true,
+        created_at: db::now(),
+    };
+    orgs::insert_user(conn, &row)?;
+    Ok(row)
+}
+
+pub fn list_registers(conn: &mut AnyConnection, p: &Principal) -> Result<Vec<RegisterOutput>, ServiceError> {
+    p.require(&[Role::Admin, Role::Staff, Role::Dpo])?;
+    Ok(orgs::list_registers(conn, &p.org_id)?.into_iter().map(Into::into).collect())
+}
+
+pub fn list_users(conn: &mut AnyConnection, p: &Principal) -> Result<Vec<UserOutput>, ServiceError> {
+    p.require(&[Role::Admin])?;
+    Ok(orgs::list_users(conn, &p.org_id)?.into_iter().map(Into::into).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn business_ids() {
+        assert!(is_business_id("0245437-2"));
+        assert!(is_business_id("1572860-0"));
+        assert!(!is_business_id("0245437-3"));
+        assert!(!is_business_id("245437-2"));
+    }
+
+    #[test]
+    fn prefixes_from_slugs() {
+        assert_eq!(default_prefix("turvakoti-satama"), "TURVAKOT");
+        assert_eq!(default_prefix("tk"), "TK");
+    }
+}

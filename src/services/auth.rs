@@ -1,0 +1,259 @@
+//! Passwords (argon2), access tokens (HS256 JWT, algorithm pinned) and login throttling.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use rand::RngCore;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::{Context, Principal, ServiceError};
+use crate::db::{orgs, settings_table, AnyConnection};
+use crate::domain::enums::Role;
+
+pub const ISSUER: &str = "rightsdesk";
+pub const AUDIENCE: &str = "rightsdesk-api";
+const SECRET_KEY: &str = "token_secret";
+
+pub fn hash_password(password: &str) -> Result<String, ServiceError> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| ServiceError::Internal(anyhow::anyhow!("password hashing failed: {e}")))
+}
+
+pub fn verify_password(password: &str, phc: &str) -> bool {
+    Argon2::default()
+        .verify_password(password.as_bytes(), phc)
+        .is_ok()
+}
+
+/// A hash of a password nobody knows, verified when the e-mail is unknown so that
+/// unknown and known addresses take the same time.
+fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| hash_password(&random_token(24)).unwrap_or_default())
+}
+
+pub fn random_token(bytes: usize) -> String {
+    use base64::Engine;
+    let mut buf = vec![0u8; bytes];
+    rand::rng().fill_bytes(&mut buf);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
+}
+
+pub fn sha256_hex(s: &str) -> String {
+    hex::encode(Sha256::digest(s.as_bytes()))
+}
+
+/// The configured secret, or the one generated at first start and kept in the database.
+pub fn token_secret(
+    conn: &mut AnyConnection,
+    configured: Option<&SecretString>,
+) -> Result<SecretString, ServiceError> {
+    if let Some(s) = configured {
+        return Ok(s.clone());
+    }
+    let generated = random_token(48);
+    let stored = settings_table::get_or_insert(conn, SECRET_KEY, &generated)?;
+    Ok(SecretString::from(stored))
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    sub: String,
+    org: String,
+    role: Role,
+    iss: String,
+    aud: String,
+    iat: i64,
+    exp: i64,
+}
+
+pub struct TokenKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    pub ttl: Duration,
+}
+
+impl TokenKeys {
+    pub fn new(secret: &SecretString, ttl: Duration) -> TokenKeys {
+        let bytes = secret.expose_secret().as_bytes();
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[ISSUER]);
+        validation.set_audience(&[AUDIENCE]);
+        validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
+        validation.leeway = 5;
+        TokenKeys {
+            encoding: EncodingKey::from_secret(bytes),
+            decoding: DecodingKey::from_secret(bytes),
+            validation,
+            ttl,
+        }
+    }
+
+    pub fn issue(&self, p: &Principal, now: i64) -> Result<String, ServiceError> {
+        let claims = Claims {
+            sub: p.user_id.clone(),
+            org: p.org_id.clone(),
+            role: p.role,
+            iss: ISSUER.into(),
+            aud: AUDIENCE.into(),
+            iat: now,
+            exp: now + self.ttl.as_secs() as i64,
+        };
+        encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|e| ServiceError::Internal(anyhow::anyhow!("token signing failed: {e}")))
+    }
+
+    pub fn verify(&self, token: &str) -> Result<Principal, ServiceError> {
+        let claims = decode::<Claims>(token, &self.decoding, &self.validation)
+            .map_err(|_| ServiceError::Unauthorized)?
+            .claims;
+        Ok(Principal {
+            user_id: claims.sub,
+            org_id: claims.org,
+            role: claims.role,
+        })
+    }
+}
+
+/// Counts failed logins per account (keyed by a hash of the address, never the address).
+pub struct LoginGuard {
+    max_failures: u32,
+    window: Duration,
+    failures: Mutex<HashMap<String, (u32, Instant)>>,
+}
+
+impl LoginGuard {
+    pub fn new(max_failures: u32, window: Duration) -> LoginGuard {
+        LoginGuard {
+            max_failures,
+            window,
+            failures: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn key(email: &str) -> String {
+        sha256_hex(email)
+    }
+
+    pub fn is_locked(&self, email: &str) -> bool {
+        let map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(&Self::key(email))
+            .is_some_and(|(n, since)| *n >= self.max_failures && since.elapsed() < self.window)
+    }
+
+    pub fn record_failure(&self, email: &str) {
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        map.retain(|_, (_, since)| now.duration_since(*since) < self.window);
+        let entry = map.entry(Self::key(email)).or_insert((0, now));
+        entry.0 += 1;
+    }
+
+    pub fn clear(&self, email: &str) {
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        map.remove(&Self::key(email));
+    }
+}
+
+pub struct IssuedToken {
+    pub access_token: String,
+    pub expires_in: u64,
+}
+
+/// Checks e-mail and password; wrong credentials and throttled attempts fail alike.
+pub fn login(ctx: &Context, email: &str, password: &str) -> Result<IssuedToken, ServiceError> {
+    let email = email.trim().to_lowercase();
+    let mut conn = ctx.conn()?;
+    let user = orgs::find_user_by_email(&mut conn, &email)?;
+    let locked = ctx.login_guard.is_locked(&email);
+    let hash = user
+        .as_ref()
+        .map(|u| u.password_hash.as_str())
+        .unwrap_or_else(|| decoy_hash());
+    let password_ok = verify_password(password, hash);
+    let user = match user {
+        Some(u) if password_ok && u.active && !locked => u,
+        _ => {
+            ctx.login_guard.record_failure(&email);
+            return Err(ServiceError::BadCredentials);
+        }
+    };
+    ctx.login_guard.clear(&email);
+    let role = Role::parse(&user.role)
+        .ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("user has unknown role")))?;
+    let principal = Principal {
+        user_id: user.id,
+        org_id: user.org_id,
+        role,
+    };
+    let token = ctx.tokens.issue(&principal, ctx.clock.now().timestamp())?;
+    Ok(IssuedToken {
+        access_token: token,
+        expires_in: ctx.tokens.ttl.as_secs(),
+    })
+}
+
+/// A token is only as good as its user: deactivated users lose access at once.
+pub fn check_active(conn: &mut AnyConnection, p: &Principal) -> Result<(), ServiceError> {
+    match orgs::find_user(conn, &p.org_id, &p.user_id)? {
+        Some(u) if u.active => Ok(()),
+        _ => Err(ServiceError::Unauthorized),
+    }
+}
+
+pub fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_hash_and_verify() {
+        let h = hash_password("correct horse battery staple").unwrap();
+        assert!(verify_password("correct horse battery staple", &h));
+        assert!(!verify_password("wrong", &h));
+    }
+
+    #[test]
+    fn tokens_round_trip_and_reject_tampering() {
+        let keys = TokenKeys::new(&SecretString::from("x".repeat(40)), Duration::from_secs(60));
+        let p = Principal {
+            user_id: "u".into(),
+            org_id: "o".into(),
+            role: Role::Dpo,
+        };
+        let now = chrono::Utc::now().timestamp();
+        let t = keys.issue(&p, now).unwrap();
+        assert_eq!(keys.verify(&t).unwrap(), p);
+        let other = TokenKeys::new(&SecretString::from("y".repeat(40)), Duration::from_secs(60));
+        assert!(other.verify(&t).is_err());
+        let expired = keys.issue(&p, now - 3600).unwrap();
+        assert!(keys.verify(&expired).is_err());
+        let mut tampered = t.clone();
+        tampered.push('x');
+        assert!(keys.verify(&tampered).is_err());
+    }
+
+    #[test]
+    fn login_guard_locks_after_the_limit() {
+        let g = LoginGuard::new(2, Duration::from_secs(60));
+        assert!(!g.is_locked("a@x.fi"));
+        g.record_failure("a@x.fi");
+        g.record_failure("a@x.fi");
+        assert!(g.is_locked("a@x.fi"));
+        assert!(!g.is_locked("b@x.fi"));
+        g.clear("a@x.fi");
+        assert!(!g.is_locked("a@x.fi"));
+    }
+}

@@ -1,0 +1,197 @@
+//! The DPO's views: today's deadlines, the year in figures, and the audit chain check.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::views::{state_of, UserRef};
+use super::{Context, Principal, ServiceError};
+use crate::db::audit::{self, ChainReport};
+use crate::db::requests::{self as req_db, Bucket};
+use crate::db::orgs;
+use crate::domain::deadline::days_left;
+use crate::domain::enums::{RequestState, Role};
+
+/// Items shown per bucket; `total` always counts them all.
+pub const BUCKET_LIMIT: i64 = 200;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeadlineItem {
+    pub id: String,
+    pub reference: String,
+    pub kind: String,
+    pub state: RequestState,
+    pub due_on: NaiveDate,
+    pub days_left: i64,
+    pub assignee: Option<UserRef>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeadlineBucket {
+    pub total: i64,
+    pub items: Vec<DeadlineItem>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Deadlines {
+    pub today: NaiveDate,
+    pub overdue: DeadlineBucket,
+    pub due_within_7_days: DeadlineBucket,
+    pub paused: DeadlineBucket,
+    pub extended: DeadlineBucket,
+}
+
+pub fn deadlines(ctx: &Context, principal: &Principal) -> Result<Deadlines, ServiceError> {
+    principal.require(&[Role::Dpo])?;
+    let mut conn = ctx.conn()?;
+    let today = ctx.today();
+    let users = orgs::list_users(&mut conn, &principal.org_id)?;
+    let mut bucket = |b: Bucket| -> Result<DeadlineBucket, ServiceError> {
+        let (rows, total) = req_db::bucket(&mut conn, &principal.org_id, b, today, BUCKET_LIMIT)?;
+        let items = rows
+            .iter()
+            .map(|r| {
+                Ok(DeadlineItem {
+                    id: r.id.clone(),
+                    reference: r.reference.clone(),
+                    kind: r.kind.clone(),
+                    state: state_of(r)?,
+                    due_on: r.due_on,
+                    days_left: days_left(today, r.due_on),
+                    assignee: r.assignee_id.as_ref().map(|id| UserRef {
+                        id: id.clone(),
+                        name: users
+                            .iter()
+                            .find(|u| &u.id == id)
+                            .map(|u| u.name.clone())
+                            .unwrap_or_default(),
+                    }),
+                })
+            })
+            .collect::<Result<_, ServiceError>>()?;
+        Ok(DeadlineBucket { total, items })
+    };
+    Ok(Deadlines {
+        today,
+        overdue: bucket(Bucket::Overdue)?,
+        due_within_7_days: bucket(Bucket::DueWithin7Days)?,
+        paused: bucket(Bucket::Paused)?,
+        extended: bucket(Bucket::Extended)?,
+    })
+}
+
+#[derive(Debug, Default, Serialize, ToSchema)]
+pub struct OutcomeFigures {
+    pub count: i64,
+    /// Median calendar days from receipt to the decision.
+    pub median_days_to_answer: Option<f64>,
+    /// Decided after the legal due date.
+    pub answered_late: i64,
+    pub extended: i64,
+}
+
+#[derive(Debug, Default, Serialize, ToSchema)]
+pub struct KindFigures {
+    pub received: i64,
+    pub open: i64,
+    pub open_overdue: i64,
+    pub extended: i64,
+    /// Per outcome: fulfilled, partially_fulfilled, refused, withdrawn.
+    pub outcomes: BTreeMap<String, OutcomeFigures>,
+    /// How often each legal ground was cited in refusals and partial refusals.
+    pub refused_by_ground: BTreeMap<String, i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Statistics {
+    pub year: i32,
+    pub received: i64,
+    pub by_kind: BTreeMap<String, KindFigures>,
+}
+
+pub fn statistics(ctx: &Context, principal: &Principal, year: i32) -> Result<Statistics, ServiceError> {
+    principal.require(&[Role::Dpo])?;
+    let (Some(from), Some(to)) = (
+        NaiveDate::from_ymd_opt(year, 1, 1),
+        NaiveDate::from_ymd_opt(year + 1, 1, 1),
+    ) else {
+        return Err(ServiceError::field("year", "invalid_year"));
+    };
+    let mut conn = ctx.conn()?;
+    let today = ctx.today();
+    let rows = req_db::received_between(&mut conn, &principal.org_id, from, to)?;
+    let mut by_kind: BTreeMap<String, KindFigures> = BTreeMap::new();
+    let mut durations: BTreeMap<(String, String), Vec<i64>> = BTreeMap::new();
+    for r in &rows {
+        let k = by_kind.entry(r.kind.clone()).or_default();
+        k.received += 1;
+        k.extended += i64::from(r.extended);
+        if r.is_open {
+            k.open += 1;
+            k.open_overdue += i64::from(super::views::is_overdue(r, today));
+        }
+        if let (Some(outcome), Some(closed)) = (&r.outcome, r.closed_on) {
+            let o = k.outcomes.entry(outcome.clone()).or_default();
+            o.count += 1;
+            o.answered_late += i64::from(closed > r.due_on);
+            o.extended += i64::from(r.extended);
+            durations
+                .entry((r.kind.clone(), outcome.clone()))
+                .or_default()
+                .push((closed - r.received_on).num_days());
+            if let Some(decision) = r
+                .decision
+                .as_deref()
+                .and_then(|d| serde_json::from_str::<super::views::Decision>(d).ok())
+            {
+                for g in decision.grounds {
+                    *k.refused_by_ground.entry(g).or_default() += 1;
+                }
+            }
+        }
+    }
+    for ((kind, outcome), mut days) in durations {
+        if let Some(o) = by_kind.get_mut(&kind).and_then(|k| k.outcomes.get_mut(&outcome)) {
+            o.median_days_to_answer = median(&mut days);
+        }
+    }
+    Ok(Statistics {
+        year,
+        received: rows.len() as i64,
+        by_kind,
+    })
+}
+
+fn median(v: &mut [i64]) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_unstable();
+    let mid = v.len() / 2;
+    Some(if v.len() % 2 == 0 {
+        (v[mid - 1] + v[mid]) as f64 / 2.0
+    } else {
+        v[mid] as f64
+    })
+}
+
+pub fn verify_audit(ctx: &Context, principal: &Principal) -> Result<ChainReport, ServiceError> {
+    principal.require(&[Role::Dpo, Role::Admin])?;
+    let mut conn = ctx.conn()?;
+    Ok(audit::verify(&mut conn, &principal.org_id)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::median;
+
+    #[test]
+    fn medians() {
+        assert_eq!(median(&mut []), None);
+        assert_eq!(median(&mut [5]), Some(5.0));
+        assert_eq!(median(&mut [9, 1, 4]), Some(4.0));
+        assert_eq!(median(&mut [1, 2, 3, 10]), Some(2.5));
+    }
+}

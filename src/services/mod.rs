@@ -1,0 +1,190 @@
+//! Use cases. Each write is one transaction that changes state and appends the audit
+//! event; HTTP handlers, the CLI and jobs all call these.
+
+pub mod actions;
+pub mod admin;
+pub mod auth;
+pub mod demo;
+pub mod dpo;
+pub mod queries;
+pub mod status;
+pub mod submissions;
+pub mod views;
+pub mod writer;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::config::Settings;
+use crate::db::{self, AnyConnection, Pool};
+use crate::domain::calendar::Calendar;
+use crate::domain::deadline::helsinki_date;
+use crate::domain::enums::Role;
+use crate::domain::forms::Forms;
+use crate::domain::grounds::LegalGrounds;
+use crate::domain::validation::FieldError;
+use crate::domain::workflow::Action;
+
+/// The time source, injected so tests and the scheduler can move it.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+
+    fn today(&self) -> NaiveDate {
+        helsinki_date(self.now())
+    }
+}
+
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// The rules as data, loaded once at start.
+pub struct Rules {
+    pub calendar: Calendar,
+    pub grounds: LegalGrounds,
+    pub forms: Forms,
+}
+
+impl Rules {
+    pub fn load(settings: &Settings) -> anyhow::Result<Rules> {
+        use anyhow::Context as _;
+        let calendar = match &settings.calendar_file {
+            None => Calendar::finnish_default(),
+            Some(path) => {
+                let src = std::fs::read_to_string(path)
+                    .with_context(|| format!("calendar_file: cannot read {}", path.display()))?;
+                Calendar::from_toml(&src)
+                    .with_context(|| format!("calendar_file {}", path.display()))?
+            }
+        }
+        .with_extra_closed_days(settings.extra_closed_days.iter().copied());
+        let grounds = match &settings.legal_grounds_file {
+            None => LegalGrounds::embedded()?,
+            Some(path) => {
+                let src = std::fs::read_to_string(path).with_context(|| {
+                    format!("legal_grounds_file: cannot read {}", path.display())
+                })?;
+                LegalGrounds::from_toml(&src)?
+            }
+        };
+        let forms = match &settings.forms_dir {
+            None => Forms::embedded()?,
+            Some(dir) => Forms::from_dir(dir)?,
+        };
+        Ok(Rules {
+            calendar,
+            grounds,
+            forms,
+        })
+    }
+}
+
+/// Everything a use case needs; shared by the server's workers.
+pub struct Context {
+    pub pool: Pool,
+    pub settings: Settings,
+    pub rules: Rules,
+    pub clock: Arc<dyn Clock>,
+    pub tokens: auth::TokenKeys,
+    pub login_guard: auth::LoginGuard,
+    pub writer: writer::SubmissionWriter,
+}
+
+impl Context {
+    pub fn conn(&self) -> Result<db::PooledConn, ServiceError> {
+        self.pool.get().map_err(|e| ServiceError::Internal(e.into()))
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.clock.today()
+    }
+}
+
+/// Who is calling, from a verified access token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub user_id: String,
+    pub org_id: String,
+    pub role: Role,
+}
+
+impl Principal {
+    pub fn require(&self, roles: &[Role]) -> Result<(), ServiceError> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(ServiceError::Forbidden)
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("the input has {} problem(s)", .0.len())]
+    Validation(Vec<FieldError>),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{detail}")]
+    Conflict {
+        code: &'static str,
+        detail: String,
+        allowed: Option<Vec<Action>>,
+    },
+    #[error("authentication required")]
+    Unauthorized,
+    #[error("wrong e-mail address or password, or too many attempts")]
+    BadCredentials,
+    #[error("your role does not allow this")]
+    Forbidden,
+    #[error("internal error")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<diesel::result::Error> for ServiceError {
+    fn from(e: diesel::result::Error) -> ServiceError {
+        match e {
+            diesel::result::Error::NotFound => ServiceError::NotFound("record"),
+            e if db::is_unique_violation(&e) => ServiceError::Conflict {
+                code: "already_exists",
+                detail: "a record with the same unique value already exists".into(),
+                allowed: None,
+            },
+            e => ServiceError::Internal(e.into()),
+        }
+    }
+}
+
+impl ServiceError {
+    pub fn field(field: &str, code: &str) -> ServiceError {
+        ServiceError::Validation(vec![FieldError::new(field, code)])
+    }
+}
+
+/// Runs a write transaction that starts by taking the organisation's lock.
+pub fn write_tx<T>(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    f: impl FnOnce(&mut AnyConnection) -> Result<T, ServiceError>,
+) -> Result<T, ServiceError> {
+    use diesel::Connection;
+    conn.transaction(|conn| {
+        db::audit::lock_org(conn, org_id)?;
+        f(conn)
+    })
+}
+
+/// Runs blocking database work off the async workers.
+pub async fn blocking<T, F>(f: F) -> Result<T, ServiceError>
+where
+    F: FnOnce() -> Result<T, ServiceError> + Send + 'static,
+    T: Send + 'static,
+{
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ServiceError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?
+}

@@ -1,0 +1,438 @@
+//! Receiving a request: validate everything first, then one durable write.
+
+use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
+use serde_json::Value;
+
+use super::auth::{random_token, sha256_hex};
+use super::{Context, Principal, ServiceError};
+use crate::db::audit::{self, NewEvent};
+use crate::db::models::{OrganisationRow, RequestRow, SubjectRow};
+use crate::db::{self, orgs, requests as req_db, AnyConnection};
+use crate::domain::clock::RequestClock;
+use crate::domain::details::Details;
+use crate::domain::enums::{Channel, Language, Relationship, RequestKind, RequestState};
+use crate::domain::subject::{Representative, Subject};
+use crate::domain::validation::FieldError;
+
+const PUBLIC_FIELDS: &[&str] = &[
+    "organisation",
+    "kind",
+    "language",
+    "registers",
+    "subject",
+    "representative",
+    "details",
+];
+const STAFF_ONLY_FIELDS: &[&str] = &["channel", "received_on"];
+
+/// Why a request needs a person to look at it before anything else happens.
+pub mod review {
+    pub const GUARDIAN_FOR_MINOR: &str = "guardian_request_about_minor";
+    pub const PROTECTED_SUBJECT_REPRESENTED: &str = "representative_for_address_protected_subject";
+    pub const LEGAL_REPRESENTATIVE_AUTHORITY: &str = "legal_representative_must_prove_authority";
+    pub const TEMPORARY_IDENTITY_CODE: &str = "temporary_identity_code";
+    pub const LOG_PERIOD_BEYOND_TWO_YEARS: &str = "log_period_beyond_two_years";
+}
+
+/// A request checked and ready to write; only the reference number is still missing.
+pub struct PreparedSubmission {
+    pub org: OrganisationRow,
+    pub request: RequestRow,
+    pub subject: SubjectRow,
+    pub register_ids: Vec<String>,
+    pub status_token: String,
+    pub actor_role: &'static str,
+}
+
+/// What the submitter is told.
+#[derive(Debug, Clone)]
+pub struct Created {
+    pub request: RequestRow,
+    pub status_token: String,
+}
+
+/// Checks a submission. Public submissions name their organisation and are received now
+/// over the web; staff enter requests that reached them by any channel, possibly days ago.
+pub fn prepare(
+    ctx: &Context,
+    conn: &mut AnyConnection,
+    body: &Value,
+    principal: Option<&Principal>,
+) -> Result<PreparedSubmission, ServiceError> {
+    let Value::Object(obj) = body else {
+        return Err(ServiceError::field("", "wrong_type"));
+    };
+    let mut errors: Vec<FieldError> = Vec::new();
+    for key in obj.keys() {
+        let known = PUBLIC_FIELDS.contains(&key.as_str()) || STAFF_ONLY_FIELDS.contains(&key.as_str());
+        if !known {
+            errors.push(FieldError::new(key.as_str(), "unknown_field"));
+        } else if principal.is_none() && STAFF_ONLY_FIELDS.contains(&key.as_str()) {
+            errors.push(FieldError::new(key.as_str(), "staff_only"));
+        }
+    }
+
+    let org = match principal {
+        Some(p) => {
+            let org = orgs::find_organisation(conn, &p.org_id)?;
+            if let Some(named) = obj.get("organisation").and_then(Value::as_str) {
+                if named != org.slug {
+                    errors.push(FieldError::new("organisation", "unknown_organisation"));
+                }
+            }
+            Some(org)
+        }
+        None => match obj.get("organisation").and_then(Value::as_str) {
+            None => {
+                errors.push(FieldError::new("organisation", "required"));
+                None
+            }
+            Some(slug) => {
+                let org = orgs::find_organisation_by_slug(conn, slug)?;
+                if org.is_none() {
+                    errors.push(FieldError::new("organisation", "unknown_organisation"));
+                }
+                org
+            }
+        },
+    };
+
+    let kind = enum_member(obj.get("kind"), "kind", true, RequestKind::parse, &mut errors);
+    let language = enum_member(obj.get("language"), "language", false, Language::parse, &mut errors)
+        .unwrap_or(Language::Fi);
+
+    let now = ctx.clock.now();
+    let today = ctx.clock.today();
+    let (channel, received_on, received_at) = match principal {
+        None => (Channel::Web, today, now),
+        Some(_) => {
+            let channel = enum_member(obj.get("channel"), "channel", true, Channel::parse, &mut errors)
+                .unwrap_or(Channel::Letter);
+            let received_on = match obj.get("received_on") {
+                None | Some(Value::Null) => today,
+                Some(v) => match v.as_str().and_then(|s| s.parse::<NaiveDate>().ok()) {
+                    None => {
+                        errors.push(FieldError::new("received_on", "invalid_date"));
+                        today
+                    }
+                    Some(d) if d > today => {
+                        errors.push(FieldError::new("received_on", "date_in_future"));
+                        today
+                    }
+                    Some(d) if d < today - chrono::Days::new(366) => {
+                        errors.push(FieldError::new("received_on", "too_old"));
+                        today
+                    }
+                    Some(d) => d,
+                },
+            };
+            let received_at = if received_on == today { now } else { noon_helsinki(received_on) };
+            (channel, received_on, received_at)
+        }
+    };
+
+    let subject = match obj.get("subject") {
+        None | Some(Value::Null) => {
+            errors.push(FieldError::new("subject", "required"));
+            None
+        }
+        Some(v) => match Subject::parse(&ctx.rules.forms, v, today) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                errors.extend(e);
+                None
+            }
+        },
+    };
+    let representative = match obj.get("representative") {
+        None | Some(Value::Null) => None,
+        Some(v) => match Representative::parse(&ctx.rules.forms, v) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                errors.extend(e);
+                None
+            }
+        },
+    };
+    let details = match (kind, obj.get("details")) {
+        (_, None | Some(Value::Null)) => {
+            errors.push(FieldError::new("details", "required"));
+            None
+        }
+        (None, _) => None,
+        (Some(kind), Some(v)) => match Details::parse(&ctx.rules.forms, kind, v, received_on) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                errors.extend(e);
+                None
+            }
+        },
+    };
+    let register_ids = match &org {
+        Some(org) => resolve_registers(conn, org, obj.get("registers"), &mut errors)?,
+        None => Vec::new(),
+    };
+
+    let (Some(org), Some(kind), Some(subject), Some(details)) = (org, kind, subject, details) else {
+        return Err(ServiceError::Validation(errors));
+    };
+    if !errors.is_empty() {
+        return Err(ServiceError::Validation(errors));
+    }
+
+    let mut review_reasons = Vec::new();
+    if let Some(rep) = &representative {
+        if rep.relationship == Relationship::Guardian && subject.is_minor_on(received_on) {
+            review_reasons.push(review::GUARDIAN_FOR_MINOR);
+        }
+        if rep.relationship == Relationship::LegalRepresentative {
+            review_reasons.push(review::LEGAL_REPRESENTATIVE_AUTHORITY);
+        }
+        if subject.address_protected {
+            review_reasons.push(review::PROTECTED_SUBJECT_REPRESENTED);
+        }
+    }
+    if subject.is_temporary_id() {
+        review_reasons.push(review::TEMPORARY_IDENTITY_CODE);
+    }
+    if details.reaches_beyond_lookback(received_on) {
+        review_reasons.push(review::LOG_PERIOD_BEYOND_TWO_YEARS);
+    }
+
+    let repeat_within_year = match (&subject.personal_id, kind) {
+        (Some(pid), RequestKind::Access) => {
+            let since = received_on
+                .checked_sub_months(chrono::Months::new(12))
+                .unwrap_or(received_on);
+            req_db::completed_access_since(conn, &org.id, pid.as_str(), &register_ids, since)?
+        }
+        _ => false,
+    };
+
+    let clock = RequestClock::new(received_on);
+    let dates = clock.deadlines(&ctx.rules.calendar);
+    let id = uuid::Uuid::new_v4().to_string();
+    let status_token = random_token(24);
+    let stamp = db::now();
+    let request = RequestRow {
+        id: id.clone(),
+        org_id: org.id.clone(),
+        reference: String::new(),
+        kind: kind.as_str().into(),
+        state: RequestState::Received.as_str().into(),
+        is_open: true,
+        language: language.as_str().into(),
+        channel: channel.as_str().into(),
+        received_at: received_at.naive_utc(),
+        received_on,
+        target_on: dates.target_on,
+        due_on: dates.due_on,
+        extended: false,
+        extended_on: None,
+        extension_reason: None,
+        paused_days: 0,
+        paused_since: None,
+        pause_counts: false,
+        awaiting: None,
+        details: serde_json::to_string(&details).map_err(anyhow::Error::from)?,
+        identity_verification: None,
+        assignee_id: None,
+        outcome: None,
+        closed_on: None,
+        decision: None,
+        repeat_within_year,
+        review_reasons: serde_json::to_string(&review_reasons).map_err(anyhow::Error::from)?,
+        status_token_hash: Some(sha256_hex(&status_token)),
+        created_by: principal.map(|p| p.user_id.clone()),
+        created_at: stamp,
+        updated_at: stamp,
+    };
+    let representative = representative
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(anyhow::Error::from)?;
+    let subject_row = SubjectRow {
+        request_id: id,
+        name: subject.name.clone(),
+        personal_id: subject.personal_id.as_ref().map(|p| p.as_str().to_string()),
+        birth_date: subject.birth_date,
+        temporary_id: subject.is_temporary_id(),
+        email: subject.email.clone(),
+        phone: subject.phone.clone(),
+        postal_address: subject.postal_address.clone(),
+        address_protected: subject.address_protected,
+        contact_channel: subject.contact_channel.as_str().into(),
+        representative,
+    };
+    Ok(PreparedSubmission {
+        org,
+        request,
+        subject: subject_row,
+        register_ids,
+        status_token,
+        actor_role: principal.map(|p| p.role.as_str()).unwrap_or("public"),
+    })
+}
+
+fn enum_member<T>(
+    v: Option<&Value>,
+    field: &str,
+    required: bool,
+    parse: fn(&str) -> Option<T>,
+    errors: &mut Vec<FieldError>,
+) -> Option<T> {
+    match v {
+        None | Some(Value::Null) => {
+            if required {
+                errors.push(FieldError::new(field, "required"));
+            }
+            None
+        }
+        Some(v) => {
+            let parsed = v.as_str().and_then(parse);
+            if parsed.is_none() {
+                errors.push(FieldError::new(field, "invalid_choice"));
+            }
+            parsed
+        }
+    }
+}
+
+/// Register slugs to ids; no list (or an empty one) means every register of the organisation.
+fn resolve_registers(
+    conn: &mut AnyConnection,
+    org: &OrganisationRow,
+    value: Option<&Value>,
+    errors: &mut Vec<FieldError>,
+) -> Result<Vec<String>, ServiceError> {
+    let all = orgs::list_registers(conn, &org.id)?;
+    let slugs: Vec<&str> = match value {
+        None | Some(Value::Null) => return Ok(all.into_iter().map(|r| r.id).collect()),
+        Some(Value::Array(items)) => {
+            let mut slugs = Vec::new();
+            for (i, item) in items.iter().enumerate() {
+                match item.as_str() {
+                    Some(s) => slugs.push(s),
+                    None => errors.push(FieldError::new(format!("registers[{i}]"), "wrong_type")),
+                }
+            }
+            slugs
+        }
+        Some(_) => {
+            errors.push(FieldError::new("registers", "not_a_list"));
+            return Ok(Vec::new());
+        }
+    };
+    if slugs.is_empty() {
+        return Ok(all.into_iter().map(|r| r.id).collect());
+    }
+    let mut ids = Vec::new();
+    for (i, slug) in slugs.iter().enumerate() {
+        match all.iter().find(|r| r.slug == *slug) {
+            Some(r) if !ids.contains(&r.id) => ids.push(r.id.clone()),
+            Some(_) => {}
+            None => errors.push(FieldError::new(format!("registers[{i}]"), "unknown_register")),
+        }
+    }
+    Ok(ids)
+}
+
+fn noon_helsinki(d: NaiveDate) -> DateTime<Utc> {
+    let noon = d.and_hms_opt(12, 0, 0).unwrap_or_default();
+    chrono_tz::Europe::Helsinki
+        .from_local_datetime(&noon)
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| Utc.from_utc_datetime(&noon))
+}
+
+/// The reference said on the phone: organisation prefix, year, sequence (e.g. `TK-2026-00042`).
+pub fn format_reference(prefix: &str, year: i32, n: i64) -> String {
+    format!("{prefix}-{year}-{n:05}")
+}
+
+/// Writes one prepared submission inside the caller's transaction: reference, rows, audit event.
+pub fn commit_one(conn: &mut AnyConnection, p: &PreparedSubmission) -> Result<Created, ServiceError> {
+    audit::lock_org(conn, &p.org.id)?;
+    let year = p.request.received_on.year();
+    let n = req_db::next_reference_number(conn, &p.org.id, year)?;
+    let mut request = p.request.clone();
+    request.reference = format_reference(&p.org.reference_prefix, year, n);
+    req_db::insert(conn, &request, &p.subject, &p.register_ids)?;
+    audit::append(
+        conn,
+        NewEvent {
+            org_id: &p.org.id,
+            request_id: Some(&request.id),
+            actor_id: request.created_by.as_deref(),
+            actor_role: p.actor_role,
+            action: "submitted",
+            from_state: None,
+            to_state: Some(&request.state),
+            // No personal data here: the audit trail is read more widely than the request.
+            payload: serde_json::json!({
+                "reference": request.reference,
+                "kind": request.kind,
+                "channel": request.channel,
+                "received_on": request.received_on,
+                "target_on": request.target_on,
+                "due_on": request.due_on,
+                "registers": p.register_ids,
+                "repeat_within_year": request.repeat_within_year,
+                "review_reasons": serde_json::from_str::<Value>(&request.review_reasons).unwrap_or_default(),
+            }),
+            occurred_at: db::now(),
+        },
+    )?;
+    Ok(Created {
+        request,
+        status_token: p.status_token.clone(),
+    })
+}
+
+/// Validates and writes through the group-commit writer; answers once the commit is durable.
+pub async fn submit(
+    ctx: std::sync::Arc<Context>,
+    body: Value,
+    principal: Option<Principal>,
+) -> Result<Created, ServiceError> {
+    let c = ctx.clone();
+    let prepared = super::blocking(move || {
+        let mut conn = c.conn()?;
+        prepare(&c, &mut conn, &body, principal.as_ref())
+    })
+    .await?;
+    ctx.writer.submit(prepared).await
+}
+
+/// Validates and writes in its own transaction (CLI, demo data).
+pub fn submit_direct(
+    ctx: &Context,
+    conn: &mut AnyConnection,
+    body: &Value,
+    principal: Option<&Principal>,
+) -> Result<Created, ServiceError> {
+    use diesel::Connection;
+    let prepared = prepare(ctx, conn, body, principal)?;
+    conn.transaction(|conn| commit_one(conn, &prepared))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_are_short_and_sortable() {
+        assert_eq!(format_reference("TK", 2026, 42), "TK-2026-00042");
+        assert_eq!(format_reference("TK", 2026, 123456), "TK-2026-123456");
+    }
+
+    #[test]
+    fn noon_in_helsinki_is_morning_in_utc() {
+        let d = NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
+        assert_eq!(noon_helsinki(d).format("%H:%M").to_string(), "10:00");
+        let d = NaiveDate::from_ymd_opt(2026, 7, 15).unwrap();
+        assert_eq!(noon_helsinki(d).format("%H:%M").to_string(), "09:00");
+    }
+}

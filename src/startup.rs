@@ -1,0 +1,72 @@
+//! Building the context and the server.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::{middleware, web, App, HttpServer};
+
+use crate::config::Settings;
+use crate::db::{self, Pool};
+use crate::services::auth::{token_secret, LoginGuard, TokenKeys};
+use crate::services::writer::SubmissionWriter;
+use crate::services::{Clock, Context, Rules, ServiceError, SystemClock};
+
+/// Connects, migrates and loads the rules; a bad setting stops here with its name.
+pub fn build_context(settings: Settings) -> anyhow::Result<Context> {
+    build_context_with_clock(settings, Arc::new(SystemClock))
+}
+
+pub fn build_context_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Context> {
+    let rules = Rules::load(&settings)?;
+    let target = settings.db_target();
+    let pool: Pool = db::connect(&target, settings.pool_size)?;
+    let secret = {
+        let mut conn = pool.get()?;
+        token_secret(&mut conn, settings.token_secret.as_ref()).map_err(|e| match e {
+            ServiceError::Internal(e) => e,
+            other => anyhow::anyhow!("{other}"),
+        })?
+    };
+    let tokens = TokenKeys::new(&secret, Duration::from_secs(u64::from(settings.token_ttl_minutes) * 60));
+    let login_guard = LoginGuard::new(
+        settings.login_max_failures,
+        Duration::from_secs(u64::from(settings.login_lockout_minutes) * 60),
+    );
+    let writer = SubmissionWriter::start(target, settings.group_commit_max_batch);
+    Ok(Context {
+        pool,
+        settings,
+        rules,
+        clock,
+        tokens,
+        login_guard,
+        writer,
+    })
+}
+
+/// A bound server; tests bind port 0 and read the port back.
+pub struct Application {
+    pub port: u16,
+    pub server: Server,
+}
+
+impl Application {
+    pub fn bind(ctx: Arc<Context>, listener: TcpListener) -> anyhow::Result<Application> {
+        let port = listener.local_addr()?.port();
+        let data = web::Data::from(ctx);
+        let server = HttpServer::new(move || {
+            crate::http::build_app(App::new().app_data(data.clone()))
+                .wrap(middleware::DefaultHeaders::new()
+                    .add(("X-Content-Type-Options", "nosniff"))
+                    .add(("Referrer-Policy", "no-referrer"))
+                    .add(("Cache-Control", "no-store")))
+                .wrap(crate::telemetry::RequestLog)
+        })
+        .listen(listener)?
+        .shutdown_timeout(10)
+        .run();
+        Ok(Application { port, server })
+    }
+}
