@@ -205,6 +205,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 fn serve(settings: Settings, addr: std::net::SocketAddr, with_demo: bool) -> anyhow::Result<()> {
+    let listener = TcpListener::bind(addr)
+        .map_err(|e| anyhow::anyhow!("bind (RIGHTSDESK_BIND): cannot listen on {addr}: {e}"))?;
     let ctx = Arc::new(build_context(settings)?);
     if with_demo {
         let report = demo::ensure(&ctx).map_err(describe)?;
@@ -217,7 +219,6 @@ fn serve(settings: Settings, addr: std::net::SocketAddr, with_demo: bool) -> any
             println!("  {:<6} {:<24} {}", login.role.as_str(), login.email, login.password);
         }
     }
-    let listener = TcpListener::bind(addr).map_err(|e| anyhow::anyhow!("bind (RIGHTSDESK_BIND): cannot listen on {addr}: {e}"))?;
     actix_web::rt::System::new().block_on(async move {
         let app = Application::bind(ctx, listener)?;
         println!("rightsdesk listening on http://{addr}");

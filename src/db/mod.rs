@@ -42,17 +42,22 @@ impl DbTarget {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             return Ok(DbTarget::Postgres(url.to_string()));
         }
-        let path = url.strip_prefix("sqlite://").unwrap_or(url);
+        let path = match url.strip_prefix("sqlite://") {
+            Some(path) => path,
+            None => {
+                if let Some((scheme, _)) = url.split_once("://") {
+                    return Err(format!(
+                        "unsupported scheme '{scheme}': use postgres://, postgresql://, sqlite:// or a file path"
+                    ));
+                }
+                url
+            }
+        };
         if path.is_empty() {
             return Err("sqlite:// needs a file path".into());
         }
         if path.contains(":memory:") || path.starts_with("file::memory") {
             return Err("an in-memory SQLite database would differ per pooled connection; give a file path".into());
-        }
-        if let Some((scheme, _)) = url.split_once("://") {
-            return Err(format!(
-                "unsupported scheme '{scheme}': use postgres://, postgresql://, sqlite:// or a file path"
-            ));
         }
         Ok(DbTarget::Sqlite(path.to_string()))
     }
@@ -97,9 +102,9 @@ pub fn establish(target: &DbTarget) -> Result<AnyConnection, DbError> {
         DbTarget::Postgres(url) => Ok(AnyConnection::Postgresql(diesel::PgConnection::establish(url)?)),
         DbTarget::Sqlite(path) => {
             let mut conn = diesel::SqliteConnection::establish(path)?;
+            // busy_timeout first: the other pragmas may already have to wait for a lock.
             conn.batch_execute(
-                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                "PRAGMA busy_timeout = 10000; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
             )?;
             Ok(AnyConnection::Sqlite(conn))
         }
@@ -135,6 +140,10 @@ pub fn connect(target: &DbTarget, pool_size: u32) -> Result<Pool, DbError> {
     }
     // Surface the real connection error (the pool would only say "timed out").
     let mut first = establish(target)?;
+    if let AnyConnection::Sqlite(c) = &mut first {
+        // WAL persists in the file; switching needs an exclusive lock, so once, here.
+        c.batch_execute("PRAGMA journal_mode = WAL;")?;
+    }
     run_migrations(&mut first)?;
     drop(first);
     let pool = r2d2::Pool::builder()

@@ -194,7 +194,8 @@ pub fn login(ctx: &Context, email: &str, password: &str) -> Result<IssuedToken, 
         org_id: user.org_id,
         role,
     };
-    let token = ctx.tokens.issue(&principal, ctx.clock.now().timestamp())?;
+    // Real time, not the injected clock: the JWT library checks expiry against the system clock.
+    let token = ctx.tokens.issue(&principal, chrono::Utc::now().timestamp())?;
     Ok(IssuedToken {
         access_token: token,
         expires_in: ctx.tokens.ttl.as_secs(),
