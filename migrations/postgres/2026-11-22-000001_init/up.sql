@@ -59,7 +59,7 @@ CREATE TABLE requests (
     extended BOOLEAN NOT NULL DEFAULT false,
     extended_on DATE,
     extension_reason TEXT,
-    paused_days INTEGER NOT NULL DEFAULT false,
+    paused_days INTEGER NOT NULL DEFAULT 0,
     paused_since DATE,
     pause_counts BOOLEAN NOT NULL DEFAULT false,
     awaiting TEXT CHECK (awaiting IN ('identity', 'clarification')),
