@@ -16,7 +16,11 @@ use crate::services::{demo, ServiceError};
 use crate::startup::{build_context, Application};
 
 #[derive(Parser)]
-#[command(name = "rightsdesk", version, about = "Data-protection requests for Finnish social-services registers")]
+#[command(
+    name = "rightsdesk",
+    version,
+    about = "Data-protection requests for Finnish social-services registers"
+)]
 pub struct Cli {
     /// TOML settings file (environment variables RIGHTSDESK_* override it).
     #[arg(long, global = true, value_name = "FILE")]
@@ -167,28 +171,61 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", crate::http::openapi_document().to_pretty_json()?);
             Ok(())
         }
-        Command::Org(OrgCommand::Create { slug, name, business_id, prefix }) => {
+        Command::Org(OrgCommand::Create {
+            slug,
+            name,
+            business_id,
+            prefix,
+        }) => {
             let pool = db::connect(&settings.db_target(), 1)?;
             let mut conn = pool.get()?;
             let org = admin::create_organisation(
                 &mut conn,
-                NewOrganisation { slug, name, business_id, reference_prefix: prefix },
+                NewOrganisation {
+                    slug,
+                    name,
+                    business_id,
+                    reference_prefix: prefix,
+                },
             )
             .map_err(describe)?;
-            println!("organisation {} created (reference prefix {})", org.slug, org.reference_prefix);
+            println!(
+                "organisation {} created (reference prefix {})",
+                org.slug, org.reference_prefix
+            );
             Ok(())
         }
-        Command::Register(RegisterCommand::Create { org, slug, name, description }) => {
+        Command::Register(RegisterCommand::Create {
+            org,
+            slug,
+            name,
+            description,
+        }) => {
             let pool = db::connect(&settings.db_target(), 1)?;
             let mut conn = pool.get()?;
             let org = db::orgs::find_organisation_by_slug(&mut conn, &org)?
                 .ok_or_else(|| anyhow::anyhow!("no organisation with slug '{org}'"))?;
-            let reg = admin::create_register(&mut conn, &org.id, RegisterInput { slug, name, description })
-                .map_err(describe)?;
+            let reg = admin::create_register(
+                &mut conn,
+                &org.id,
+                RegisterInput {
+                    slug,
+                    name,
+                    description,
+                },
+            )
+            .map_err(describe)?;
             println!("register {} created in {}", reg.slug, org.slug);
             Ok(())
         }
-        Command::User(UserCommand::Create { org, email, role, name, title, password_stdin: _ }) => {
+        Command::User(UserCommand::Create {
+            org,
+            email,
+            role,
+            name,
+            title,
+            password_stdin: _,
+        }) => {
             let mut password = String::new();
             std::io::stdin().read_to_string(&mut password)?;
             let password = password.trim_end_matches(['\n', '\r']).to_string();
@@ -196,8 +233,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let mut conn = pool.get()?;
             let org = db::orgs::find_organisation_by_slug(&mut conn, &org)?
                 .ok_or_else(|| anyhow::anyhow!("no organisation with slug '{org}'"))?;
-            let user = admin::create_user(&mut conn, &org.id, UserInput { email, name, title, role, password })
-                .map_err(describe)?;
+            let user = admin::create_user(
+                &mut conn,
+                &org.id,
+                UserInput {
+                    email,
+                    name,
+                    title,
+                    role,
+                    password,
+                },
+            )
+            .map_err(describe)?;
             println!("user {} created with role {}", user.id, user.role);
             Ok(())
         }
@@ -213,10 +260,19 @@ fn serve(settings: Settings, addr: std::net::SocketAddr, with_demo: bool) -> any
         println!(
             "demo organisation '{}' {}; sign in at POST /api/v1/auth/token with:",
             demo::DEMO_ORG,
-            if report.created { "created" } else { "already present (passwords renewed)" }
+            if report.created {
+                "created"
+            } else {
+                "already present (passwords renewed)"
+            }
         );
         for login in &report.logins {
-            println!("  {:<6} {:<24} {}", login.role.as_str(), login.email, login.password);
+            println!(
+                "  {:<6} {:<24} {}",
+                login.role.as_str(),
+                login.email,
+                login.password
+            );
         }
     }
     actix_web::rt::System::new().block_on(async move {

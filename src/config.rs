@@ -104,8 +104,9 @@ impl Settings {
             None => Settings::default(),
             Some(path) => {
                 let name = path.display().to_string();
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| ConfigError::new("--config", format!("cannot read {name}: {e}")))?;
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    ConfigError::new("--config", format!("cannot read {name}: {e}"))
+                })?;
                 toml::from_str(&text)
                     .map_err(|e| ConfigError::new(format!("--config {name}"), e.to_string()))?
             }
@@ -125,12 +126,32 @@ impl Settings {
         if let Some(v) = env.var("RIGHTSDESK_TOKEN_SECRET") {
             self.token_secret = Some(SecretString::from(v));
         }
-        parse_env(env, "RIGHTSDESK_TOKEN_TTL_MINUTES", &mut self.token_ttl_minutes)?;
-        parse_env(env, "RIGHTSDESK_CLOCK_STOP_GRACE_DAYS", &mut self.clock_stop_grace_days)?;
+        parse_env(
+            env,
+            "RIGHTSDESK_TOKEN_TTL_MINUTES",
+            &mut self.token_ttl_minutes,
+        )?;
+        parse_env(
+            env,
+            "RIGHTSDESK_CLOCK_STOP_GRACE_DAYS",
+            &mut self.clock_stop_grace_days,
+        )?;
         parse_env(env, "RIGHTSDESK_POOL_SIZE", &mut self.pool_size)?;
-        parse_env(env, "RIGHTSDESK_LOGIN_MAX_FAILURES", &mut self.login_max_failures)?;
-        parse_env(env, "RIGHTSDESK_LOGIN_LOCKOUT_MINUTES", &mut self.login_lockout_minutes)?;
-        parse_env(env, "RIGHTSDESK_GROUP_COMMIT_MAX_BATCH", &mut self.group_commit_max_batch)?;
+        parse_env(
+            env,
+            "RIGHTSDESK_LOGIN_MAX_FAILURES",
+            &mut self.login_max_failures,
+        )?;
+        parse_env(
+            env,
+            "RIGHTSDESK_LOGIN_LOCKOUT_MINUTES",
+            &mut self.login_lockout_minutes,
+        )?;
+        parse_env(
+            env,
+            "RIGHTSDESK_GROUP_COMMIT_MAX_BATCH",
+            &mut self.group_commit_max_batch,
+        )?;
         parse_env(env, "RIGHTSDESK_MAX_PAGE_SIZE", &mut self.max_page_size)?;
         if let Some(v) = env.var("RIGHTSDESK_EXTRA_CLOSED_DAYS") {
             self.extra_closed_days = v
@@ -149,7 +170,10 @@ impl Settings {
         }
         for (name, slot) in [
             ("RIGHTSDESK_CALENDAR_FILE", &mut self.calendar_file),
-            ("RIGHTSDESK_LEGAL_GROUNDS_FILE", &mut self.legal_grounds_file),
+            (
+                "RIGHTSDESK_LEGAL_GROUNDS_FILE",
+                &mut self.legal_grounds_file,
+            ),
             ("RIGHTSDESK_FORMS_DIR", &mut self.forms_dir),
         ] {
             if let Some(v) = env.var(name) {
@@ -160,8 +184,9 @@ impl Settings {
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
-        DbTarget::parse(&self.database_url)
-            .map_err(|problem| ConfigError::new("database_url (RIGHTSDESK_DATABASE_URL)", problem))?;
+        DbTarget::parse(&self.database_url).map_err(|problem| {
+            ConfigError::new("database_url (RIGHTSDESK_DATABASE_URL)", problem)
+        })?;
         self.bind_addr()?;
         if let Some(secret) = &self.token_secret {
             use secrecy::ExposeSecret;
@@ -173,12 +198,37 @@ impl Settings {
             }
         }
         let ranges: [(&str, u64, u64, u64); 7] = [
-            ("token_ttl_minutes", self.token_ttl_minutes.into(), 1, 24 * 60),
-            ("clock_stop_grace_days", self.clock_stop_grace_days.into(), 0, 31),
+            (
+                "token_ttl_minutes",
+                self.token_ttl_minutes.into(),
+                1,
+                24 * 60,
+            ),
+            (
+                "clock_stop_grace_days",
+                self.clock_stop_grace_days.into(),
+                0,
+                31,
+            ),
             ("pool_size", self.pool_size.into(), 1, 128),
-            ("login_max_failures", self.login_max_failures.into(), 1, 1000),
-            ("login_lockout_minutes", self.login_lockout_minutes.into(), 1, 24 * 60),
-            ("group_commit_max_batch", self.group_commit_max_batch as u64, 1, 10_000),
+            (
+                "login_max_failures",
+                self.login_max_failures.into(),
+                1,
+                1000,
+            ),
+            (
+                "login_lockout_minutes",
+                self.login_lockout_minutes.into(),
+                1,
+                24 * 60,
+            ),
+            (
+                "group_commit_max_batch",
+                self.group_commit_max_batch as u64,
+                1,
+                10_000,
+            ),
             ("max_page_size", self.max_page_size.into(), 1, 10_000),
         ];
         for (name, value, min, max) in ranges {
@@ -203,7 +253,8 @@ impl Settings {
 
     pub fn db_target(&self) -> DbTarget {
         // validate() has accepted the URL.
-        DbTarget::parse(&self.database_url).unwrap_or_else(|_| DbTarget::Sqlite(self.database_url.clone()))
+        DbTarget::parse(&self.database_url)
+            .unwrap_or_else(|_| DbTarget::Sqlite(self.database_url.clone()))
     }
 }
 
@@ -238,7 +289,9 @@ mod tests {
         assert_eq!(s.bind, "0.0.0.0:7000");
         assert_eq!(s.pool_size, 3);
         std::fs::write(&file, "bnid = \"x\"\n").unwrap();
-        let err = Settings::load(Some(&file), &[("X", "y")]).unwrap_err().to_string();
+        let err = Settings::load(Some(&file), &[("X", "y")])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("bnid"), "{err}");
     }
 
@@ -249,11 +302,21 @@ mod tests {
             ("RIGHTSDESK_DATABASE_URL", "mysql://x", "database_url"),
             ("RIGHTSDESK_TOKEN_SECRET", "short", "token_secret"),
             ("RIGHTSDESK_POOL_SIZE", "many", "RIGHTSDESK_POOL_SIZE"),
-            ("RIGHTSDESK_CLOCK_STOP_GRACE_DAYS", "99", "clock_stop_grace_days"),
-            ("RIGHTSDESK_EXTRA_CLOSED_DAYS", "2026-12-24,24.12.", "EXTRA_CLOSED_DAYS"),
+            (
+                "RIGHTSDESK_CLOCK_STOP_GRACE_DAYS",
+                "99",
+                "clock_stop_grace_days",
+            ),
+            (
+                "RIGHTSDESK_EXTRA_CLOSED_DAYS",
+                "2026-12-24,24.12.",
+                "EXTRA_CLOSED_DAYS",
+            ),
         ];
         for (var, value, named) in cases {
-            let err = Settings::load(None, &[(var, value)]).unwrap_err().to_string();
+            let err = Settings::load(None, &[(var, value)])
+                .unwrap_err()
+                .to_string();
             assert!(err.contains(named), "{var}={value}: {err}");
         }
     }

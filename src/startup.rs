@@ -18,7 +18,10 @@ pub fn build_context(settings: Settings) -> anyhow::Result<Context> {
     build_context_with_clock(settings, Arc::new(SystemClock))
 }
 
-pub fn build_context_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Context> {
+pub fn build_context_with_clock(
+    settings: Settings,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<Context> {
     let rules = Rules::load(&settings)?;
     let target = settings.db_target();
     let pool: Pool = db::connect(&target, settings.pool_size)?;
@@ -29,7 +32,10 @@ pub fn build_context_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> an
             other => anyhow::anyhow!("{other}"),
         })?
     };
-    let tokens = TokenKeys::new(&secret, Duration::from_secs(u64::from(settings.token_ttl_minutes) * 60));
+    let tokens = TokenKeys::new(
+        &secret,
+        Duration::from_secs(u64::from(settings.token_ttl_minutes) * 60),
+    );
     let login_guard = LoginGuard::new(
         settings.login_max_failures,
         Duration::from_secs(u64::from(settings.login_lockout_minutes) * 60),
@@ -58,10 +64,12 @@ impl Application {
         let data = web::Data::from(ctx);
         let server = HttpServer::new(move || {
             crate::http::build_app(App::new().app_data(data.clone()))
-                .wrap(middleware::DefaultHeaders::new()
-                    .add(("X-Content-Type-Options", "nosniff"))
-                    .add(("Referrer-Policy", "no-referrer"))
-                    .add(("Cache-Control", "no-store")))
+                .wrap(
+                    middleware::DefaultHeaders::new()
+                        .add(("X-Content-Type-Options", "nosniff"))
+                        .add(("Referrer-Policy", "no-referrer"))
+                        .add(("Cache-Control", "no-store")),
+                )
                 .wrap(crate::telemetry::RequestLog)
         })
         .listen(listener)?

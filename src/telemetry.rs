@@ -10,7 +10,8 @@ use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use tracing_subscriber::EnvFilter;
 
 pub fn init() {
-    let filter = EnvFilter::try_from_env("RIGHTSDESK_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter =
+        EnvFilter::try_from_env("RIGHTSDESK_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
@@ -58,7 +59,9 @@ where
         use tracing::Instrument;
         let started = Instant::now();
         let method = req.method().to_string();
-        let route = req.match_pattern().unwrap_or_else(|| "(unmatched)".to_string());
+        let route = req
+            .match_pattern()
+            .unwrap_or_else(|| "(unmatched)".to_string());
         let span = tracing::info_span!("http", request_id = %uuid::Uuid::new_v4());
         let service = self.service.clone();
         Box::pin(

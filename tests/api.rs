@@ -10,7 +10,12 @@ use serde_json::{json, Value};
 #[actix_web::test]
 async fn health_answers_with_safe_headers() {
     let app = TestApp::spawn().await;
-    let res = app.client.get(format!("{}/health", app.base)).send().await.unwrap();
+    let res = app
+        .client
+        .get(format!("{}/health", app.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()["x-content-type-options"], "nosniff");
     assert_eq!(res.headers()["referrer-policy"], "no-referrer");
@@ -55,13 +60,19 @@ async fn public_submission_is_received_with_legal_dates_and_a_status_token() {
     assert_eq!(status, StatusCode::OK, "{view}");
     assert_eq!(view["state"], "received");
     assert_eq!(view["due_on"], "2025-04-07");
-    assert!(view.get("subject").is_none(), "no personal data on the status view");
+    assert!(
+        view.get("subject").is_none(),
+        "no personal data on the status view"
+    );
 
     let (wrong_status, wrong_body) = status_of(reference.into(), "nope".into()).await;
     let (unknown_status, unknown_body) = status_of("SAT-2025-99999".into(), token.into()).await;
     assert_eq!(wrong_status, StatusCode::NOT_FOUND);
     assert_eq!(wrong_status, unknown_status);
-    assert_eq!(wrong_body, unknown_body, "wrong token and unknown reference answer alike");
+    assert_eq!(
+        wrong_body, unknown_body,
+        "wrong token and unknown reference answer alike"
+    );
 }
 
 #[actix_web::test]
@@ -107,9 +118,14 @@ async fn invalid_submissions_list_every_problem() {
     // No input value is echoed back.
     assert!(!body.to_string().contains("131052"));
 
-    let (status, body) = app.submit_public(|b| b["organisation"] = json!("nobody")).await;
+    let (status, body) = app
+        .submit_public(|b| b["organisation"] = json!("nobody"))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(field_errors(&body), [("organisation".into(), "unknown_organisation".into())]);
+    assert_eq!(
+        field_errors(&body),
+        [("organisation".into(), "unknown_organisation".into())]
+    );
 
     let (status, body) = app.submit_public(|b| b["kind"] = json!("teleport")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -146,7 +162,9 @@ async fn malformed_bodies_get_problem_documents() {
     let (status, body) = app.post("/api/v1/requests", None, json!([1, 2])).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
 
-    let (status, body) = app.get("/api/v1/requests?limit=abc", Some(&app.org.staff)).await;
+    let (status, body) = app
+        .get("/api/v1/requests?limit=abc", Some(&app.org.staff))
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["code"], "invalid_query");
 }
@@ -156,7 +174,11 @@ async fn staff_register_paper_requests_with_the_real_receipt_date() {
     let app = TestApp::spawn().await;
     app.set_today("2025-04-01");
     let body = app
-        .submit_staff("access", "2025-03-18", json!({ "scope": "whole_record", "form": "paper" }))
+        .submit_staff(
+            "access",
+            "2025-03-18",
+            json!({ "scope": "whole_record", "form": "paper" }),
+        )
         .await;
     assert_eq!(body["received_on"], "2025-03-18");
     // Fri 18.4.2025 is Good Friday: due Tue 22.4 after Easter.
@@ -172,7 +194,10 @@ async fn staff_register_paper_requests_with_the_real_receipt_date() {
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(field_errors(&body), [("received_on".into(), "date_in_future".into())]);
+    assert_eq!(
+        field_errors(&body),
+        [("received_on".into(), "date_in_future".into())]
+    );
 
     let (status, body) = app
         .post(
@@ -191,19 +216,43 @@ async fn staff_register_paper_requests_with_the_real_receipt_date() {
 async fn wrong_credentials_and_throttled_attempts_answer_alike() {
     let app = TestApp::spawn().await;
     let email = "staff2@satama.example";
-    let (s1, wrong) = app.post("/api/v1/auth/token", None, json!({ "email": email, "password": "nope" })).await;
-    let (s2, unknown) =
-        app.post("/api/v1/auth/token", None, json!({ "email": "ghost@satama.example", "password": "nope" })).await;
+    let (s1, wrong) = app
+        .post(
+            "/api/v1/auth/token",
+            None,
+            json!({ "email": email, "password": "nope" }),
+        )
+        .await;
+    let (s2, unknown) = app
+        .post(
+            "/api/v1/auth/token",
+            None,
+            json!({ "email": "ghost@satama.example", "password": "nope" }),
+        )
+        .await;
     assert_eq!(s1, StatusCode::UNAUTHORIZED);
     assert_eq!(s2, StatusCode::UNAUTHORIZED);
     assert_eq!(wrong, unknown);
     for _ in 0..3 {
-        app.post("/api/v1/auth/token", None, json!({ "email": email, "password": "nope" })).await;
+        app.post(
+            "/api/v1/auth/token",
+            None,
+            json!({ "email": email, "password": "nope" }),
+        )
+        .await;
     }
-    let (status, locked) =
-        app.post("/api/v1/auth/token", None, json!({ "email": email, "password": common::PASSWORD })).await;
+    let (status, locked) = app
+        .post(
+            "/api/v1/auth/token",
+            None,
+            json!({ "email": email, "password": common::PASSWORD }),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert_eq!(locked, wrong, "a throttled correct password looks like a wrong one");
+    assert_eq!(
+        locked, wrong,
+        "a throttled correct password looks like a wrong one"
+    );
 
     let (status, _) = app.get("/api/v1/requests", Some("not-a-token")).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -218,23 +267,37 @@ async fn a_request_goes_from_receipt_to_completion() {
     let (_, created) = app.submit_public(|_| {}).await;
     let id = created["id"].as_str().unwrap();
 
-    let r = app.act_ok(id, json!({ "action": "assign", "assignee": app.org.staff_id })).await;
+    let r = app
+        .act_ok(
+            id,
+            json!({ "action": "assign", "assignee": app.org.staff_id }),
+        )
+        .await;
     assert_eq!(r["assignee"]["id"], app.org.staff_id.as_str());
     assert_eq!(r["state"], "received");
     let r = app.act_ok(id, json!({ "action": "start" })).await;
     assert_eq!(r["state"], "in_progress");
 
     // Completion needs verified identity.
-    let (status, body) = app.act(id, json!({ "action": "complete", "outcome": "fulfilled" })).await;
+    let (status, body) = app
+        .act(id, json!({ "action": "complete", "outcome": "fulfilled" }))
+        .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(body["code"], "identity_not_verified");
 
-    let r = app.act_ok(id, json!({ "action": "verify_identity", "method": "strong_eid" })).await;
+    let r = app
+        .act_ok(
+            id,
+            json!({ "action": "verify_identity", "method": "strong_eid" }),
+        )
+        .await;
     assert_eq!(r["identity_verified"], true);
     assert_eq!(r["identity_verification"]["method"], "strong_eid");
 
     app.set_today("2025-03-20");
-    let (status, body) = app.act(id, json!({ "action": "extend", "reason": "too short" })).await;
+    let (status, body) = app
+        .act(id, json!({ "action": "extend", "reason": "too short" }))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(field_errors(&body), [("reason".into(), "too_short".into())]);
     let r = app
@@ -248,11 +311,22 @@ async fn a_request_goes_from_receipt_to_completion() {
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(body["code"], "already_extended");
 
-    let (status, body) = app.act(id, json!({ "action": "complete", "outcome": "partially_fulfilled" })).await;
+    let (status, body) = app
+        .act(
+            id,
+            json!({ "action": "complete", "outcome": "partially_fulfilled" }),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let errors = field_errors(&body);
-    assert!(errors.contains(&("grounds".into(), "required".into())), "{errors:?}");
-    assert!(errors.contains(&("explanation".into(), "required".into())), "{errors:?}");
+    assert!(
+        errors.contains(&("grounds".into(), "required".into())),
+        "{errors:?}"
+    );
+    assert!(
+        errors.contains(&("explanation".into(), "required".into())),
+        "{errors:?}"
+    );
 
     let r = app
         .act_ok(
@@ -267,19 +341,42 @@ async fn a_request_goes_from_receipt_to_completion() {
     assert_eq!(r["allowed_actions"], json!([]));
 
     // Terminal states accept nothing, and say so.
-    let (status, body) = app.act(id, json!({ "action": "withdraw", "reason": "changed my mind" })).await;
+    let (status, body) = app
+        .act(
+            id,
+            json!({ "action": "withdraw", "reason": "changed my mind" }),
+        )
+        .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(body["code"], "action_not_allowed");
     assert_eq!(body["allowed_actions"], json!([]));
 
-    let (status, events) = app.get(&format!("/api/v1/requests/{id}/events"), Some(&app.org.dpo)).await;
+    let (status, events) = app
+        .get(&format!("/api/v1/requests/{id}/events"), Some(&app.org.dpo))
+        .await;
     assert_eq!(status, StatusCode::OK);
-    let actions: Vec<&str> = events.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    let actions: Vec<&str> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
     assert_eq!(
         actions,
-        ["submitted", "assign", "start", "verify_identity", "extend", "deadline_changed", "complete"]
+        [
+            "submitted",
+            "assign",
+            "start",
+            "verify_identity",
+            "extend",
+            "deadline_changed",
+            "complete"
+        ]
     );
-    assert!(!events.to_string().contains("Maija"), "no personal data in the audit payloads");
+    assert!(
+        !events.to_string().contains("Maija"),
+        "no personal data in the audit payloads"
+    );
 }
 
 #[actix_web::test]
@@ -287,7 +384,13 @@ async fn clock_stops_count_only_within_the_grace_period() {
     let app = TestApp::spawn().await;
     // legal.md: received Fri 10.1.2025, proof asked Mon 13.1, arrived Mon 27.1 -> due Mon 24.2.
     app.set_today("2025-01-27");
-    let created = app.submit_staff("access", "2025-01-10", json!({ "scope": "whole_record", "form": "paper" })).await;
+    let created = app
+        .submit_staff(
+            "access",
+            "2025-01-10",
+            json!({ "scope": "whole_record", "form": "paper" }),
+        )
+        .await;
     let id = created["id"].as_str().unwrap();
     assert_eq!(created["due_on"], "2025-02-10");
     let r = app
@@ -297,31 +400,74 @@ async fn clock_stops_count_only_within_the_grace_period() {
     assert_eq!(r["awaiting"], "identity");
     assert_eq!(r["clock_stopped"], true);
     assert!(r.get("notice").is_none());
-    let r = app.act_ok(id, json!({ "action": "verify_identity", "method": "in_person", "on": "2025-01-27" })).await;
+    let r = app
+        .act_ok(
+            id,
+            json!({ "action": "verify_identity", "method": "in_person", "on": "2025-01-27" }),
+        )
+        .await;
     assert_eq!(r["state"], "in_progress");
     assert_eq!(r["paused_days"], 14);
     assert_eq!(r["due_on"], "2025-02-24");
 
     // Asked 8 days after receipt: the state changes, the dates do not.
-    let late = app.submit_staff("access", "2025-01-10", json!({ "scope": "whole_record", "form": "paper" })).await;
+    let late = app
+        .submit_staff(
+            "access",
+            "2025-01-10",
+            json!({ "scope": "whole_record", "form": "paper" }),
+        )
+        .await;
     let late_id = late["id"].as_str().unwrap();
-    let r = app.act_ok(late_id, json!({ "action": "request_clarification", "on": "2025-01-18" })).await;
+    let r = app
+        .act_ok(
+            late_id,
+            json!({ "action": "request_clarification", "on": "2025-01-18" }),
+        )
+        .await;
     assert_eq!(r["state"], "awaiting_requester");
     assert_eq!(r["clock_stopped"], false);
     assert!(r["notice"].as_str().unwrap().contains("not stopped"));
-    let r = app.act_ok(late_id, json!({ "action": "requester_replied", "on": "2025-01-25" })).await;
+    let r = app
+        .act_ok(
+            late_id,
+            json!({ "action": "requester_replied", "on": "2025-01-25" }),
+        )
+        .await;
     assert_eq!(r["due_on"], "2025-02-10");
     assert_eq!(r["paused_days"], 0);
 
     // Effective dates may not be in the future or before receipt.
-    let (status, body) = app.act(late_id, json!({ "action": "start", "on": "2025-01-09" })).await;
-    assert_eq!(status, StatusCode::CONFLICT, "start is not allowed in progress: {body}");
-    let (status, body) = app.act(late_id, json!({ "action": "assign", "assignee": app.org.staff_id, "on": "2025-01-09" })).await;
+    let (status, body) = app
+        .act(late_id, json!({ "action": "start", "on": "2025-01-09" }))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "start is not allowed in progress: {body}"
+    );
+    let (status, body) = app
+        .act(
+            late_id,
+            json!({ "action": "assign", "assignee": app.org.staff_id, "on": "2025-01-09" }),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(field_errors(&body), [("on".into(), "before_receipt".into())]);
-    let (status, body) = app.act(late_id, json!({ "action": "assign", "assignee": app.org.staff_id, "on": "2025-02-01" })).await;
+    assert_eq!(
+        field_errors(&body),
+        [("on".into(), "before_receipt".into())]
+    );
+    let (status, body) = app
+        .act(
+            late_id,
+            json!({ "action": "assign", "assignee": app.org.staff_id, "on": "2025-02-01" }),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(field_errors(&body), [("on".into(), "date_in_future".into())]);
+    assert_eq!(
+        field_errors(&body),
+        [("on".into(), "date_in_future".into())]
+    );
 }
 
 #[actix_web::test]
@@ -332,19 +478,38 @@ async fn forbidden_actions_answer_409_with_the_allowed_ones() {
     let (status, body) = app.act(id, json!({ "action": "requester_replied" })).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(body["code"], "action_not_allowed");
-    let allowed: Vec<&str> = body["allowed_actions"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+    let allowed: Vec<&str> = body["allowed_actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
     assert!(allowed.contains(&"start") && !allowed.contains(&"requester_replied"));
 
     let (status, body) = app.act(id, json!({ "action": "fly" })).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["code"], "invalid_json");
 
-    let (status, body) = app.act(id, json!({ "action": "refuse", "grounds": ["gdpr_99", "act_703_2023_11"] })).await;
+    let (status, body) = app
+        .act(
+            id,
+            json!({ "action": "refuse", "grounds": ["gdpr_99", "act_703_2023_11"] }),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let errors = field_errors(&body);
-    assert!(errors.contains(&("grounds[0]".into(), "unknown_ground".into())), "{errors:?}");
-    assert!(errors.contains(&("grounds[1]".into(), "ground_not_applicable".into())), "{errors:?}");
-    assert!(errors.contains(&("explanation".into(), "required".into())), "{errors:?}");
+    assert!(
+        errors.contains(&("grounds[0]".into(), "unknown_ground".into())),
+        "{errors:?}"
+    );
+    assert!(
+        errors.contains(&("grounds[1]".into(), "ground_not_applicable".into())),
+        "{errors:?}"
+    );
+    assert!(
+        errors.contains(&("explanation".into(), "required".into())),
+        "{errors:?}"
+    );
 
     let r = app
         .act_ok(id, json!({ "action": "refuse", "grounds": ["gdpr_12_5"], "explanation": "The same records were given a month ago." }))
@@ -354,10 +519,23 @@ async fn forbidden_actions_answer_409_with_the_allowed_ones() {
 
     let (_, other) = app.submit_public(|_| {}).await;
     let other_id = other["id"].as_str().unwrap();
-    let (status, body) = app.act(other_id, json!({ "action": "assign", "assignee": "nobody" })).await;
+    let (status, body) = app
+        .act(
+            other_id,
+            json!({ "action": "assign", "assignee": "nobody" }),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(field_errors(&body), [("assignee".into(), "unknown_user".into())]);
-    let r = app.act_ok(other_id, json!({ "action": "withdraw", "reason": "Asked by phone to cancel." })).await;
+    assert_eq!(
+        field_errors(&body),
+        [("assignee".into(), "unknown_user".into())]
+    );
+    let r = app
+        .act_ok(
+            other_id,
+            json!({ "action": "withdraw", "reason": "Asked by phone to cancel." }),
+        )
+        .await;
     assert_eq!(r["state"], "withdrawn");
     assert_eq!(r["outcome"], "withdrawn");
 }
@@ -370,10 +548,16 @@ async fn roles_and_organisations_are_isolated() {
 
     // Another organisation's staff: 404, never 403.
     let other_staff = app.login("staff@muu-kunta.example").await;
-    let (status, _) = app.get(&format!("/api/v1/requests/{id}"), Some(&other_staff)).await;
+    let (status, _) = app
+        .get(&format!("/api/v1/requests/{id}"), Some(&other_staff))
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = app
-        .post(&format!("/api/v1/requests/{id}/actions"), Some(&other_staff), json!({ "action": "start" }))
+        .post(
+            &format!("/api/v1/requests/{id}/actions"),
+            Some(&other_staff),
+            json!({ "action": "start" }),
+        )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, list) = app.get("/api/v1/requests", Some(&other_staff)).await;
@@ -381,10 +565,16 @@ async fn roles_and_organisations_are_isolated() {
     assert_eq!(list["total"], 0);
 
     // The DPO reads but does not act; staff do not see the DPO views; only admins manage users.
-    let (status, _) = app.get(&format!("/api/v1/requests/{id}"), Some(&app.org.dpo)).await;
+    let (status, _) = app
+        .get(&format!("/api/v1/requests/{id}"), Some(&app.org.dpo))
+        .await;
     assert_eq!(status, StatusCode::OK);
     let (status, _) = app
-        .post(&format!("/api/v1/requests/{id}/actions"), Some(&app.org.dpo), json!({ "action": "start" }))
+        .post(
+            &format!("/api/v1/requests/{id}/actions"),
+            Some(&app.org.dpo),
+            json!({ "action": "start" }),
+        )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _) = app.get("/api/v1/dpo/deadlines", Some(&app.org.staff)).await;
@@ -410,7 +600,11 @@ async fn roles_and_organisations_are_isolated() {
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     let (status, body) = app
-        .post("/api/v1/users", Some(&app.org.admin), json!({ "email": "x", "name": "", "role": "staff", "password": "short" }))
+        .post(
+            "/api/v1/users",
+            Some(&app.org.admin),
+            json!({ "email": "x", "name": "", "role": "staff", "password": "short" }),
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(field_errors(&body).len(), 3, "{body}");
@@ -419,14 +613,22 @@ async fn roles_and_organisations_are_isolated() {
     assert_eq!(status, StatusCode::OK);
 
     let (status, reg) = app
-        .post("/api/v1/registers", Some(&app.org.admin), json!({ "slug": "perhetyo", "name": "Perhetyön asiakasrekisteri" }))
+        .post(
+            "/api/v1/registers",
+            Some(&app.org.admin),
+            json!({ "slug": "perhetyo", "name": "Perhetyön asiakasrekisteri" }),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{reg}");
     let (status, regs) = app.get("/api/v1/registers", Some(&app.org.staff)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(regs.as_array().unwrap().len(), 3);
     let (status, _) = app
-        .post("/api/v1/registers", Some(&app.org.staff), json!({ "slug": "x1", "name": "X" }))
+        .post(
+            "/api/v1/registers",
+            Some(&app.org.staff),
+            json!({ "slug": "x1", "name": "X" }),
+        )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
@@ -443,14 +645,26 @@ async fn a_protected_address_is_shown_only_to_allowed_roles() {
     assert_eq!(status, StatusCode::CREATED);
     let id = created["id"].as_str().unwrap();
     for token in [&app.org.staff, &app.org.dpo] {
-        let (_, r) = app.get(&format!("/api/v1/requests/{id}"), Some(token)).await;
+        let (_, r) = app
+            .get(&format!("/api/v1/requests/{id}"), Some(token))
+            .await;
         assert_eq!(r["subject"]["postal_address"], Value::Null);
         assert_eq!(r["subject"]["postal_address_withheld"], true);
         assert!(!r.to_string().contains("Salainen"));
     }
-    let (_, r) = app.get(&format!("/api/v1/requests/{id}"), Some(&app.org.admin)).await;
-    assert_eq!(r["subject"]["postal_address"], "Salainen tie 1, 00100 Helsinki");
-    let (_, events) = app.get(&format!("/api/v1/requests/{id}/events"), Some(&app.org.admin)).await;
+    let (_, r) = app
+        .get(&format!("/api/v1/requests/{id}"), Some(&app.org.admin))
+        .await;
+    assert_eq!(
+        r["subject"]["postal_address"],
+        "Salainen tie 1, 00100 Helsinki"
+    );
+    let (_, events) = app
+        .get(
+            &format!("/api/v1/requests/{id}/events"),
+            Some(&app.org.admin),
+        )
+        .await;
     assert!(!events.to_string().contains("Salainen"));
 }
 
@@ -464,10 +678,18 @@ async fn guardians_of_minors_and_repeat_requests_are_flagged() {
         })
         .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
-    let (_, r) = app.get(&format!("/api/v1/requests/{}", created["id"].as_str().unwrap()), Some(&app.org.staff)).await;
+    let (_, r) = app
+        .get(
+            &format!("/api/v1/requests/{}", created["id"].as_str().unwrap()),
+            Some(&app.org.staff),
+        )
+        .await;
     assert_eq!(r["needs_manual_review"], true);
     // 903 is a temporary individual number, flagged too.
-    assert_eq!(r["review_reasons"], json!(["guardian_request_about_minor", "temporary_identity_code"]));
+    assert_eq!(
+        r["review_reasons"],
+        json!(["guardian_request_about_minor", "temporary_identity_code"])
+    );
     assert_eq!(r["representative"], Value::Null);
     assert_eq!(r["subject"]["representative"]["relationship"], "guardian");
 
@@ -475,14 +697,37 @@ async fn guardians_of_minors_and_repeat_requests_are_flagged() {
     app.set_today("2026-03-02");
     let (_, first) = app.submit_public(|_| {}).await;
     let first_id = first["id"].as_str().unwrap();
-    app.act_ok(first_id, json!({ "action": "verify_identity", "method": "strong_eid" })).await;
-    app.act_ok(first_id, json!({ "action": "complete", "outcome": "fulfilled" })).await;
+    app.act_ok(
+        first_id,
+        json!({ "action": "verify_identity", "method": "strong_eid" }),
+    )
+    .await;
+    app.act_ok(
+        first_id,
+        json!({ "action": "complete", "outcome": "fulfilled" }),
+    )
+    .await;
     app.set_today("2026-11-16");
     let (_, again) = app.submit_public(|_| {}).await;
-    let (_, r) = app.get(&format!("/api/v1/requests/{}", again["id"].as_str().unwrap()), Some(&app.org.staff)).await;
+    let (_, r) = app
+        .get(
+            &format!("/api/v1/requests/{}", again["id"].as_str().unwrap()),
+            Some(&app.org.staff),
+        )
+        .await;
     assert_eq!(r["repeat_within_year"], true);
-    let (_, other_register) = app.submit_public(|b| b["registers"] = json!(["avopalvelut"])).await;
-    let (_, r) = app.get(&format!("/api/v1/requests/{}", other_register["id"].as_str().unwrap()), Some(&app.org.staff)).await;
+    let (_, other_register) = app
+        .submit_public(|b| b["registers"] = json!(["avopalvelut"]))
+        .await;
+    let (_, r) = app
+        .get(
+            &format!(
+                "/api/v1/requests/{}",
+                other_register["id"].as_str().unwrap()
+            ),
+            Some(&app.org.staff),
+        )
+        .await;
     // The first request covered every register, so any register repeats.
     assert_eq!(r["repeat_within_year"], true);
 }
@@ -491,32 +736,80 @@ async fn guardians_of_minors_and_repeat_requests_are_flagged() {
 async fn listing_filters_and_the_dpo_board() {
     let app = TestApp::spawn().await;
     app.set_today("2026-11-16");
-    let old = app.submit_staff("access", "2026-10-01", json!({ "scope": "whole_record", "form": "paper" })).await;
-    let soon = app.submit_staff("erasure", "2026-10-20", json!({ "what": "Kirjaukset", "why": "Virheellisiä" })).await;
-    let fresh = app.submit_staff("objection", "2026-11-16", json!({ "grounds": "En halua." })).await;
-    let paused = app.submit_staff("access", "2026-11-13", json!({ "scope": "whole_record", "form": "paper" })).await;
-    app.act_ok(paused["id"].as_str().unwrap(), json!({ "action": "request_identity" })).await;
-    app.act_ok(fresh["id"].as_str().unwrap(), json!({ "action": "extend", "reason": "Three units must be consulted first." })).await;
+    let old = app
+        .submit_staff(
+            "access",
+            "2026-10-01",
+            json!({ "scope": "whole_record", "form": "paper" }),
+        )
+        .await;
+    let soon = app
+        .submit_staff(
+            "erasure",
+            "2026-10-20",
+            json!({ "what": "Kirjaukset", "why": "Virheellisiä" }),
+        )
+        .await;
+    let fresh = app
+        .submit_staff("objection", "2026-11-16", json!({ "grounds": "En halua." }))
+        .await;
+    let paused = app
+        .submit_staff(
+            "access",
+            "2026-11-13",
+            json!({ "scope": "whole_record", "form": "paper" }),
+        )
+        .await;
+    app.act_ok(
+        paused["id"].as_str().unwrap(),
+        json!({ "action": "request_identity" }),
+    )
+    .await;
+    app.act_ok(
+        fresh["id"].as_str().unwrap(),
+        json!({ "action": "extend", "reason": "Three units must be consulted first." }),
+    )
+    .await;
 
-    let (status, page) = app.get("/api/v1/requests?overdue=true", Some(&app.org.staff)).await;
+    let (status, page) = app
+        .get("/api/v1/requests?overdue=true", Some(&app.org.staff))
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(page["total"], 1);
     assert_eq!(page["items"][0]["id"], old["id"]);
     assert_eq!(page["items"][0]["overdue"], true);
 
-    let (_, page) = app.get("/api/v1/requests?kind=erasure", Some(&app.org.staff)).await;
+    let (_, page) = app
+        .get("/api/v1/requests?kind=erasure", Some(&app.org.staff))
+        .await;
     assert_eq!(page["total"], 1);
-    let (_, page) = app.get("/api/v1/requests?state=awaiting_requester", Some(&app.org.staff)).await;
+    let (_, page) = app
+        .get(
+            "/api/v1/requests?state=awaiting_requester",
+            Some(&app.org.staff),
+        )
+        .await;
     assert_eq!(page["total"], 1);
-    let (_, page) = app.get("/api/v1/requests?limit=2&offset=0", Some(&app.org.staff)).await;
+    let (_, page) = app
+        .get("/api/v1/requests?limit=2&offset=0", Some(&app.org.staff))
+        .await;
     assert_eq!(page["total"], 4);
     assert_eq!(page["items"].as_array().unwrap().len(), 2);
     assert_eq!(page["items"][0]["id"], old["id"], "sorted by due date");
-    let (_, page) = app.get("/api/v1/requests?register=avopalvelut", Some(&app.org.staff)).await;
+    let (_, page) = app
+        .get(
+            "/api/v1/requests?register=avopalvelut",
+            Some(&app.org.staff),
+        )
+        .await;
     assert_eq!(page["total"], 4);
-    let (status, _) = app.get("/api/v1/requests?register=nope", Some(&app.org.staff)).await;
+    let (status, _) = app
+        .get("/api/v1/requests?register=nope", Some(&app.org.staff))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let (status, _) = app.get("/api/v1/requests?limit=0", Some(&app.org.staff)).await;
+    let (status, _) = app
+        .get("/api/v1/requests?limit=0", Some(&app.org.staff))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 
     let (status, board) = app.get("/api/v1/dpo/deadlines", Some(&app.org.dpo)).await;
@@ -527,7 +820,10 @@ async fn listing_filters_and_the_dpo_board() {
     assert_eq!(board["overdue"]["items"][0]["days_left"], -14);
     // 20.10 + 1 month = Fri 20.11: within 7 days.
     assert_eq!(board["due_within_7_days"]["total"], 1);
-    assert_eq!(board["due_within_7_days"]["items"][0]["reference"], soon["reference"]);
+    assert_eq!(
+        board["due_within_7_days"]["items"][0]["reference"],
+        soon["reference"]
+    );
     assert_eq!(board["paused"]["total"], 1);
     assert_eq!(board["extended"]["total"], 1);
     assert_eq!(board["extended"]["items"][0]["due_on"], "2027-02-16");
@@ -537,29 +833,62 @@ async fn listing_filters_and_the_dpo_board() {
 async fn yearly_statistics() {
     let app = TestApp::spawn().await;
     app.set_today("2026-06-30");
-    let late = app.submit_staff("access", "2026-05-01", json!({ "scope": "whole_record", "form": "paper" })).await;
-    let on_time = app.submit_staff("access", "2026-06-10", json!({ "scope": "whole_record", "form": "paper" })).await;
-    let refused = app.submit_staff("erasure", "2026-06-01", json!({ "what": "Kaikki", "why": "Haluan" })).await;
+    let late = app
+        .submit_staff(
+            "access",
+            "2026-05-01",
+            json!({ "scope": "whole_record", "form": "paper" }),
+        )
+        .await;
+    let on_time = app
+        .submit_staff(
+            "access",
+            "2026-06-10",
+            json!({ "scope": "whole_record", "form": "paper" }),
+        )
+        .await;
+    let refused = app
+        .submit_staff(
+            "erasure",
+            "2026-06-01",
+            json!({ "what": "Kaikki", "why": "Haluan" }),
+        )
+        .await;
     for r in [&late, &on_time] {
         let id = r["id"].as_str().unwrap();
-        app.act_ok(id, json!({ "action": "verify_identity", "method": "in_person" })).await;
-        app.act_ok(id, json!({ "action": "complete", "outcome": "fulfilled" })).await;
+        app.act_ok(
+            id,
+            json!({ "action": "verify_identity", "method": "in_person" }),
+        )
+        .await;
+        app.act_ok(id, json!({ "action": "complete", "outcome": "fulfilled" }))
+            .await;
     }
     app.act_ok(
         refused["id"].as_str().unwrap(),
         json!({ "action": "refuse", "grounds": ["gdpr_17_3_b"], "explanation": "Lakisääteinen säilytysaika on kesken." }),
     )
     .await;
-    let (status, stats) = app.get("/api/v1/dpo/statistics?year=2026", Some(&app.org.dpo)).await;
+    let (status, stats) = app
+        .get("/api/v1/dpo/statistics?year=2026", Some(&app.org.dpo))
+        .await;
     assert_eq!(status, StatusCode::OK, "{stats}");
     assert_eq!(stats["received"], 3);
     let access = &stats["by_kind"]["access"];
     assert_eq!(access["outcomes"]["fulfilled"]["count"], 2);
     assert_eq!(access["outcomes"]["fulfilled"]["answered_late"], 1);
     // 60 and 20 days.
-    assert_eq!(access["outcomes"]["fulfilled"]["median_days_to_answer"], 40.0);
-    assert_eq!(stats["by_kind"]["erasure"]["refused_by_ground"]["gdpr_17_3_b"], 1);
-    let (status, _) = app.get("/api/v1/dpo/statistics?year=99999", Some(&app.org.dpo)).await;
+    assert_eq!(
+        access["outcomes"]["fulfilled"]["median_days_to_answer"],
+        40.0
+    );
+    assert_eq!(
+        stats["by_kind"]["erasure"]["refused_by_ground"]["gdpr_17_3_b"],
+        1
+    );
+    let (status, _) = app
+        .get("/api/v1/dpo/statistics?year=99999", Some(&app.org.dpo))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
@@ -569,22 +898,29 @@ async fn the_audit_chain_catches_tampering() {
     let (_, created) = app.submit_public(|_| {}).await;
     let id = created["id"].as_str().unwrap();
     app.act_ok(id, json!({ "action": "start" })).await;
-    app.act_ok(id, json!({ "action": "request_clarification", "message": "Which period?" })).await;
+    app.act_ok(
+        id,
+        json!({ "action": "request_clarification", "message": "Which period?" }),
+    )
+    .await;
     let (status, report) = app.get("/api/v1/audit/verify", Some(&app.org.dpo)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(report["intact"], true, "{report}");
     assert_eq!(report["events_checked"], 3);
 
     // The database itself refuses edits to the trail...
-    let refused = std::panic::catch_unwind(|| app.db.execute("UPDATE audit_events SET payload = '{}'"));
+    let refused =
+        std::panic::catch_unwind(|| app.db.execute("UPDATE audit_events SET payload = '{}'"));
     assert!(refused.is_err(), "append-only trigger must refuse updates");
     // ...and someone who removes that guard is still caught.
     if app.db.is_postgres() {
-        app.db.execute("DROP TRIGGER audit_events_no_update ON audit_events");
+        app.db
+            .execute("DROP TRIGGER audit_events_no_update ON audit_events");
     } else {
         app.db.execute("DROP TRIGGER audit_events_no_update");
     }
-    app.db.execute("UPDATE audit_events SET payload = '{\"message\":\"Nothing\"}' WHERE seq = 2");
+    app.db
+        .execute("UPDATE audit_events SET payload = '{\"message\":\"Nothing\"}' WHERE seq = 2");
     let (_, report) = app.get("/api/v1/audit/verify", Some(&app.org.dpo)).await;
     assert_eq!(report["intact"], false);
     assert_eq!(report["first_broken"]["seq"], 2, "{report}");
@@ -598,9 +934,15 @@ async fn forms_and_legal_grounds_are_served_in_three_languages() {
         let (status, forms) = app.get(&format!("/api/v1/forms?lang={lang}"), None).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(forms["kinds"].as_array().unwrap().len(), 7);
-        let (status, grounds) = app.get(&format!("/api/v1/legal-grounds?lang={lang}"), None).await;
+        let (status, grounds) = app
+            .get(&format!("/api/v1/legal-grounds?lang={lang}"), None)
+            .await;
         assert_eq!(status, StatusCode::OK);
-        assert!(grounds.as_array().unwrap().iter().any(|g| g["code"] == "act_703_2023_11"));
+        assert!(grounds
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["code"] == "act_703_2023_11"));
     }
     let (_, sv) = app.get("/api/v1/forms?lang=sv", None).await;
     let (_, fi) = app.get("/api/v1/forms?lang=fi", None).await;
@@ -624,7 +966,9 @@ async fn concurrent_submissions_share_commits_and_all_get_unique_references() {
     references.sort();
     references.dedup();
     assert_eq!(references.len(), 40);
-    let (_, page) = app.get("/api/v1/requests?limit=100", Some(&app.org.staff)).await;
+    let (_, page) = app
+        .get("/api/v1/requests?limit=100", Some(&app.org.staff))
+        .await;
     assert_eq!(page["total"], 40);
     let (_, report) = app.get("/api/v1/audit/verify", Some(&app.org.dpo)).await;
     assert_eq!(report["intact"], true);

@@ -4,7 +4,10 @@
 /// Regenerate with `UPDATE_OPENAPI=1 cargo test --test schema_sync`.
 #[test]
 fn openapi_document_is_committed_and_current() {
-    let current = rightsdesk::http::openapi_document().to_pretty_json().unwrap() + "\n";
+    let current = rightsdesk::http::openapi_document()
+        .to_pretty_json()
+        .unwrap()
+        + "\n";
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json");
     if std::env::var("UPDATE_OPENAPI").is_ok() {
         std::fs::write(path, &current).unwrap();
@@ -37,7 +40,10 @@ fn migrations_exist_for_both_backends() {
     for name in &sqlite {
         for backend in ["sqlite", "postgres"] {
             for file in ["up.sql", "down.sql"] {
-                let path = format!("{}/migrations/{backend}/{name}/{file}", env!("CARGO_MANIFEST_DIR"));
+                let path = format!(
+                    "{}/migrations/{backend}/{name}/{file}",
+                    env!("CARGO_MANIFEST_DIR")
+                );
                 assert!(std::path::Path::new(&path).exists(), "{path} missing");
             }
         }

@@ -163,10 +163,20 @@ pub fn verify(conn: &mut AnyConnection, org_id: &str) -> QueryResult<ChainReport
                 return Ok(broken(expected_seq, None, "event missing", checked));
             }
             if e.prev_hash != prev {
-                return Ok(broken(e.seq, Some(&e.id), "previous hash does not match", checked));
+                return Ok(broken(
+                    e.seq,
+                    Some(&e.id),
+                    "previous hash does not match",
+                    checked,
+                ));
             }
             if event_hash(&prev, e) != e.hash {
-                return Ok(broken(e.seq, Some(&e.id), "event content does not match its hash", checked));
+                return Ok(broken(
+                    e.seq,
+                    Some(&e.id),
+                    "event content does not match its hash",
+                    checked,
+                ));
             }
             prev = e.hash.clone();
             expected_seq += 1;
@@ -174,7 +184,12 @@ pub fn verify(conn: &mut AnyConnection, org_id: &str) -> QueryResult<ChainReport
     }
     let checked = expected_seq - 1;
     if checked != head_seq || prev != head_hash {
-        return Ok(broken(checked + 1, None, "events missing at the end of the chain", checked));
+        return Ok(broken(
+            checked + 1,
+            None,
+            "events missing at the end of the chain",
+            checked,
+        ));
     }
     Ok(ChainReport {
         events_checked: checked,

@@ -57,7 +57,10 @@ impl DbTarget {
             return Err("sqlite:// needs a file path".into());
         }
         if path.contains(":memory:") || path.starts_with("file::memory") {
-            return Err("an in-memory SQLite database would differ per pooled connection; give a file path".into());
+            return Err(
+                "an in-memory SQLite database would differ per pooled connection; give a file path"
+                    .into(),
+            );
         }
         Ok(DbTarget::Sqlite(path.to_string()))
     }
@@ -99,7 +102,9 @@ impl Manager {
 
 pub fn establish(target: &DbTarget) -> Result<AnyConnection, DbError> {
     match target {
-        DbTarget::Postgres(url) => Ok(AnyConnection::Postgresql(diesel::PgConnection::establish(url)?)),
+        DbTarget::Postgres(url) => Ok(AnyConnection::Postgresql(diesel::PgConnection::establish(
+            url,
+        )?)),
         DbTarget::Sqlite(path) => {
             let mut conn = diesel::SqliteConnection::establish(path)?;
             // busy_timeout first: the other pragmas may already have to wait for a lock.
@@ -131,7 +136,10 @@ impl ManageConnection for Manager {
 /// Creates the SQLite file's directory, builds the pool and applies pending migrations.
 pub fn connect(target: &DbTarget, pool_size: u32) -> Result<Pool, DbError> {
     if let DbTarget::Sqlite(path) = target {
-        if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+        if let Some(dir) = std::path::Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
             std::fs::create_dir_all(dir).map_err(|source| DbError::Directory {
                 path: dir.display().to_string(),
                 source,
@@ -197,7 +205,9 @@ pub mod settings_table {
             .execute(conn);
         match inserted {
             Ok(_) => Ok(value.to_string()),
-            Err(e) if super::is_unique_violation(&e) => get(conn, key).map(Option::unwrap_or_default),
+            Err(e) if super::is_unique_violation(&e) => {
+                get(conn, key).map(Option::unwrap_or_default)
+            }
             Err(e) => Err(e),
         }
     }

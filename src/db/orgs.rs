@@ -95,7 +95,11 @@ pub fn list_users(conn: &mut AnyConnection, org_id: &str) -> QueryResult<Vec<Use
         .load(conn)
 }
 
-pub fn set_password(conn: &mut AnyConnection, user_id: &str, password_hash: &str) -> QueryResult<()> {
+pub fn set_password(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    password_hash: &str,
+) -> QueryResult<()> {
     diesel::update(users::table.find(user_id))
         .set(users::password_hash.eq(password_hash))
         .execute(conn)

@@ -11,7 +11,11 @@ type Backend = <AnyConnection as diesel::Connection>::Backend;
 
 /// The next number in the organisation's yearly reference sequence. Called inside the
 /// writing transaction, so the row lock (PostgreSQL) or the write lock (SQLite) keeps it unique.
-pub fn next_reference_number(conn: &mut AnyConnection, org_id: &str, year: i32) -> QueryResult<i64> {
+pub fn next_reference_number(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    year: i32,
+) -> QueryResult<i64> {
     for _ in 0..3 {
         let bumped: Option<i64> = diesel::update(reference_counters::table.find((org_id, year)))
             .set(reference_counters::last_value.eq(reference_counters::last_value + 1))
@@ -79,7 +83,10 @@ pub fn find(conn: &mut AnyConnection, org_id: &str, id: &str) -> QueryResult<Opt
         .optional()
 }
 
-pub fn find_by_reference(conn: &mut AnyConnection, reference: &str) -> QueryResult<Option<RequestRow>> {
+pub fn find_by_reference(
+    conn: &mut AnyConnection,
+    reference: &str,
+) -> QueryResult<Option<RequestRow>> {
     requests::table
         .filter(requests::reference.eq(reference))
         .select(RequestRow::as_select())

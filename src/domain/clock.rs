@@ -21,7 +21,9 @@ pub struct RequestClock {
 pub enum ClockStop {
     Stopped,
     /// Asked too late after receipt: the state changes, the deadline does not.
-    NotStoppedOutsideGrace { grace_days: u32 },
+    NotStoppedOutsideGrace {
+        grace_days: u32,
+    },
 }
 
 impl RequestClock {

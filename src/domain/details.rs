@@ -194,7 +194,12 @@ pub fn log_lookback_start(received_on: NaiveDate) -> NaiveDate {
         .unwrap_or(NaiveDate::MIN)
 }
 
-fn check_period(from: NaiveDate, to: NaiveDate, received_on: NaiveDate, errors: &mut Vec<FieldError>) {
+fn check_period(
+    from: NaiveDate,
+    to: NaiveDate,
+    received_on: NaiveDate,
+    errors: &mut Vec<FieldError>,
+) {
     if to < from {
         errors.push(FieldError::new("details.period_to", "period_order"));
     }
@@ -290,8 +295,13 @@ mod tests {
         let err = Details::parse(&forms, RequestKind::LogInspection, &old, received).unwrap_err();
         assert_eq!(err[0].code, "special_reason_required");
         let exactly_two_years = json!({ "period_from": "2023-03-05", "period_to": "2025-03-01" });
-        let d = Details::parse(&forms, RequestKind::LogInspection, &exactly_two_years, received)
-            .unwrap();
+        let d = Details::parse(
+            &forms,
+            RequestKind::LogInspection,
+            &exactly_two_years,
+            received,
+        )
+        .unwrap();
         assert!(!d.reaches_beyond_lookback(received));
         let with_reason = json!({ "period_from": "2020-01-01", "period_to": "2025-03-01",
             "special_reason": "  Suspected misuse by a former employee  " });

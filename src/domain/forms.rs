@@ -104,8 +104,14 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../forms/rectification.toml"),
     ),
     ("erasure.toml", include_str!("../../forms/erasure.toml")),
-    ("portability.toml", include_str!("../../forms/portability.toml")),
-    ("restriction.toml", include_str!("../../forms/restriction.toml")),
+    (
+        "portability.toml",
+        include_str!("../../forms/portability.toml"),
+    ),
+    (
+        "restriction.toml",
+        include_str!("../../forms/restriction.toml"),
+    ),
     ("objection.toml", include_str!("../../forms/objection.toml")),
     (
         "log_inspection.toml",
@@ -380,10 +386,7 @@ mod tests {
             &json!({ "items": [{ "what_is_wrong": "x" }], "colour": "red" }),
             "details",
         );
-        let codes: Vec<(String, String)> = errors
-            .into_iter()
-            .map(|e| (e.field, e.code))
-            .collect();
+        let codes: Vec<(String, String)> = errors.into_iter().map(|e| (e.field, e.code)).collect();
         assert!(codes.contains(&("details.colour".into(), "unknown_field".into())));
         assert!(codes.contains(&("details.items[0].should_say".into(), "required".into())));
     }
@@ -405,6 +408,58 @@ mod tests {
             "details",
         );
         assert!(ok.is_empty(), "{ok:?}");
+    }
+
+    /// Every code the service can put in a field error has a message in all three languages.
+    #[test]
+    fn every_emitted_code_has_a_message() {
+        let forms = forms();
+        let mut codes: Vec<String> = Vec::new();
+        for dir in ["src/domain", "src/services", "src/http"] {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let src = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+                for part in src.split("FieldError::new(").skip(1) {
+                    // The arguments up to the matching parenthesis; the code is their last literal.
+                    let mut depth = 1;
+                    let end = part
+                        .char_indices()
+                        .find(|(_, c)| {
+                            depth += match c {
+                                '(' => 1,
+                                ')' => -1,
+                                _ => 0,
+                            };
+                            depth == 0
+                        })
+                        .map_or(part.len(), |(i, _)| i);
+                    let literals: Vec<&str> = part[..end].split('"').skip(1).step_by(2).collect();
+                    if let Some(code) = literals.last() {
+                        if !code.is_empty()
+                            && code.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                        {
+                            codes.push(code.to_string());
+                        }
+                    }
+                }
+            }
+        }
+        codes.extend(
+            [
+                "personal_id_wrong_length",
+                "personal_id_bad_date",
+                "personal_id_unknown_century_sign",
+                "personal_id_bad_individual_number",
+                "personal_id_bad_check_character",
+                "personal_id_bad_characters",
+            ]
+            .map(String::from),
+        );
+        assert!(codes.len() > 25, "{codes:?}");
+        let known: Vec<&String> = forms.message_codes().collect();
+        for code in &codes {
+            assert!(known.contains(&code), "no message for code {code}");
+        }
     }
 
     #[test]

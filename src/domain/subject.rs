@@ -39,7 +39,11 @@ pub struct Representative {
 impl Subject {
     /// Checks the `subject` member of a request against `forms/common.toml` and the rules
     /// for identity codes, birth dates and contact details.
-    pub fn parse(forms: &Forms, value: &Value, today: NaiveDate) -> Result<Subject, Vec<FieldError>> {
+    pub fn parse(
+        forms: &Forms,
+        value: &Value,
+        today: NaiveDate,
+    ) -> Result<Subject, Vec<FieldError>> {
         let mut errors = validate_object(&forms.subject, value, "subject");
         if !errors.is_empty() {
             return Err(errors);
@@ -107,7 +111,9 @@ impl Subject {
     }
 
     pub fn is_temporary_id(&self) -> bool {
-        self.personal_id.as_ref().is_some_and(PersonalId::is_temporary)
+        self.personal_id
+            .as_ref()
+            .is_some_and(PersonalId::is_temporary)
     }
 
     pub fn is_minor_on(&self, on: NaiveDate) -> bool {
@@ -193,7 +199,10 @@ mod tests {
     }
 
     fn codes(r: Result<Subject, Vec<FieldError>>) -> Vec<(String, String)> {
-        r.unwrap_err().into_iter().map(|e| (e.field, e.code)).collect()
+        r.unwrap_err()
+            .into_iter()
+            .map(|e| (e.field, e.code))
+            .collect()
     }
 
     #[test]
@@ -222,7 +231,10 @@ mod tests {
         ));
         assert_eq!(
             errors,
-            [("subject.birth_date".into(), "personal_id_or_birth_date_required".into())]
+            [(
+                "subject.birth_date".into(),
+                "personal_id_or_birth_date_required".into()
+            )]
         );
     }
 
@@ -250,13 +262,19 @@ mod tests {
                      "contact_channel": "pick_up" }),
             today(),
         ));
-        assert_eq!(errors, [("subject.birth_date".into(), "birth_date_mismatch".into())]);
+        assert_eq!(
+            errors,
+            [("subject.birth_date".into(), "birth_date_mismatch".into())]
+        );
         let errors = codes(Subject::parse(
             &forms,
             &json!({ "name": "A", "birth_date": "2030-01-01", "contact_channel": "pick_up" }),
             today(),
         ));
-        assert_eq!(errors, [("subject.birth_date".into(), "date_in_future".into())]);
+        assert_eq!(
+            errors,
+            [("subject.birth_date".into(), "date_in_future".into())]
+        );
     }
 
     #[test]

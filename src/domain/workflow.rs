@@ -70,9 +70,7 @@ pub fn next_state(
         Action::Assign | Action::Extend => state,
         Action::Start | Action::RequesterReplied => RequestState::InProgress,
         Action::VerifyIdentity => match (state, awaiting) {
-            (RequestState::AwaitingRequester, Some(Awaiting::Identity)) => {
-                RequestState::InProgress
-            }
+            (RequestState::AwaitingRequester, Some(Awaiting::Identity)) => RequestState::InProgress,
             _ => state,
         },
         Action::RequestIdentity | Action::RequestClarification => RequestState::AwaitingRequester,

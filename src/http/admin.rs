@@ -17,7 +17,11 @@ use crate::services::{blocking, Context};
     (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid fields"),
 ))]
 #[post("/registers")]
-pub async fn create_register(ctx: web::Data<Context>, auth: Auth, body: web::Json<RegisterInput>) -> Result<HttpResponse, AppError> {
+pub async fn create_register(
+    ctx: web::Data<Context>,
+    auth: Auth,
+    body: web::Json<RegisterInput>,
+) -> Result<HttpResponse, AppError> {
     let out = blocking(move || {
         auth.0.require(&[Role::Admin])?;
         let mut conn = ctx.conn()?;
@@ -50,7 +54,11 @@ pub async fn list_registers(ctx: web::Data<Context>, auth: Auth) -> Result<HttpR
     (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid fields"),
 ))]
 #[post("/users")]
-pub async fn create_user(ctx: web::Data<Context>, auth: Auth, body: web::Json<UserInput>) -> Result<HttpResponse, AppError> {
+pub async fn create_user(
+    ctx: web::Data<Context>,
+    auth: Auth,
+    body: web::Json<UserInput>,
+) -> Result<HttpResponse, AppError> {
     let out = blocking(move || {
         auth.0.require(&[Role::Admin])?;
         let mut conn = ctx.conn()?;

@@ -19,7 +19,10 @@ fn bearer(req: &HttpRequest) -> Option<Result<String, ServiceError>> {
     let token = header
         .to_str()
         .ok()
-        .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
+        .and_then(|h| {
+            h.strip_prefix("Bearer ")
+                .or_else(|| h.strip_prefix("bearer "))
+        })
         .map(|t| t.trim().to_string())
         .filter(|t| !t.is_empty());
     Some(token.ok_or(ServiceError::Unauthorized))

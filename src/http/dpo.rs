@@ -36,7 +36,11 @@ pub struct YearQuery {
     (status = 422, body = Problem, content_type = "application/problem+json", description = "Year out of range"),
 ))]
 #[get("/dpo/statistics")]
-pub async fn statistics(ctx: web::Data<Context>, auth: Auth, q: web::Query<YearQuery>) -> Result<HttpResponse, AppError> {
+pub async fn statistics(
+    ctx: web::Data<Context>,
+    auth: Auth,
+    q: web::Query<YearQuery>,
+) -> Result<HttpResponse, AppError> {
     let year = q.year.unwrap_or_else(|| ctx.today().year());
     if !(2000..=2200).contains(&year) {
         return Err(ServiceError::field("year", "invalid_year").into());

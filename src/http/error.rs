@@ -85,7 +85,11 @@ impl ResponseError for AppError {
         let status = self.status_code();
         let problem = match &self.0 {
             ServiceError::Validation(errors) => {
-                let mut p = Problem::new(status, "validation_failed", "the request has invalid fields; see errors");
+                let mut p = Problem::new(
+                    status,
+                    "validation_failed",
+                    "the request has invalid fields; see errors",
+                );
                 p.errors = errors
                     .iter()
                     .map(|e| FieldProblem {
@@ -98,24 +102,41 @@ impl ResponseError for AppError {
                     .collect();
                 p
             }
-            ServiceError::NotFound(what) => Problem::new(status, "not_found", format!("{what} not found")),
-            ServiceError::Conflict { code, detail, allowed } => {
+            ServiceError::NotFound(what) => {
+                Problem::new(status, "not_found", format!("{what} not found"))
+            }
+            ServiceError::Conflict {
+                code,
+                detail,
+                allowed,
+            } => {
                 let mut p = Problem::new(status, code, detail.clone());
                 p.allowed_actions = allowed.clone();
                 p
             }
-            ServiceError::Unauthorized => Problem::new(status, "unauthorized", "a valid bearer token is required"),
-            ServiceError::BadCredentials => Problem::new(status, "bad_credentials", self.0.to_string()),
+            ServiceError::Unauthorized => {
+                Problem::new(status, "unauthorized", "a valid bearer token is required")
+            }
+            ServiceError::BadCredentials => {
+                Problem::new(status, "bad_credentials", self.0.to_string())
+            }
             ServiceError::Forbidden => Problem::new(status, "forbidden", self.0.to_string()),
             ServiceError::Internal(cause) => {
                 // The cause chain is logged, never sent. It holds no personal data: causes are
                 // database, pool and I/O errors, and inputs never enter them.
                 tracing::error!(error = format!("{cause:#}"), "internal error");
-                Problem::new(status, "internal_error", "an internal error occurred; it has been logged")
+                Problem::new(
+                    status,
+                    "internal_error",
+                    "an internal error occurred; it has been logged",
+                )
             }
         };
         let mut response = problem.response();
-        if matches!(self.0, ServiceError::Unauthorized | ServiceError::BadCredentials) {
+        if matches!(
+            self.0,
+            ServiceError::Unauthorized | ServiceError::BadCredentials
+        ) {
             response.headers_mut().insert(
                 actix_web::http::header::WWW_AUTHENTICATE,
                 actix_web::http::header::HeaderValue::from_static("Bearer"),
@@ -144,7 +165,8 @@ pub fn redact_quoted(message: &str) -> String {
 
 pub fn bad_request(code: &str, detail: impl Into<String>) -> actix_web::Error {
     let problem = Problem::new(StatusCode::BAD_REQUEST, code, detail);
-    actix_web::error::InternalError::from_response(problem.detail.clone(), problem.response()).into()
+    actix_web::error::InternalError::from_response(problem.detail.clone(), problem.response())
+        .into()
 }
 
 #[cfg(test)]
@@ -157,6 +179,9 @@ mod tests {
             redact_quoted("invalid type: string \"Maija Meikäläinen\", expected a boolean"),
             "invalid type: string \"…\", expected a boolean"
         );
-        assert_eq!(redact_quoted("unknown field `colour`"), "unknown field `colour`");
+        assert_eq!(
+            redact_quoted("unknown field `colour`"),
+            "unknown field `colour`"
+        );
     }
 }

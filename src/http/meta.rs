@@ -111,7 +111,11 @@ fn field_output(f: &FieldDef, lang: Language) -> FieldOutput {
         max_length: f.max_length,
         min_items: f.min_items,
         max_items: f.max_items,
-        item_fields: f.item_fields.iter().map(|i| field_output(i, lang)).collect(),
+        item_fields: f
+            .item_fields
+            .iter()
+            .map(|i| field_output(i, lang))
+            .collect(),
     }
 }
 
@@ -133,8 +137,16 @@ pub async fn forms(ctx: web::Data<Context>, q: web::Query<LangQuery>) -> HttpRes
                 fields: f.fields.iter().map(|d| field_output(d, lang)).collect(),
             })
             .collect(),
-        subject: forms.subject.iter().map(|d| field_output(d, lang)).collect(),
-        representative: forms.representative.iter().map(|d| field_output(d, lang)).collect(),
+        subject: forms
+            .subject
+            .iter()
+            .map(|d| field_output(d, lang))
+            .collect(),
+        representative: forms
+            .representative
+            .iter()
+            .map(|d| field_output(d, lang))
+            .collect(),
     })
 }
 

@@ -39,7 +39,12 @@ impl Modify for SecuritySchemes {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(Http::builder().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+            SecurityScheme::Http(
+                Http::builder()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
         );
         components.add_security_scheme(
             "status_token",
@@ -65,22 +70,22 @@ where
         .service(meta::health)
         .service(
             scope::scope("/api/v1")
-            .service(meta::forms)
-            .service(meta::legal_grounds)
-            .service(session::token)
-            .service(requests::create)
-            .service(requests::list)
-            .service(requests::get)
-            .service(requests::act)
-            .service(requests::events)
-            .service(requests::status)
-            .service(dpo::deadlines)
-            .service(dpo::statistics)
-            .service(dpo::verify_audit)
-            .service(admin::create_register)
-            .service(admin::list_registers)
-            .service(admin::create_user)
-            .service(admin::list_users),
+                .service(meta::forms)
+                .service(meta::legal_grounds)
+                .service(session::token)
+                .service(requests::create)
+                .service(requests::list)
+                .service(requests::get)
+                .service(requests::act)
+                .service(requests::events)
+                .service(requests::status)
+                .service(dpo::deadlines)
+                .service(dpo::statistics)
+                .service(dpo::verify_audit)
+                .service(admin::create_register)
+                .service(admin::list_registers)
+                .service(admin::create_user)
+                .service(admin::list_users),
         )
         .split_for_parts()
 }
@@ -97,7 +102,9 @@ where
 {
     let (app, api) = mount(app);
     let doc = web::Data::new(api);
-    app.app_data(doc).route("/openapi.json", web::get().to(serve_openapi)).default_service(web::to(not_found))
+    app.app_data(doc)
+        .route("/openapi.json", web::get().to(serve_openapi))
+        .default_service(web::to(not_found))
 }
 
 async fn serve_openapi(doc: web::Data<utoipa::openapi::OpenApi>) -> HttpResponse {
@@ -110,7 +117,12 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
 }
 
 async fn not_found(_req: HttpRequest) -> HttpResponse {
-    Problem::new(actix_web::http::StatusCode::NOT_FOUND, "not_found", "no such resource").response()
+    Problem::new(
+        actix_web::http::StatusCode::NOT_FOUND,
+        "not_found",
+        "no such resource",
+    )
+    .response()
 }
 
 const MAX_JSON_BODY: usize = 256 * 1024;
@@ -127,7 +139,8 @@ fn json_config() -> web::JsonConfig {
                         "unsupported_media_type",
                         "send the body as application/json",
                     );
-                    actix_web::error::InternalError::from_response("content type", p.response()).into()
+                    actix_web::error::InternalError::from_response("content type", p.response())
+                        .into()
                 }
                 E::Overflow { .. } | E::OverflowKnownLength { .. } => {
                     let p = Problem::new(
@@ -139,7 +152,10 @@ fn json_config() -> web::JsonConfig {
                 }
                 E::Deserialize(e) => bad_request(
                     "invalid_json",
-                    format!("the body is not valid here: {}", redact_quoted(&e.to_string())),
+                    format!(
+                        "the body is not valid here: {}",
+                        redact_quoted(&e.to_string())
+                    ),
                 ),
                 other => bad_request("invalid_body", redact_quoted(&other.to_string())),
             }
@@ -148,7 +164,13 @@ fn json_config() -> web::JsonConfig {
 
 fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|err, _req| {
-        bad_request("invalid_query", format!("invalid query parameters: {}", redact_quoted(&err.to_string())))
+        bad_request(
+            "invalid_query",
+            format!(
+                "invalid query parameters: {}",
+                redact_quoted(&err.to_string())
+            ),
+        )
     })
 }
 

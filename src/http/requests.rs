@@ -8,7 +8,9 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::auth::{Auth, MaybeAuth};
 use super::error::{AppError, Problem};
-use crate::domain::enums::{Channel, ContactChannel, Language, Relationship, RequestKind, RequestState};
+use crate::domain::enums::{
+    Channel, ContactChannel, Language, Relationship, RequestKind, RequestState,
+};
 use crate::services::actions::{self, ActionInput};
 use crate::services::queries::{self, EventOutput, ListQuery, RequestPage};
 use crate::services::status::{self as status_service, StatusOutput};
@@ -139,9 +141,14 @@ pub async fn list(
     let max = ctx.settings.max_page_size;
     let limit = q.limit.unwrap_or(DEFAULT_PAGE);
     if limit == 0 || limit > max {
-        return Err(ServiceError::Validation(vec![crate::domain::validation::FieldError::new("limit", "out_of_range")
+        return Err(
+            ServiceError::Validation(vec![crate::domain::validation::FieldError::new(
+                "limit",
+                "out_of_range",
+            )
             .with_params(serde_json::json!({ "min": 1, "max": max }))])
-        .into());
+            .into(),
+        );
     }
     let query = ListQuery {
         state: q.state.map(|s| s.as_str().to_string()),
@@ -163,7 +170,11 @@ pub async fn list(
     (status = 404, body = Problem, content_type = "application/problem+json", description = "No such request in your organisation"),
 ))]
 #[get("/requests/{id}")]
-pub async fn get(ctx: web::Data<Context>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn get(
+    ctx: web::Data<Context>,
+    auth: Auth,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let out = blocking(move || queries::get(&ctx, &auth.0, &id)).await?;
     Ok(HttpResponse::Ok().json(out))
 }
@@ -209,7 +220,11 @@ pub async fn act(
     (status = 404, body = Problem, content_type = "application/problem+json", description = "No such request in your organisation"),
 ))]
 #[get("/requests/{id}/events")]
-pub async fn events(ctx: web::Data<Context>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn events(
+    ctx: web::Data<Context>,
+    auth: Auth,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let out = blocking(move || queries::events(&ctx, &auth.0, &id)).await?;
     Ok(HttpResponse::Ok().json(out))
 }

@@ -30,7 +30,10 @@ pub struct TokenOutput {
     (status = 401, body = Problem, content_type = "application/problem+json", description = "Wrong e-mail or password, or too many attempts"),
 ))]
 #[post("/auth/token")]
-pub async fn token(ctx: web::Data<Context>, body: web::Json<TokenInput>) -> Result<HttpResponse, AppError> {
+pub async fn token(
+    ctx: web::Data<Context>,
+    body: web::Json<TokenInput>,
+) -> Result<HttpResponse, AppError> {
     let TokenInput { email, password } = body.into_inner();
     let issued = blocking(move || auth::login(&ctx, &email, &password)).await?;
     Ok(HttpResponse::Ok().json(TokenOutput {

@@ -122,8 +122,9 @@ fn apply_to(
     check_length(&message, "message", &mut errors);
     check_length(&explanation, "explanation", &mut errors);
 
-    let kind = RequestKind::parse(&row.kind)
-        .ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("stored request has unknown kind")))?;
+    let kind = RequestKind::parse(&row.kind).ok_or_else(|| {
+        ServiceError::Internal(anyhow::anyhow!("stored request has unknown kind"))
+    })?;
     let mut clock = RequestClock {
         received_on: row.received_on,
         paused_days: row.paused_days.max(0) as u32,
@@ -159,7 +160,8 @@ fn apply_to(
                 payload["method"] = json!(method);
                 row.identity_verification =
                     Some(serde_json::to_string(&v).map_err(anyhow::Error::from)?);
-                if to_state == RequestState::InProgress && state == RequestState::AwaitingRequester {
+                if to_state == RequestState::InProgress && state == RequestState::AwaitingRequester
+                {
                     payload["paused_days_added"] = json!(clock.resume(on));
                     row.awaiting = None;
                 }
@@ -213,7 +215,9 @@ fn apply_to(
             if row.identity_verification.is_none() {
                 return Err(ServiceError::Conflict {
                     code: "identity_not_verified",
-                    detail: "the requester's identity must be verified before the request is completed".into(),
+                    detail:
+                        "the requester's identity must be verified before the request is completed"
+                            .into(),
                     allowed: None,
                 });
             }
@@ -223,14 +227,28 @@ fn apply_to(
                     if !input.grounds.is_empty() {
                         errors.push(FieldError::new("grounds", "only_for_partial_or_refusal"));
                     }
-                    decide(&mut row, Outcome::Fulfilled, &[], explanation.clone(), principal, on)?;
+                    decide(
+                        &mut row,
+                        Outcome::Fulfilled,
+                        &[],
+                        explanation.clone(),
+                        principal,
+                        on,
+                    )?;
                 }
                 Some(Outcome::PartiallyFulfilled) => {
                     errors.extend(ctx.rules.grounds.check(&input.grounds, kind, "grounds"));
                     if explanation.is_none() {
                         errors.push(FieldError::new("explanation", "required"));
                     }
-                    decide(&mut row, Outcome::PartiallyFulfilled, &input.grounds, explanation.clone(), principal, on)?;
+                    decide(
+                        &mut row,
+                        Outcome::PartiallyFulfilled,
+                        &input.grounds,
+                        explanation.clone(),
+                        principal,
+                        on,
+                    )?;
                 }
                 Some(_) => errors.push(FieldError::new("outcome", "invalid_choice")),
             }
@@ -242,14 +260,28 @@ fn apply_to(
             if explanation.is_none() {
                 errors.push(FieldError::new("explanation", "required"));
             }
-            decide(&mut row, Outcome::Refused, &input.grounds, explanation.clone(), principal, on)?;
+            decide(
+                &mut row,
+                Outcome::Refused,
+                &input.grounds,
+                explanation.clone(),
+                principal,
+                on,
+            )?;
             payload["grounds"] = json!(input.grounds);
         }
         Action::Withdraw => {
             if reason.is_none() {
                 errors.push(FieldError::new("reason", "required"));
             }
-            decide(&mut row, Outcome::Withdrawn, &[], reason.clone(), principal, on)?;
+            decide(
+                &mut row,
+                Outcome::Withdrawn,
+                &[],
+                reason.clone(),
+                principal,
+                on,
+            )?;
             payload["reason"] = json!(reason);
         }
     }
@@ -269,7 +301,10 @@ fn apply_to(
     row.updated_at = db::now();
     req_db::update(conn, &row)?;
 
-    let event = |action: &'static str, from: Option<&'static str>, to: Option<&'static str>, payload: Value| {
+    let event = |action: &'static str,
+                 from: Option<&'static str>,
+                 to: Option<&'static str>,
+                 payload: Value| {
         NewEvent {
             org_id: &principal.org_id,
             request_id: Some(&row.id),
@@ -284,7 +319,12 @@ fn apply_to(
     };
     audit::append(
         conn,
-        event(input.action.as_str(), Some(state.as_str()), Some(to_state.as_str()), payload),
+        event(
+            input.action.as_str(),
+            Some(state.as_str()),
+            Some(to_state.as_str()),
+            payload,
+        ),
     )?;
     if after != before {
         audit::append(

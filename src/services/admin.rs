@@ -28,7 +28,9 @@ fn check_text(v: &str, field: &str, max: usize, errors: &mut Vec<FieldError>) {
     if v.trim().is_empty() {
         errors.push(FieldError::new(field, "required"));
     } else if v.chars().count() > max {
-        errors.push(FieldError::new(field, "too_long").with_params(serde_json::json!({ "max": max })));
+        errors.push(
+            FieldError::new(field, "too_long").with_params(serde_json::json!({ "max": max })),
+        );
     }
 }
 
@@ -56,12 +58,21 @@ pub struct NewOrganisation {
     pub reference_prefix: Option<String>,
 }
 
-pub fn create_organisation(conn: &mut AnyConnection, new: NewOrganisation) -> Result<OrganisationRow, ServiceError> {
+pub fn create_organisation(
+    conn: &mut AnyConnection,
+    new: NewOrganisation,
+) -> Result<OrganisationRow, ServiceError> {
     let mut errors = Vec::new();
     check_slug(&new.slug, "slug", &mut errors);
     check_text(&new.name, "name", 200, &mut errors);
-    let prefix = new.reference_prefix.unwrap_or_else(|| default_prefix(&new.slug));
-    if !(1..=8).contains(&prefix.len()) || !prefix.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()) {
+    let prefix = new
+        .reference_prefix
+        .unwrap_or_else(|| default_prefix(&new.slug));
+    if !(1..=8).contains(&prefix.len())
+        || !prefix
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+    {
         errors.push(FieldError::new("reference_prefix", "invalid_prefix"));
     }
     if let Some(b) = &new.business_id {
@@ -90,7 +101,11 @@ pub fn is_business_id(s: &str) -> bool {
         return false;
     }
     let weights = [7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = b[..7].iter().zip(weights).map(|(d, w)| u32::from(d - b'0') * w).sum();
+    let sum: u32 = b[..7]
+        .iter()
+        .zip(weights)
+        .map(|(d, w)| u32::from(d - b'0') * w)
+        .sum();
     let check = match sum % 11 {
         0 => 0,
         1 => return false,
@@ -125,13 +140,20 @@ impl From<RegisterRow> for RegisterOutput {
     }
 }
 
-pub fn create_register(conn: &mut AnyConnection, org_id: &str, input: RegisterInput) -> Result<RegisterRow, ServiceError> {
+pub fn create_register(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    input: RegisterInput,
+) -> Result<RegisterRow, ServiceError> {
     let mut errors = Vec::new();
     check_slug(&input.slug, "slug", &mut errors);
     check_text(&input.name, "name", 200, &mut errors);
     if let Some(d) = &input.description {
         if d.chars().count() > 4000 {
-            errors.push(FieldError::new("description", "too_long").with_params(serde_json::json!({ "max": 4000 })));
+            errors.push(
+                FieldError::new("description", "too_long")
+                    .with_params(serde_json::json!({ "max": 4000 })),
+            );
         }
     }
     finish(errors)?;
@@ -140,7 +162,10 @@ pub fn create_register(conn: &mut AnyConnection, org_id: &str, input: RegisterIn
         org_id: org_id.to_string(),
         slug: input.slug,
         name: input.name.trim().to_string(),
-        description: input.description.map(|d| d.trim().to_string()).filter(|d| !d.is_empty()),
+        description: input
+            .description
+            .map(|d| d.trim().to_string())
+            .filter(|d| !d.is_empty()),
         created_at: db::now(),
     };
     orgs::insert_register(conn, &row)?;
@@ -182,7 +207,11 @@ impl From<UserRow> for UserOutput {
     }
 }
 
-pub fn create_user(conn: &mut AnyConnection, org_id: &str, input: UserInput) -> Result<UserRow, ServiceError> {
+pub fn create_user(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    input: UserInput,
+) -> Result<UserRow, ServiceError> {
     let mut errors = Vec::new();
     let email = normalise_email(&input.email);
     if !validator::ValidateEmail::validate_email(&email) {
@@ -190,7 +219,10 @@ pub fn create_user(conn: &mut AnyConnection, org_id: &str, input: UserInput) -> 
     }
     check_text(&input.name, "name", 200, &mut errors);
     if input.password.chars().count() < MIN_PASSWORD {
-        errors.push(FieldError::new("password", "too_short").with_params(serde_json::json!({ "min": MIN_PASSWORD })));
+        errors.push(
+            FieldError::new("password", "too_short")
+                .with_params(serde_json::json!({ "min": MIN_PASSWORD })),
+        );
     }
     finish(errors)?;
     let row = UserRow {
@@ -198,7 +230,10 @@ pub fn create_user(conn: &mut AnyConnection, org_id: &str, input: UserInput) -> 
         org_id: org_id.to_string(),
         email,
         name: input.name.trim().to_string(),
-        title: input.title.map(|t| t.trim().to_string()).filter(|t| !t.is_empty()),
+        title: input
+            .title
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty()),
         role: input.role.as_str().into(),
         password_hash: hash_password(&input.password)?,
         active: true,
@@ -208,14 +243,26 @@ pub fn create_user(conn: &mut AnyConnection, org_id: &str, input: UserInput) -> 
     Ok(row)
 }
 
-pub fn list_registers(conn: &mut AnyConnection, p: &Principal) -> Result<Vec<RegisterOutput>, ServiceError> {
+pub fn list_registers(
+    conn: &mut AnyConnection,
+    p: &Principal,
+) -> Result<Vec<RegisterOutput>, ServiceError> {
     p.require(&[Role::Admin, Role::Staff, Role::Dpo])?;
-    Ok(orgs::list_registers(conn, &p.org_id)?.into_iter().map(Into::into).collect())
+    Ok(orgs::list_registers(conn, &p.org_id)?
+        .into_iter()
+        .map(Into::into)
+        .collect())
 }
 
-pub fn list_users(conn: &mut AnyConnection, p: &Principal) -> Result<Vec<UserOutput>, ServiceError> {
+pub fn list_users(
+    conn: &mut AnyConnection,
+    p: &Principal,
+) -> Result<Vec<UserOutput>, ServiceError> {
     p.require(&[Role::Admin])?;
-    Ok(orgs::list_users(conn, &p.org_id)?.into_iter().map(Into::into).collect())
+    Ok(orgs::list_users(conn, &p.org_id)?
+        .into_iter()
+        .map(Into::into)
+        .collect())
 }
 
 #[cfg(test)]

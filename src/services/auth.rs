@@ -195,7 +195,9 @@ pub fn login(ctx: &Context, email: &str, password: &str) -> Result<IssuedToken, 
         role,
     };
     // Real time, not the injected clock: the JWT library checks expiry against the system clock.
-    let token = ctx.tokens.issue(&principal, chrono::Utc::now().timestamp())?;
+    let token = ctx
+        .tokens
+        .issue(&principal, chrono::Utc::now().timestamp())?;
     Ok(IssuedToken {
         access_token: token,
         expires_in: ctx.tokens.ttl.as_secs(),
@@ -213,7 +215,6 @@ pub fn check_active(conn: &mut AnyConnection, p: &Principal) -> Result<(), Servi
 pub fn normalise_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
-
 
 #[cfg(test)]
 mod tests {

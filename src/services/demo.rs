@@ -27,9 +27,24 @@ pub struct DemoReport {
 }
 
 const USERS: &[(&str, &str, &str, Role)] = &[
-    ("staff@satama.example", "Sanna Sosiaalityöntekijä", "sosiaalityöntekijä", Role::Staff),
-    ("dpo@satama.example", "Tero Tietosuojavastaava", "tietosuojavastaava", Role::Dpo),
-    ("admin@satama.example", "Anu Ylläpitäjä", "järjestelmän ylläpitäjä", Role::Admin),
+    (
+        "staff@satama.example",
+        "Sanna Sosiaalityöntekijä",
+        "sosiaalityöntekijä",
+        Role::Staff,
+    ),
+    (
+        "dpo@satama.example",
+        "Tero Tietosuojavastaava",
+        "tietosuojavastaava",
+        Role::Dpo,
+    ),
+    (
+        "admin@satama.example",
+        "Anu Ylläpitäjä",
+        "järjestelmän ylläpitäjä",
+        Role::Admin,
+    ),
 ];
 
 /// Creates the demonstration organisation if missing; always gives the demo users fresh
@@ -39,13 +54,22 @@ pub fn ensure(ctx: &Context) -> Result<DemoReport, ServiceError> {
     if let Some(org) = orgs::find_organisation_by_slug(&mut conn, DEMO_ORG)? {
         let mut logins = Vec::new();
         for (email, _, _, role) in USERS {
-            if let Some(user) = orgs::find_user_by_email(&mut conn, email)?.filter(|u| u.org_id == org.id) {
+            if let Some(user) =
+                orgs::find_user_by_email(&mut conn, email)?.filter(|u| u.org_id == org.id)
+            {
                 let password = random_token(12);
                 orgs::set_password(&mut conn, &user.id, &hash_password(&password)?)?;
-                logins.push(DemoLogin { email: email.to_string(), role: *role, password });
+                logins.push(DemoLogin {
+                    email: email.to_string(),
+                    role: *role,
+                    password,
+                });
             }
         }
-        return Ok(DemoReport { created: false, logins });
+        return Ok(DemoReport {
+            created: false,
+            logins,
+        });
     }
 
     let org = admin::create_organisation(
@@ -93,9 +117,17 @@ pub fn ensure(ctx: &Context) -> Result<DemoReport, ServiceError> {
         if *role == Role::Staff {
             staff_id = user.id.clone();
         }
-        logins.push(DemoLogin { email: email.to_string(), role: *role, password });
+        logins.push(DemoLogin {
+            email: email.to_string(),
+            role: *role,
+            password,
+        });
     }
-    let staff = Principal { user_id: staff_id.clone(), org_id: org.id.clone(), role: Role::Staff };
+    let staff = Principal {
+        user_id: staff_id.clone(),
+        org_id: org.id.clone(),
+        role: Role::Staff,
+    };
     let today = ctx.today();
     let days_ago = |n: u64| (today - Days::new(n)).to_string();
 
@@ -135,9 +167,21 @@ pub fn ensure(ctx: &Context) -> Result<DemoReport, ServiceError> {
                 "misuse_suspected": true, "misuse_suspected_user": "former partner working in the county" } }),
         Some(&staff),
     )?;
-    act(&log.request.id, ActionInput { assignee: Some(staff_id.clone()), ..action(Action::Assign) })?;
+    act(
+        &log.request.id,
+        ActionInput {
+            assignee: Some(staff_id.clone()),
+            ..action(Action::Assign)
+        },
+    )?;
     act(&log.request.id, action(Action::Start))?;
-    act(&log.request.id, ActionInput { method: Some(IdentityMethod::InPerson), ..action(Action::VerifyIdentity) })?;
+    act(
+        &log.request.id,
+        ActionInput {
+            method: Some(IdentityMethod::InPerson),
+            ..action(Action::VerifyIdentity)
+        },
+    )?;
 
     // A rectification waiting for identity proof (the clock is stopped).
     let rect = submit_direct(
@@ -167,7 +211,13 @@ pub fn ensure(ctx: &Context) -> Result<DemoReport, ServiceError> {
             "details": { "what": "Kaikki turvakotijaksoani koskevat kirjaukset", "why": "En halua tietojen jäävän talteen." } }),
         Some(&staff),
     )?;
-    act(&erasure.request.id, ActionInput { method: Some(IdentityMethod::InPerson), ..action(Action::VerifyIdentity) })?;
+    act(
+        &erasure.request.id,
+        ActionInput {
+            method: Some(IdentityMethod::InPerson),
+            ..action(Action::VerifyIdentity)
+        },
+    )?;
     act(&erasure.request.id, ActionInput {
         grounds: vec!["gdpr_17_3_b".into()],
         explanation: Some("Sosiaalihuollon asiakasasiakirjojen säilytysajat on säädetty laissa 703/2023; kirjauksia ei voi poistaa ennen säilytysajan päättymistä.".into()),
@@ -184,10 +234,15 @@ pub fn ensure(ctx: &Context) -> Result<DemoReport, ServiceError> {
             "details": { "grounds": "Vastustan tietojeni käyttöä tilastointiin." } }),
         Some(&staff),
     )?;
-    act(&objection.request.id, ActionInput {
-        reason: Some("Pyyntö koskee useaa rekisteriä ja vaatii selvityksen kolmelta yksiköltä.".into()),
-        ..action(Action::Extend)
-    })?;
+    act(
+        &objection.request.id,
+        ActionInput {
+            reason: Some(
+                "Pyyntö koskee useaa rekisteriä ja vaatii selvityksen kolmelta yksiköltä.".into(),
+            ),
+            ..action(Action::Extend)
+        },
+    )?;
     submit_direct(
         ctx,
         &mut conn,
@@ -207,8 +262,23 @@ pub fn ensure(ctx: &Context) -> Result<DemoReport, ServiceError> {
             "details": { "format": "json" } }),
         Some(&staff),
     )?;
-    act(&done.request.id, ActionInput { method: Some(IdentityMethod::StrongEid), ..action(Action::VerifyIdentity) })?;
-    act(&done.request.id, ActionInput { outcome: Some(Outcome::Fulfilled), ..action(Action::Complete) })?;
+    act(
+        &done.request.id,
+        ActionInput {
+            method: Some(IdentityMethod::StrongEid),
+            ..action(Action::VerifyIdentity)
+        },
+    )?;
+    act(
+        &done.request.id,
+        ActionInput {
+            outcome: Some(Outcome::Fulfilled),
+            ..action(Action::Complete)
+        },
+    )?;
 
-    Ok(DemoReport { created: true, logins })
+    Ok(DemoReport {
+        created: true,
+        logins,
+    })
 }

@@ -9,8 +9,8 @@ use utoipa::ToSchema;
 use super::views::{state_of, UserRef};
 use super::{Context, Principal, ServiceError};
 use crate::db::audit::{self, ChainReport};
-use crate::db::requests::{self as req_db, Bucket};
 use crate::db::orgs;
+use crate::db::requests::{self as req_db, Bucket};
 use crate::domain::deadline::days_left;
 use crate::domain::enums::{RequestState, Role};
 
@@ -111,7 +111,11 @@ pub struct Statistics {
     pub by_kind: BTreeMap<String, KindFigures>,
 }
 
-pub fn statistics(ctx: &Context, principal: &Principal, year: i32) -> Result<Statistics, ServiceError> {
+pub fn statistics(
+    ctx: &Context,
+    principal: &Principal,
+    year: i32,
+) -> Result<Statistics, ServiceError> {
     principal.require(&[Role::Dpo])?;
     let (Some(from), Some(to)) = (
         NaiveDate::from_ymd_opt(year, 1, 1),
@@ -153,7 +157,10 @@ pub fn statistics(ctx: &Context, principal: &Principal, year: i32) -> Result<Sta
         }
     }
     for ((kind, outcome), mut days) in durations {
-        if let Some(o) = by_kind.get_mut(&kind).and_then(|k| k.outcomes.get_mut(&outcome)) {
+        if let Some(o) = by_kind
+            .get_mut(&kind)
+            .and_then(|k| k.outcomes.get_mut(&outcome))
+        {
             o.median_days_to_answer = median(&mut days);
         }
     }
@@ -170,7 +177,7 @@ fn median(v: &mut [i64]) -> Option<f64> {
     }
     v.sort_unstable();
     let mid = v.len() / 2;
-    Some(if v.len() % 2 == 0 {
+    Some(if v.len().is_multiple_of(2) {
         (v[mid - 1] + v[mid]) as f64 / 2.0
     } else {
         v[mid] as f64

@@ -116,7 +116,9 @@ pub struct Context {
 
 impl Context {
     pub fn conn(&self) -> Result<db::PooledConn, ServiceError> {
-        self.pool.get().map_err(|e| ServiceError::Internal(e.into()))
+        self.pool
+            .get()
+            .map_err(|e| ServiceError::Internal(e.into()))
     }
 
     pub fn today(&self) -> NaiveDate {

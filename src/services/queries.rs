@@ -40,7 +40,8 @@ pub fn full_view(
 pub fn get(ctx: &Context, principal: &Principal, id: &str) -> Result<RequestOutput, ServiceError> {
     principal.require(READERS)?;
     let mut conn = ctx.conn()?;
-    let row = req_db::find(&mut conn, &principal.org_id, id)?.ok_or(ServiceError::NotFound("request"))?;
+    let row =
+        req_db::find(&mut conn, &principal.org_id, id)?.ok_or(ServiceError::NotFound("request"))?;
     full_view(ctx, &mut conn, principal, &row)
 }
 
@@ -64,7 +65,11 @@ pub struct RequestPage {
     pub offset: u32,
 }
 
-pub fn list(ctx: &Context, principal: &Principal, q: ListQuery) -> Result<RequestPage, ServiceError> {
+pub fn list(
+    ctx: &Context,
+    principal: &Principal,
+    q: ListQuery,
+) -> Result<RequestPage, ServiceError> {
     principal.require(READERS)?;
     let mut conn = ctx.conn()?;
     let today = ctx.today();
@@ -116,7 +121,11 @@ pub struct EventOutput {
     pub hash: String,
 }
 
-pub fn events(ctx: &Context, principal: &Principal, id: &str) -> Result<Vec<EventOutput>, ServiceError> {
+pub fn events(
+    ctx: &Context,
+    principal: &Principal,
+    id: &str,
+) -> Result<Vec<EventOutput>, ServiceError> {
     principal.require(READERS)?;
     let mut conn = ctx.conn()?;
     req_db::find(&mut conn, &principal.org_id, id)?.ok_or(ServiceError::NotFound("request"))?;

@@ -47,7 +47,11 @@ pub fn status(ctx: &Context, reference: &str, token: &str) -> Result<StatusOutpu
             .rev()
             .find(|e| e.action == "request_identity" || e.action == "request_clarification")
             .and_then(|e| serde_json::from_str::<serde_json::Value>(&e.payload).ok())
-            .and_then(|p| p.get("message").and_then(|m| m.as_str()).map(str::to_string)),
+            .and_then(|p| {
+                p.get("message")
+                    .and_then(|m| m.as_str())
+                    .map(str::to_string)
+            }),
     };
     Ok(StatusOutput {
         reference: row.reference.clone(),

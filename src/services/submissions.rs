@@ -64,7 +64,8 @@ pub fn prepare(
     };
     let mut errors: Vec<FieldError> = Vec::new();
     for key in obj.keys() {
-        let known = PUBLIC_FIELDS.contains(&key.as_str()) || STAFF_ONLY_FIELDS.contains(&key.as_str());
+        let known =
+            PUBLIC_FIELDS.contains(&key.as_str()) || STAFF_ONLY_FIELDS.contains(&key.as_str());
         if !known {
             errors.push(FieldError::new(key.as_str(), "unknown_field"));
         } else if principal.is_none() && STAFF_ONLY_FIELDS.contains(&key.as_str()) {
@@ -97,17 +98,35 @@ pub fn prepare(
         },
     };
 
-    let kind = enum_member(obj.get("kind"), "kind", true, RequestKind::parse, &mut errors);
-    let language = enum_member(obj.get("language"), "language", false, Language::parse, &mut errors)
-        .unwrap_or(Language::Fi);
+    let kind = enum_member(
+        obj.get("kind"),
+        "kind",
+        true,
+        RequestKind::parse,
+        &mut errors,
+    );
+    let language = enum_member(
+        obj.get("language"),
+        "language",
+        false,
+        Language::parse,
+        &mut errors,
+    )
+    .unwrap_or(Language::Fi);
 
     let now = ctx.clock.now();
     let today = ctx.clock.today();
     let (channel, received_on, received_at) = match principal {
         None => (Channel::Web, today, now),
         Some(_) => {
-            let channel = enum_member(obj.get("channel"), "channel", true, Channel::parse, &mut errors)
-                .unwrap_or(Channel::Letter);
+            let channel = enum_member(
+                obj.get("channel"),
+                "channel",
+                true,
+                Channel::parse,
+                &mut errors,
+            )
+            .unwrap_or(Channel::Letter);
             let received_on = match obj.get("received_on") {
                 None | Some(Value::Null) => today,
                 Some(v) => match v.as_str().and_then(|s| s.parse::<NaiveDate>().ok()) {
@@ -126,7 +145,11 @@ pub fn prepare(
                     Some(d) => d,
                 },
             };
-            let received_at = if received_on == today { now } else { noon_helsinki(received_on) };
+            let received_at = if received_on == today {
+                now
+            } else {
+                noon_helsinki(received_on)
+            };
             (channel, received_on, received_at)
         }
     };
@@ -173,7 +196,8 @@ pub fn prepare(
         None => Vec::new(),
     };
 
-    let (Some(org), Some(kind), Some(subject), Some(details)) = (org, kind, subject, details) else {
+    let (Some(org), Some(kind), Some(subject), Some(details)) = (org, kind, subject, details)
+    else {
         return Err(ServiceError::Validation(errors));
     };
     if !errors.is_empty() {
@@ -332,7 +356,10 @@ fn resolve_registers(
         match all.iter().find(|r| r.slug == *slug) {
             Some(r) if !ids.contains(&r.id) => ids.push(r.id.clone()),
             Some(_) => {}
-            None => errors.push(FieldError::new(format!("registers[{i}]"), "unknown_register")),
+            None => errors.push(FieldError::new(
+                format!("registers[{i}]"),
+                "unknown_register",
+            )),
         }
     }
     Ok(ids)
@@ -353,7 +380,10 @@ pub fn format_reference(prefix: &str, year: i32, n: i64) -> String {
 }
 
 /// Writes one prepared submission inside the caller's transaction: reference, rows, audit event.
-pub fn commit_one(conn: &mut AnyConnection, p: &PreparedSubmission) -> Result<Created, ServiceError> {
+pub fn commit_one(
+    conn: &mut AnyConnection,
+    p: &PreparedSubmission,
+) -> Result<Created, ServiceError> {
     audit::lock_org(conn, &p.org.id)?;
     let year = p.request.received_on.year();
     let n = req_db::next_reference_number(conn, &p.org.id, year)?;

@@ -144,7 +144,11 @@ fn utc(t: chrono::NaiveDateTime) -> DateTime<Utc> {
     DateTime::from_naive_utc_and_offset(t, Utc)
 }
 
-pub fn summary(row: &RequestRow, users: &[UserRow], today: NaiveDate) -> Result<RequestSummary, ServiceError> {
+pub fn summary(
+    row: &RequestRow,
+    users: &[UserRow],
+    today: NaiveDate,
+) -> Result<RequestSummary, ServiceError> {
     let reasons: Vec<String> = serde_json::from_str(&row.review_reasons).unwrap_or_default();
     Ok(RequestSummary {
         id: row.id.clone(),
@@ -176,7 +180,11 @@ pub fn address_visible_to(org: &OrganisationRow, role: Role) -> bool {
     roles.iter().any(|r| r == role.as_str())
 }
 
-pub fn full(r: FullRequest<'_>, viewer: &Principal, today: NaiveDate) -> Result<RequestOutput, ServiceError> {
+pub fn full(
+    r: FullRequest<'_>,
+    viewer: &Principal,
+    today: NaiveDate,
+) -> Result<RequestOutput, ServiceError> {
     let row = r.row;
     let state = state_of(row)?;
     let show_address = !r.subject.address_protected || address_visible_to(r.org, viewer.role);
@@ -210,7 +218,11 @@ pub fn full(r: FullRequest<'_>, viewer: &Principal, today: NaiveDate) -> Result<
             temporary_id: r.subject.temporary_id,
             email: r.subject.email.clone(),
             phone: r.subject.phone.clone(),
-            postal_address: if show_address { r.subject.postal_address.clone() } else { None },
+            postal_address: if show_address {
+                r.subject.postal_address.clone()
+            } else {
+                None
+            },
             address_protected: r.subject.address_protected,
             postal_address_withheld: !show_address && r.subject.postal_address.is_some(),
             contact_channel: r.subject.contact_channel.clone(),

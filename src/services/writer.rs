@@ -37,12 +37,12 @@ impl SubmissionWriter {
 
     pub async fn submit(&self, prepared: PreparedSubmission) -> Result<Created, ServiceError> {
         let (reply, answer) = oneshot::channel();
-        self.sender
-            .send(Job { prepared, reply })
-            .map_err(|_| ServiceError::Internal(anyhow::anyhow!("submission writer has stopped")))?;
-        answer
-            .await
-            .map_err(|_| ServiceError::Internal(anyhow::anyhow!("submission writer dropped a job")))?
+        self.sender.send(Job { prepared, reply }).map_err(|_| {
+            ServiceError::Internal(anyhow::anyhow!("submission writer has stopped"))
+        })?;
+        answer.await.map_err(|_| {
+            ServiceError::Internal(anyhow::anyhow!("submission writer dropped a job"))
+        })?
     }
 }
 
@@ -99,6 +99,8 @@ fn commit_batch(
 
 fn fail_all(batch: Vec<Job>, why: &'static str) {
     for job in batch {
-        let _ = job.reply.send(Err(ServiceError::Internal(anyhow::anyhow!(why))));
+        let _ = job
+            .reply
+            .send(Err(ServiceError::Internal(anyhow::anyhow!(why))));
     }
 }

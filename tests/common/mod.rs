@@ -42,7 +42,8 @@ impl TestDb {
             Ok(base) if !base.is_empty() => {
                 let mut conn = diesel::PgConnection::establish(&base)
                     .unwrap_or_else(|e| panic!("cannot reach the test PostgreSQL: {e}"));
-                conn.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+                conn.batch_execute(&format!("CREATE DATABASE {name}"))
+                    .unwrap();
                 let (prefix, _) = base.rsplit_once('/').expect("database URL ends in /dbname");
                 TestDb {
                     url: format!("{prefix}/{name}"),
@@ -69,10 +70,16 @@ impl TestDb {
     /// Raw SQL, for tests that play an attacker with database access.
     pub fn execute(&self, sql: &str) {
         match &self.admin_url {
-            Some(_) => diesel::PgConnection::establish(&self.url).unwrap().batch_execute(sql).unwrap(),
+            Some(_) => diesel::PgConnection::establish(&self.url)
+                .unwrap()
+                .batch_execute(sql)
+                .unwrap(),
             None => {
                 let path = self.url.strip_prefix("sqlite://").unwrap();
-                diesel::SqliteConnection::establish(path).unwrap().batch_execute(sql).unwrap()
+                diesel::SqliteConnection::establish(path)
+                    .unwrap()
+                    .batch_execute(sql)
+                    .unwrap()
             }
         }
     }
@@ -126,7 +133,11 @@ impl TestApp {
         let db = TestDb::new();
         let mut settings = Settings {
             database_url: db.url.clone(),
-            token_secret: Some("test-secret-test-secret-test-secret-0123".to_string().into()),
+            token_secret: Some(
+                "test-secret-test-secret-test-secret-0123"
+                    .to_string()
+                    .into(),
+            ),
             pool_size: 4,
             login_max_failures: 3,
             ..Settings::default()
@@ -141,7 +152,14 @@ impl TestApp {
         let base = format!("http://127.0.0.1:{}", app.port);
         actix_web::rt::spawn(app.server);
         let client = reqwest::Client::new();
-        let mut t = TestApp { base, client, ctx, clock, db, org };
+        let mut t = TestApp {
+            base,
+            client,
+            ctx,
+            clock,
+            db,
+            org,
+        };
         t.org.staff = t.login(&format!("staff@{}.example", t.org.slug)).await;
         t.org.staff2 = t.login(&format!("staff2@{}.example", t.org.slug)).await;
         t.org.dpo = t.login(&format!("dpo@{}.example", t.org.slug)).await;
@@ -154,12 +172,22 @@ impl TestApp {
     }
 
     pub async fn login(&self, email: &str) -> String {
-        let (status, body) = self.post("/api/v1/auth/token", None, json!({ "email": email, "password": PASSWORD })).await;
+        let (status, body) = self
+            .post(
+                "/api/v1/auth/token",
+                None,
+                json!({ "email": email, "password": PASSWORD }),
+            )
+            .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         body["access_token"].as_str().unwrap().to_string()
     }
 
-    pub async fn send(&self, req: reqwest::RequestBuilder, token: Option<&str>) -> (StatusCode, Value) {
+    pub async fn send(
+        &self,
+        req: reqwest::RequestBuilder,
+        token: Option<&str>,
+    ) -> (StatusCode, Value) {
         let req = match token {
             Some(t) => req.bearer_auth(t),
             None => req,
@@ -167,16 +195,25 @@ impl TestApp {
         let res = req.send().await.expect("request");
         let status = res.status();
         let text = res.text().await.unwrap();
-        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
         (status, body)
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
-        self.send(self.client.get(format!("{}{path}", self.base)), token).await
+        self.send(self.client.get(format!("{}{path}", self.base)), token)
+            .await
     }
 
     pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
-        self.send(self.client.post(format!("{}{path}", self.base)).json(&body), token).await
+        self.send(
+            self.client.post(format!("{}{path}", self.base)).json(&body),
+            token,
+        )
+        .await
     }
 
     /// A valid public access request; `patch` adjusts it.
@@ -211,7 +248,12 @@ impl TestApp {
     }
 
     pub async fn act(&self, id: &str, action: Value) -> (StatusCode, Value) {
-        self.post(&format!("/api/v1/requests/{id}/actions"), Some(&self.org.staff), action).await
+        self.post(
+            &format!("/api/v1/requests/{id}/actions"),
+            Some(&self.org.staff),
+            action,
+        )
+        .await
     }
 
     pub async fn act_ok(&self, id: &str, action: Value) -> Value {
@@ -233,11 +275,28 @@ fn provision(ctx: &Context, slug: &str, prefix: &str) -> Org {
         },
     )
     .unwrap();
-    for (s, n) in [("turvakoti", "Turvakodin asiakasrekisteri"), ("avopalvelut", "Avopalvelut")] {
-        admin::create_register(&mut conn, &org.id, RegisterInput { slug: s.into(), name: n.into(), description: None }).unwrap();
+    for (s, n) in [
+        ("turvakoti", "Turvakodin asiakasrekisteri"),
+        ("avopalvelut", "Avopalvelut"),
+    ] {
+        admin::create_register(
+            &mut conn,
+            &org.id,
+            RegisterInput {
+                slug: s.into(),
+                name: n.into(),
+                description: None,
+            },
+        )
+        .unwrap();
     }
     let mut staff_id = String::new();
-    for (who, role) in [("staff", Role::Staff), ("staff2", Role::Staff), ("dpo", Role::Dpo), ("admin", Role::Admin)] {
+    for (who, role) in [
+        ("staff", Role::Staff),
+        ("staff2", Role::Staff),
+        ("dpo", Role::Dpo),
+        ("admin", Role::Admin),
+    ] {
         let u = admin::create_user(
             &mut conn,
             &org.id,
@@ -270,7 +329,12 @@ pub fn field_errors(body: &Value) -> Vec<(String, String)> {
         .as_array()
         .map(|a| {
             a.iter()
-                .map(|e| (e["field"].as_str().unwrap().to_string(), e["code"].as_str().unwrap().to_string()))
+                .map(|e| {
+                    (
+                        e["field"].as_str().unwrap().to_string(),
+                        e["code"].as_str().unwrap().to_string(),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default()
