@@ -208,6 +208,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let reg = admin::create_register(
                 &mut conn,
                 &org.id,
+                None,
                 RegisterInput {
                     slug,
                     name,
@@ -236,6 +237,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let user = admin::create_user(
                 &mut conn,
                 &org.id,
+                None,
                 UserInput {
                     email,
                     name,

@@ -906,7 +906,12 @@ async fn the_audit_chain_catches_tampering() {
     let (status, report) = app.get("/api/v1/audit/verify", Some(&app.org.dpo)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(report["intact"], true, "{report}");
-    assert_eq!(report["events_checked"], 3);
+    // Six provisioning events (two registers, four users), then the request's three.
+    assert_eq!(report["events_checked"], 9);
+    let (_, events) = app
+        .get(&format!("/api/v1/requests/{id}/events"), Some(&app.org.dpo))
+        .await;
+    let target = events[1]["seq"].as_i64().unwrap();
 
     // The database itself refuses edits to the trail...
     let refused =
@@ -919,12 +924,13 @@ async fn the_audit_chain_catches_tampering() {
     } else {
         app.db.execute("DROP TRIGGER audit_events_no_update");
     }
-    app.db
-        .execute("UPDATE audit_events SET payload = '{\"message\":\"Nothing\"}' WHERE seq = 2");
+    app.db.execute(&format!(
+        "UPDATE audit_events SET payload = '{{\"message\":\"Nothing\"}}' WHERE seq = {target} AND request_id = '{id}'"
+    ));
     let (_, report) = app.get("/api/v1/audit/verify", Some(&app.org.dpo)).await;
     assert_eq!(report["intact"], false);
-    assert_eq!(report["first_broken"]["seq"], 2, "{report}");
-    assert_eq!(report["events_checked"], 1);
+    assert_eq!(report["first_broken"]["seq"], target, "{report}");
+    assert_eq!(report["events_checked"], target - 1);
 }
 
 #[actix_web::test]

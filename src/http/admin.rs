@@ -25,7 +25,7 @@ pub async fn create_register(
     let out = blocking(move || {
         auth.0.require(&[Role::Admin])?;
         let mut conn = ctx.conn()?;
-        admin::create_register(&mut conn, &auth.0.org_id, body.into_inner())
+        admin::create_register(&mut conn, &auth.0.org_id, Some(&auth.0), body.into_inner())
     })
     .await?;
     Ok(HttpResponse::Created().json(RegisterOutput::from(out)))
@@ -62,7 +62,7 @@ pub async fn create_user(
     let out = blocking(move || {
         auth.0.require(&[Role::Admin])?;
         let mut conn = ctx.conn()?;
-        admin::create_user(&mut conn, &auth.0.org_id, body.into_inner())
+        admin::create_user(&mut conn, &auth.0.org_id, Some(&auth.0), body.into_inner())
     })
     .await?;
     Ok(HttpResponse::Created().json(UserOutput::from(out)))

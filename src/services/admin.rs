@@ -4,7 +4,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::auth::{hash_password, normalise_email};
-use super::{Principal, ServiceError};
+use super::{write_tx, Principal, ServiceError};
+use crate::db::audit::{self, NewEvent};
 use crate::db::models::{OrganisationRow, RegisterRow, UserRow};
 use crate::db::{self, orgs, AnyConnection};
 use crate::domain::enums::Role;
@@ -140,9 +141,43 @@ impl From<RegisterRow> for RegisterOutput {
     }
 }
 
+/// Who made an administrative change, for the audit trail: an admin, or the CLI.
+fn actor_of(p: Option<&Principal>) -> (Option<&str>, &'static str) {
+    match p {
+        Some(p) => (Some(p.user_id.as_str()), p.role.as_str()),
+        None => (None, "cli"),
+    }
+}
+
+fn audit_admin_change(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    actor: Option<&Principal>,
+    action: &'static str,
+    payload: serde_json::Value,
+) -> Result<(), ServiceError> {
+    let (actor_id, actor_role) = actor_of(actor);
+    audit::append(
+        conn,
+        NewEvent {
+            org_id,
+            request_id: None,
+            actor_id,
+            actor_role,
+            action,
+            from_state: None,
+            to_state: None,
+            payload,
+            occurred_at: db::now(),
+        },
+    )?;
+    Ok(())
+}
+
 pub fn create_register(
     conn: &mut AnyConnection,
     org_id: &str,
+    actor: Option<&Principal>,
     input: RegisterInput,
 ) -> Result<RegisterRow, ServiceError> {
     let mut errors = Vec::new();
@@ -168,7 +203,16 @@ pub fn create_register(
             .filter(|d| !d.is_empty()),
         created_at: db::now(),
     };
-    orgs::insert_register(conn, &row)?;
+    write_tx(conn, org_id, |conn| {
+        orgs::insert_register(conn, &row)?;
+        audit_admin_change(
+            conn,
+            org_id,
+            actor,
+            "register_created",
+            serde_json::json!({ "slug": row.slug, "name": row.name }),
+        )
+    })?;
     Ok(row)
 }
 
@@ -210,6 +254,7 @@ impl From<UserRow> for UserOutput {
 pub fn create_user(
     conn: &mut AnyConnection,
     org_id: &str,
+    actor: Option<&Principal>,
     input: UserInput,
 ) -> Result<UserRow, ServiceError> {
     let mut errors = Vec::new();
@@ -239,7 +284,17 @@ pub fn create_user(
         active: true,
         created_at: db::now(),
     };
-    orgs::insert_user(conn, &row)?;
+    write_tx(conn, org_id, |conn| {
+        orgs::insert_user(conn, &row)?;
+        // The user id only: an e-mail address is personal data.
+        audit_admin_change(
+            conn,
+            org_id,
+            actor,
+            "user_created",
+            serde_json::json!({ "user_id": row.id, "role": row.role }),
+        )
+    })?;
     Ok(row)
 }
 

@@ -81,10 +81,7 @@ pub fn ensure(ctx: &Context) -> Result<DemoReport, ServiceError> {
             reference_prefix: Some("SAT".into()),
         },
     )?;
-    admin::create_register(
-        &mut conn,
-        &org.id,
-        RegisterInput {
+    admin::create_register(&mut conn, &org.id, None, RegisterInput {
             slug: "turvakoti".into(),
             name: "Turvakodin asiakasrekisteri".into(),
             description: Some("Turvakotijaksojen asiakastiedot: henkilö- ja yhteystiedot, asiakassuunnitelmat, päivittäiset kirjaukset.".into()),
@@ -93,6 +90,7 @@ pub fn ensure(ctx: &Context) -> Result<DemoReport, ServiceError> {
     admin::create_register(
         &mut conn,
         &org.id,
+        None,
         RegisterInput {
             slug: "avopalvelut".into(),
             name: "Avopalveluiden asiakasrekisteri".into(),
@@ -106,6 +104,7 @@ pub fn ensure(ctx: &Context) -> Result<DemoReport, ServiceError> {
         let user = admin::create_user(
             &mut conn,
             &org.id,
+            None,
             UserInput {
                 email: email.to_string(),
                 name: name.to_string(),

@@ -282,6 +282,7 @@ fn provision(ctx: &Context, slug: &str, prefix: &str) -> Org {
         admin::create_register(
             &mut conn,
             &org.id,
+            None,
             RegisterInput {
                 slug: s.into(),
                 name: n.into(),
@@ -300,6 +301,7 @@ fn provision(ctx: &Context, slug: &str, prefix: &str) -> Org {
         let u = admin::create_user(
             &mut conn,
             &org.id,
+            None,
             UserInput {
                 email: format!("{who}@{slug}.example"),
                 name: format!("{who} of {slug}"),

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Measures rightsdesk on this machine and prints the figures (a benchmark, not a test).
+# Needs wrk (apt-get install wrk) and builds the release binary.
+#   DURATION=15 CONCURRENCY=32 SEED=1000000 bash scripts/bench.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION="${DURATION:-15}"
+CONCURRENCY="${CONCURRENCY:-32}"
+SEED="${SEED:-1000000}"
+PORT="${PORT:-18282}"
+WORK="$(mktemp -d "${BENCH_DIR:-/tmp}/rdbench.XXXXXX")"
+trap 'kill "${PID:-0}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk"; exit 1; }
+
+cargo build --release --locked --quiet
+BIN=./target/release/rightsdesk
+URL="http://127.0.0.1:$PORT"
+
+start_server() {  # $1: database file; prints the start-to-first-answer time
+    local t0 t1
+    t0=$(date +%s%N)
+    RIGHTSDESK_DATABASE_URL="sqlite://$1" RIGHTSDESK_LOG=warn RIGHTSDESK_BIND="127.0.0.1:$PORT" \
+        "$BIN" serve --demo > "$WORK/demo.txt" 2> "$WORK/server.log" &
+    PID=$!
+    until curl -sf "$URL/health" > /dev/null; do sleep 0.005; done
+    t1=$(date +%s%N)
+    echo "$(( (t1 - t0) / 1000000 ))"
+}
+stop_server() { kill "$PID"; wait "$PID" 2>/dev/null || true; PID=0; }
+token_for() {
+    local pw
+    pw=$(awk -v r="$1" '$1 == r { print $3 }' "$WORK/demo.txt")
+    curl -sf -X POST "$URL/api/v1/auth/token" -H 'content-type: application/json' \
+        -d "{\"email\":\"$1@satama.example\",\"password\":\"$pw\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
+}
+wrk_summary() {  # prints requests/s, p99 and non-2xx from wrk --latency output on stdin
+    awk '/Requests\/sec/ { rps = $2 } / 99%/ { p99 = $2 } / 50%/ { p50 = $2 }
+         /Non-2xx/ { bad = $5 } END { printf "%s req/s, p50 %s, p99 %s, non-2xx %s\n", rps, p50, p99, (bad == "" ? 0 : bad) }'
+}
+
+echo "== machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)"
+BENCH_DIR="$WORK" python3 benches/fsync_limit.py 300
+
+echo "== fresh SQLite database, --demo"
+ms=$(start_server "$WORK/a.db")
+echo "start to first answer: ${ms} ms (includes migrations and demo data)"
+stop_server
+ms=$(start_server "$WORK/a.db")
+echo "start to first answer, existing database: ${ms} ms"
+sleep 1
+echo "idle memory (RSS): $(awk '/VmRSS/ { printf "%.1f MB", $2 / 1024 }' /proc/$PID/status)"
+
+echo "== GET /health, concurrency $CONCURRENCY, ${DURATION}s"
+wrk -t2 -c"$CONCURRENCY" -d"${DURATION}s" --latency "$URL/health" | wrk_summary
+echo "== POST /api/v1/requests (public, durable), concurrency $CONCURRENCY, ${DURATION}s"
+wrk -t2 -c"$CONCURRENCY" -d"${DURATION}s" --latency -s benches/submit.lua "$URL/api/v1/requests" | wrk_summary
+staff=$(token_for staff)
+stored=$(curl -sf "$URL/api/v1/requests?limit=1" -H "Authorization: Bearer $staff" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')
+echo "requests stored after the run: $stored"
+echo "memory after the run (RSS): $(awk '/VmRSS/ { printf "%.1f MB", $2 / 1024 }' /proc/$PID/status)"
+stop_server
+
+echo "== DPO views with $SEED more requests in the database"
+python3 benches/seed_requests.py "$WORK/a.db" "$SEED"
+start_server "$WORK/a.db" > /dev/null
+dpo=$(token_for dpo)
+staff=$(token_for staff)
+for path in "/api/v1/dpo/deadlines" "/api/v1/requests?overdue=true" "/api/v1/requests?state=in_progress&limit=50"; do
+    tok=$dpo
+    echo -n "GET $path (1 connection, 10s): "
+    wrk -t1 -c1 -d10s --latency -H "Authorization: Bearer $tok" "$URL$path" | wrk_summary
+done
+stop_server

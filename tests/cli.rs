@@ -1,0 +1,216 @@
+//! The binary as scripts use it: provisioning commands, start-up checks, secrets kept across restarts.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_rightsdesk"));
+    c.env_remove("RIGHTSDESK_DATABASE_URL")
+        .env("RIGHTSDESK_LOG", "warn");
+    c
+}
+
+fn temp_db() -> (std::path::PathBuf, String) {
+    let dir = std::env::temp_dir().join(format!("rd-cli-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}/cli.db", dir.display());
+    (dir, url)
+}
+
+#[test]
+fn provisioning_commands_build_an_organisation() {
+    let (dir, url) = temp_db();
+    let out = bin()
+        .args(["migrate", "--database", &url])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let out = bin()
+        .args([
+            "org",
+            "create",
+            "--database",
+            &url,
+            "--slug",
+            "perhe-x",
+            "--name",
+            "Perhepalvelut X",
+            "--business-id",
+            "1572860-0",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("PERHEX"));
+
+    let out = bin()
+        .args([
+            "register",
+            "create",
+            "--database",
+            &url,
+            "--org",
+            "perhe-x",
+            "--slug",
+            "asiakas",
+            "--name",
+            "Asiakasrekisteri",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let mut child = bin()
+        .args([
+            "user",
+            "create",
+            "--database",
+            &url,
+            "--org",
+            "perhe-x",
+            "--email",
+            "dpo@x.example",
+            "--role",
+            "dpo",
+            "--name",
+            "D P O",
+            "--password-stdin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"a sufficiently long password\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("dpo@x.example"),
+        "no e-mail echoed"
+    );
+
+    // A duplicate and a bad role fail with a message, not a panic.
+    let out = bin()
+        .args([
+            "register",
+            "create",
+            "--database",
+            &url,
+            "--org",
+            "perhe-x",
+            "--slug",
+            "asiakas",
+            "--name",
+            "Twice",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = bin()
+        .args([
+            "user",
+            "create",
+            "--database",
+            &url,
+            "--org",
+            "perhe-x",
+            "--email",
+            "a@x.example",
+            "--role",
+            "boss",
+            "--name",
+            "A",
+            "--password-stdin",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("staff, dpo or admin"));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_bad_setting_stops_the_start_and_names_the_setting() {
+    let out = bin()
+        .args(["serve"])
+        .env("RIGHTSDESK_BIND", "not-an-address")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bind (RIGHTSDESK_BIND)"), "{err}");
+
+    let out = bin()
+        .args(["migrate", "--database", "mysql://x/y"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("database"));
+}
+
+#[test]
+fn every_command_has_help() {
+    for args in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["migrate", "--help"],
+        vec!["org", "create", "--help"],
+        vec!["register", "create", "--help"],
+        vec!["user", "create", "--help"],
+    ] {
+        let out = bin().args(&args).output().unwrap();
+        assert!(out.status.success(), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("Usage"),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn a_generated_token_secret_survives_a_restart() {
+    use rightsdesk::config::Settings;
+    use rightsdesk::domain::enums::Role;
+    use rightsdesk::services::Principal;
+    let (dir, url) = temp_db();
+    let settings = Settings {
+        database_url: url,
+        ..Settings::default()
+    };
+    let first = rightsdesk::startup::build_context(settings.clone()).unwrap();
+    let p = Principal {
+        user_id: "u".into(),
+        org_id: "o".into(),
+        role: Role::Staff,
+    };
+    let token = first
+        .tokens
+        .issue(&p, chrono::Utc::now().timestamp())
+        .unwrap();
+    drop(first);
+    let second = rightsdesk::startup::build_context(settings).unwrap();
+    assert_eq!(second.tokens.verify(&token).unwrap(), p);
+    let _ = std::fs::remove_dir_all(dir);
+}
