@@ -8,7 +8,7 @@ DURATION="${DURATION:-15}"
 CONCURRENCY="${CONCURRENCY:-32}"
 SEED="${SEED:-1000000}"
 PORT="${PORT:-18282}"
-WORK="$(mktemp -d "${BENCH_DIR:-/tmp}/rdbench.XXXXXX")"
+WORK="$(mktemp -d "${BENCH_DIR:-$PWD/target}/rdbench.XXXXXX")"
 trap 'kill "${PID:-0}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk"; exit 1; }
 
@@ -16,15 +16,15 @@ cargo build --release --locked --quiet
 BIN=./target/release/rightsdesk
 URL="http://127.0.0.1:$PORT"
 
-start_server() {  # $1: database file; prints the start-to-first-answer time
+start_server() {  # $1: database file, then serve's flags; sets PID and START_MS (start to first answer)
     local t0 t1
     t0=$(date +%s%N)
     RIGHTSDESK_DATABASE_URL="sqlite://$1" RIGHTSDESK_LOG=warn RIGHTSDESK_BIND="127.0.0.1:$PORT" \
-        "$BIN" serve --demo > "$WORK/demo.txt" 2> "$WORK/server.log" &
+        "$BIN" serve "${@:2}" >> "$WORK/demo.txt" 2> "$WORK/server.log" &
     PID=$!
     until curl -sf "$URL/health" > /dev/null; do sleep 0.005; done
     t1=$(date +%s%N)
-    echo "$(( (t1 - t0) / 1000000 ))"
+    START_MS=$(( (t1 - t0) / 1000000 ))
 }
 stop_server() { kill "$PID"; wait "$PID" 2>/dev/null || true; PID=0; }
 token_for() {
@@ -42,11 +42,11 @@ echo "== machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 10
 BENCH_DIR="$WORK" python3 benches/fsync_limit.py 300
 
 echo "== fresh SQLite database, --demo"
-ms=$(start_server "$WORK/a.db")
-echo "start to first answer: ${ms} ms (includes migrations and demo data)"
+start_server "$WORK/a.db" --demo
+echo "start to first answer: ${START_MS} ms (new database: migrations and demo data included)"
 stop_server
-ms=$(start_server "$WORK/a.db")
-echo "start to first answer, existing database: ${ms} ms"
+start_server "$WORK/a.db"
+echo "start to first answer, existing database: ${START_MS} ms"
 sleep 1
 echo "idle memory (RSS): $(awk '/VmRSS/ { printf "%.1f MB", $2 / 1024 }' /proc/$PID/status)"
 
@@ -62,7 +62,8 @@ stop_server
 
 echo "== DPO views with $SEED more requests in the database"
 python3 benches/seed_requests.py "$WORK/a.db" "$SEED"
-start_server "$WORK/a.db" > /dev/null
+start_server "$WORK/a.db"
+echo "start to first answer with $SEED more requests: ${START_MS} ms"
 dpo=$(token_for dpo)
 staff=$(token_for staff)
 for path in "/api/v1/dpo/deadlines" "/api/v1/requests?overdue=true" "/api/v1/requests?state=in_progress&limit=50"; do

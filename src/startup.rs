@@ -40,7 +40,11 @@ pub fn build_context_with_clock(
         settings.login_max_failures,
         Duration::from_secs(u64::from(settings.login_lockout_minutes) * 60),
     );
-    let writer = SubmissionWriter::start(target, settings.group_commit_max_batch);
+    let writer = SubmissionWriter::start(
+        target,
+        settings.group_commit_max_batch,
+        rules.calendar.clone(),
+    );
     Ok(Context {
         pool,
         settings,

@@ -109,7 +109,8 @@ pub fn establish(target: &DbTarget) -> Result<AnyConnection, DbError> {
             let mut conn = diesel::SqliteConnection::establish(path)?;
             // busy_timeout first: the other pragmas may already have to wait for a lock.
             conn.batch_execute(
-                "PRAGMA busy_timeout = 10000; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+                "PRAGMA busy_timeout = 10000; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
+                 PRAGMA mmap_size = 268435456;",
             )?;
             Ok(AnyConnection::Sqlite(conn))
         }
@@ -156,6 +157,7 @@ pub fn connect(target: &DbTarget, pool_size: u32) -> Result<Pool, DbError> {
     drop(first);
     let pool = r2d2::Pool::builder()
         .max_size(pool_size)
+        .min_idle(Some(1))
         .connection_timeout(Duration::from_secs(10))
         .build(Manager::new(target.clone()))?;
     Ok(pool)

@@ -8,6 +8,7 @@ use super::{Context, Principal, ServiceError};
 use crate::db::audit::{self, NewEvent};
 use crate::db::models::{OrganisationRow, RequestRow, SubjectRow};
 use crate::db::{self, orgs, requests as req_db, AnyConnection};
+use crate::domain::calendar::Calendar;
 use crate::domain::clock::RequestClock;
 use crate::domain::details::Details;
 use crate::domain::enums::{Channel, Language, Relationship, RequestKind, RequestState};
@@ -34,7 +35,33 @@ pub mod review {
     pub const LOG_PERIOD_BEYOND_TWO_YEARS: &str = "log_period_beyond_two_years";
 }
 
-/// A request checked and ready to write; only the reference number is still missing.
+/// Where the request is addressed: a public form names the organisation, staff belong to one.
+#[derive(Debug, Clone)]
+pub enum OrgRef {
+    Slug(String),
+    Id(String),
+}
+
+/// A submission whose fields are all valid. What needs the database (the organisation,
+/// its registers, earlier requests) is resolved by the writer, on its warm connection.
+pub struct Draft {
+    pub org: OrgRef,
+    /// Register slugs; empty means every register of the organisation.
+    pub registers: Vec<String>,
+    pub kind: RequestKind,
+    pub language: Language,
+    pub channel: Channel,
+    pub received_on: NaiveDate,
+    pub received_at: DateTime<Utc>,
+    pub subject: Subject,
+    pub representative: Option<Representative>,
+    pub details: Details,
+    pub created_by: Option<String>,
+    pub actor_role: &'static str,
+    pub status_token: String,
+}
+
+/// A request ready to write; only the reference number is still missing.
 pub struct PreparedSubmission {
     pub org: OrganisationRow,
     pub request: RequestRow,
@@ -51,16 +78,16 @@ pub struct Created {
     pub status_token: String,
 }
 
-/// Checks a submission. Public submissions name their organisation and are received now
-/// over the web; staff enter requests that reached them by any channel, possibly days ago.
-pub fn prepare(
+/// Checks every field without touching the database. Public submissions name their
+/// organisation and are received now over the web; staff enter requests that reached
+/// them by any channel, possibly days ago.
+pub fn validate(
     ctx: &Context,
-    conn: &mut AnyConnection,
     body: &Value,
     principal: Option<&Principal>,
-) -> Result<PreparedSubmission, ServiceError> {
+) -> Result<Draft, Vec<FieldError>> {
     let Value::Object(obj) = body else {
-        return Err(ServiceError::field("", "wrong_type"));
+        return Err(vec![FieldError::new("", "wrong_type")]);
     };
     let mut errors: Vec<FieldError> = Vec::new();
     for key in obj.keys() {
@@ -73,29 +100,19 @@ pub fn prepare(
         }
     }
 
-    let org = match principal {
-        Some(p) => {
-            let org = orgs::find_organisation(conn, &p.org_id)?;
-            if let Some(named) = obj.get("organisation").and_then(Value::as_str) {
-                if named != org.slug {
-                    errors.push(FieldError::new("organisation", "unknown_organisation"));
-                }
-            }
-            Some(org)
+    let org = match (principal, obj.get("organisation")) {
+        (Some(p), _) => Some(OrgRef::Id(p.org_id.clone())),
+        (None, Some(Value::String(slug))) if !slug.trim().is_empty() => {
+            Some(OrgRef::Slug(slug.trim().to_string()))
         }
-        None => match obj.get("organisation").and_then(Value::as_str) {
-            None => {
-                errors.push(FieldError::new("organisation", "required"));
-                None
-            }
-            Some(slug) => {
-                let org = orgs::find_organisation_by_slug(conn, slug)?;
-                if org.is_none() {
-                    errors.push(FieldError::new("organisation", "unknown_organisation"));
-                }
-                org
-            }
-        },
+        (None, None | Some(Value::Null)) => {
+            errors.push(FieldError::new("organisation", "required"));
+            None
+        }
+        (None, Some(_)) => {
+            errors.push(FieldError::new("organisation", "unknown_organisation"));
+            None
+        }
     };
 
     let kind = enum_member(
@@ -191,21 +208,104 @@ pub fn prepare(
             }
         },
     };
-    let register_ids = match &org {
-        Some(org) => resolve_registers(conn, org, obj.get("registers"), &mut errors)?,
-        None => Vec::new(),
-    };
+    let registers = register_slugs(obj.get("registers"), &mut errors);
 
-    let (Some(org), Some(kind), Some(subject), Some(details)) = (org, kind, subject, details)
-    else {
-        return Err(ServiceError::Validation(errors));
+    match (org, kind, subject, details) {
+        (Some(org), Some(kind), Some(subject), Some(details)) if errors.is_empty() => Ok(Draft {
+            org,
+            registers,
+            kind,
+            language,
+            channel,
+            received_on,
+            received_at,
+            subject,
+            representative,
+            details,
+            created_by: principal.map(|p| p.user_id.clone()),
+            actor_role: principal.map(|p| p.role.as_str()).unwrap_or("public"),
+            status_token: random_token(24),
+        }),
+        _ => Err(errors),
+    }
+}
+
+fn register_slugs(value: Option<&Value>, errors: &mut Vec<FieldError>) -> Vec<String> {
+    match value {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => {
+            let mut slugs = Vec::new();
+            for (i, item) in items.iter().enumerate() {
+                match item.as_str() {
+                    Some(s) => slugs.push(s.to_string()),
+                    None => errors.push(FieldError::new(format!("registers[{i}]"), "wrong_type")),
+                }
+            }
+            slugs
+        }
+        Some(_) => {
+            errors.push(FieldError::new("registers", "not_a_list"));
+            Vec::new()
+        }
+    }
+}
+
+/// The organisation a draft is addressed to, if it exists.
+pub fn find_org(
+    conn: &mut AnyConnection,
+    org: &OrgRef,
+) -> Result<Option<OrganisationRow>, ServiceError> {
+    Ok(match org {
+        OrgRef::Id(id) => Some(orgs::find_organisation(conn, id)?),
+        OrgRef::Slug(slug) => orgs::find_organisation_by_slug(conn, slug)?,
+    })
+}
+
+/// The organisation and register problems of a body, so an invalid submission hears of
+/// them in the same answer as its other problems.
+pub fn reference_errors(
+    conn: &mut AnyConnection,
+    body: &Value,
+    principal: Option<&Principal>,
+) -> Result<Vec<FieldError>, ServiceError> {
+    let mut errors = Vec::new();
+    let org_ref = match (principal, body.get("organisation").and_then(Value::as_str)) {
+        (Some(p), _) => OrgRef::Id(p.org_id.clone()),
+        (None, Some(slug)) => OrgRef::Slug(slug.trim().to_string()),
+        (None, None) => return Ok(errors),
     };
+    let Some(org) = find_org(conn, &org_ref)? else {
+        errors.push(FieldError::new("organisation", "unknown_organisation"));
+        return Ok(errors);
+    };
+    if let (Some(p), Some(named)) = (principal, body.get("organisation").and_then(Value::as_str)) {
+        if named != org.slug && p.org_id == org.id {
+            errors.push(FieldError::new("organisation", "unknown_organisation"));
+        }
+    }
+    let slugs = register_slugs(body.get("registers"), &mut Vec::new());
+    resolve_registers(conn, &org, &slugs, &mut errors)?;
+    Ok(errors)
+}
+
+/// Turns a draft into rows: the organisation and registers must exist; review reasons and
+/// the repeat flag are worked out from the data.
+pub fn resolve(
+    conn: &mut AnyConnection,
+    calendar: &Calendar,
+    d: &Draft,
+) -> Result<PreparedSubmission, ServiceError> {
+    let Some(org) = find_org(conn, &d.org)? else {
+        return Err(ServiceError::field("organisation", "unknown_organisation"));
+    };
+    let mut errors = Vec::new();
+    let register_ids = resolve_registers(conn, &org, &d.registers, &mut errors)?;
     if !errors.is_empty() {
         return Err(ServiceError::Validation(errors));
     }
-
+    let (subject, received_on) = (&d.subject, d.received_on);
     let mut review_reasons = Vec::new();
-    if let Some(rep) = &representative {
+    if let Some(rep) = &d.representative {
         if rep.relationship == Relationship::Guardian && subject.is_minor_on(received_on) {
             review_reasons.push(review::GUARDIAN_FOR_MINOR);
         }
@@ -219,11 +319,11 @@ pub fn prepare(
     if subject.is_temporary_id() {
         review_reasons.push(review::TEMPORARY_IDENTITY_CODE);
     }
-    if details.reaches_beyond_lookback(received_on) {
+    if d.details.reaches_beyond_lookback(received_on) {
         review_reasons.push(review::LOG_PERIOD_BEYOND_TWO_YEARS);
     }
 
-    let repeat_within_year = match (&subject.personal_id, kind) {
+    let repeat_within_year = match (&subject.personal_id, d.kind) {
         (Some(pid), RequestKind::Access) => {
             let since = received_on
                 .checked_sub_months(chrono::Months::new(12))
@@ -233,21 +333,19 @@ pub fn prepare(
         _ => false,
     };
 
-    let clock = RequestClock::new(received_on);
-    let dates = clock.deadlines(&ctx.rules.calendar);
+    let dates = RequestClock::new(received_on).deadlines(calendar);
     let id = uuid::Uuid::new_v4().to_string();
-    let status_token = random_token(24);
     let stamp = db::now();
     let request = RequestRow {
         id: id.clone(),
         org_id: org.id.clone(),
         reference: String::new(),
-        kind: kind.as_str().into(),
+        kind: d.kind.as_str().into(),
         state: RequestState::Received.as_str().into(),
         is_open: true,
-        language: language.as_str().into(),
-        channel: channel.as_str().into(),
-        received_at: received_at.naive_utc(),
+        language: d.language.as_str().into(),
+        channel: d.channel.as_str().into(),
+        received_at: d.received_at.naive_utc(),
         received_on,
         target_on: dates.target_on,
         due_on: dates.due_on,
@@ -258,7 +356,7 @@ pub fn prepare(
         paused_since: None,
         pause_counts: false,
         awaiting: None,
-        details: serde_json::to_string(&details).map_err(anyhow::Error::from)?,
+        details: serde_json::to_string(&d.details).map_err(anyhow::Error::from)?,
         identity_verification: None,
         assignee_id: None,
         outcome: None,
@@ -266,12 +364,13 @@ pub fn prepare(
         decision: None,
         repeat_within_year,
         review_reasons: serde_json::to_string(&review_reasons).map_err(anyhow::Error::from)?,
-        status_token_hash: Some(sha256_hex(&status_token)),
-        created_by: principal.map(|p| p.user_id.clone()),
+        status_token_hash: Some(sha256_hex(&d.status_token)),
+        created_by: d.created_by.clone(),
         created_at: stamp,
         updated_at: stamp,
     };
-    let representative = representative
+    let representative = d
+        .representative
         .as_ref()
         .map(serde_json::to_string)
         .transpose()
@@ -294,8 +393,8 @@ pub fn prepare(
         request,
         subject: subject_row,
         register_ids,
-        status_token,
-        actor_role: principal.map(|p| p.role.as_str()).unwrap_or("public"),
+        status_token: d.status_token.clone(),
+        actor_role: d.actor_role,
     })
 }
 
@@ -323,37 +422,20 @@ fn enum_member<T>(
     }
 }
 
-/// Register slugs to ids; no list (or an empty one) means every register of the organisation.
+/// Register slugs to ids; no slugs means every register of the organisation.
 fn resolve_registers(
     conn: &mut AnyConnection,
     org: &OrganisationRow,
-    value: Option<&Value>,
+    slugs: &[String],
     errors: &mut Vec<FieldError>,
 ) -> Result<Vec<String>, ServiceError> {
     let all = orgs::list_registers(conn, &org.id)?;
-    let slugs: Vec<&str> = match value {
-        None | Some(Value::Null) => return Ok(all.into_iter().map(|r| r.id).collect()),
-        Some(Value::Array(items)) => {
-            let mut slugs = Vec::new();
-            for (i, item) in items.iter().enumerate() {
-                match item.as_str() {
-                    Some(s) => slugs.push(s),
-                    None => errors.push(FieldError::new(format!("registers[{i}]"), "wrong_type")),
-                }
-            }
-            slugs
-        }
-        Some(_) => {
-            errors.push(FieldError::new("registers", "not_a_list"));
-            return Ok(Vec::new());
-        }
-    };
     if slugs.is_empty() {
         return Ok(all.into_iter().map(|r| r.id).collect());
     }
     let mut ids = Vec::new();
     for (i, slug) in slugs.iter().enumerate() {
-        match all.iter().find(|r| r.slug == *slug) {
+        match all.iter().find(|r| &r.slug == slug) {
             Some(r) if !ids.contains(&r.id) => ids.push(r.id.clone()),
             Some(_) => {}
             None => errors.push(FieldError::new(
@@ -421,19 +503,26 @@ pub fn commit_one(
     })
 }
 
-/// Validates and writes through the group-commit writer; answers once the commit is durable.
+/// Validates (no database needed, so on the calling task) and hands the draft to the
+/// group-commit writer; answers once the commit is durable.
 pub async fn submit(
     ctx: std::sync::Arc<Context>,
     body: Value,
     principal: Option<Principal>,
 ) -> Result<Created, ServiceError> {
-    let c = ctx.clone();
-    let prepared = super::blocking(move || {
-        let mut conn = c.conn()?;
-        prepare(&c, &mut conn, &body, principal.as_ref())
-    })
-    .await?;
-    ctx.writer.submit(prepared).await
+    match validate(&ctx, &body, principal.as_ref()) {
+        Ok(draft) => ctx.writer.submit(draft).await,
+        Err(mut errors) => {
+            let c = ctx.clone();
+            let more = super::blocking(move || {
+                let mut conn = c.conn()?;
+                reference_errors(&mut conn, &body, principal.as_ref())
+            })
+            .await?;
+            errors.extend(more);
+            Err(ServiceError::Validation(errors))
+        }
+    }
 }
 
 /// Validates and writes in its own transaction (CLI, demo data).
@@ -444,8 +533,17 @@ pub fn submit_direct(
     principal: Option<&Principal>,
 ) -> Result<Created, ServiceError> {
     use diesel::Connection;
-    let prepared = prepare(ctx, conn, body, principal)?;
-    conn.transaction(|conn| commit_one(conn, &prepared))
+    let draft = match validate(ctx, body, principal) {
+        Ok(d) => d,
+        Err(mut errors) => {
+            errors.extend(reference_errors(conn, body, principal)?);
+            return Err(ServiceError::Validation(errors));
+        }
+    };
+    conn.transaction(|conn| {
+        let prepared = resolve(conn, &ctx.rules.calendar, &draft)?;
+        commit_one(conn, &prepared)
+    })
 }
 
 #[cfg(test)]
