@@ -240,6 +240,8 @@ pub fn received_between(
 }
 
 /// Whether the same person had an access request to one of these registers completed on or after `since`.
+/// Starts from the person's own requests (the identity-code index), so the cost does not
+/// grow with the organisation's request count.
 pub fn completed_access_since(
     conn: &mut AnyConnection,
     org_id: &str,
@@ -247,16 +249,23 @@ pub fn completed_access_since(
     register_ids: &[String],
     since: NaiveDate,
 ) -> QueryResult<bool> {
+    let theirs: Vec<String> = request_subjects::table
+        .filter(request_subjects::personal_id.eq(personal_id))
+        .select(request_subjects::request_id)
+        .load(conn)?;
+    if theirs.is_empty() {
+        return Ok(false);
+    }
     let found: i64 = requests::table
-        .inner_join(request_subjects::table)
+        .filter(requests::id.eq_any(&theirs))
         .filter(requests::org_id.eq(org_id))
         .filter(requests::kind.eq("access"))
         .filter(requests::state.eq("completed"))
         .filter(requests::closed_on.ge(since))
-        .filter(request_subjects::personal_id.eq(personal_id))
         .filter(
             requests::id.eq_any(
                 request_registers::table
+                    .filter(request_registers::request_id.eq_any(&theirs))
                     .filter(request_registers::register_id.eq_any(register_ids))
                     .select(request_registers::request_id),
             ),

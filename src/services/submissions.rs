@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::auth::{random_token, sha256_hex};
 use super::{Context, Principal, ServiceError};
 use crate::db::audit::{self, NewEvent};
-use crate::db::models::{OrganisationRow, RequestRow, SubjectRow};
+use crate::db::models::{OrganisationRow, RegisterRow, RequestRow, SubjectRow};
 use crate::db::{self, orgs, requests as req_db, AnyConnection};
 use crate::domain::calendar::Calendar;
 use crate::domain::clock::RequestClock;
@@ -250,14 +250,38 @@ fn register_slugs(value: Option<&Value>, errors: &mut Vec<FieldError>) -> Vec<St
     }
 }
 
-/// The organisation a draft is addressed to, if it exists.
-pub fn find_org(
+/// An organisation with its registers: what resolving a draft needs from the database.
+/// The writer loads it once per organisation per batch.
+pub struct OrgScope {
+    pub org: OrganisationRow,
+    pub registers: Vec<RegisterRow>,
+}
+
+impl OrgRef {
+    /// A key that tells organisations apart within a batch.
+    pub fn key(&self) -> String {
+        match self {
+            OrgRef::Id(id) => format!("id:{id}"),
+            OrgRef::Slug(slug) => format!("slug:{slug}"),
+        }
+    }
+}
+
+/// The organisation a draft is addressed to and its registers, if it exists.
+pub fn load_scope(
     conn: &mut AnyConnection,
     org: &OrgRef,
-) -> Result<Option<OrganisationRow>, ServiceError> {
-    Ok(match org {
+) -> Result<Option<OrgScope>, ServiceError> {
+    let org = match org {
         OrgRef::Id(id) => Some(orgs::find_organisation(conn, id)?),
         OrgRef::Slug(slug) => orgs::find_organisation_by_slug(conn, slug)?,
+    };
+    Ok(match org {
+        None => None,
+        Some(org) => {
+            let registers = orgs::list_registers(conn, &org.id)?;
+            Some(OrgScope { org, registers })
+        }
     })
 }
 
@@ -274,17 +298,17 @@ pub fn reference_errors(
         (None, Some(slug)) => OrgRef::Slug(slug.trim().to_string()),
         (None, None) => return Ok(errors),
     };
-    let Some(org) = find_org(conn, &org_ref)? else {
+    let Some(scope) = load_scope(conn, &org_ref)? else {
         errors.push(FieldError::new("organisation", "unknown_organisation"));
         return Ok(errors);
     };
-    if let (Some(p), Some(named)) = (principal, body.get("organisation").and_then(Value::as_str)) {
-        if named != org.slug && p.org_id == org.id {
+    if let (Some(_), Some(named)) = (principal, body.get("organisation").and_then(Value::as_str)) {
+        if named != scope.org.slug {
             errors.push(FieldError::new("organisation", "unknown_organisation"));
         }
     }
     let slugs = register_slugs(body.get("registers"), &mut Vec::new());
-    resolve_registers(conn, &org, &slugs, &mut errors)?;
+    register_ids(&scope, &slugs, &mut errors);
     Ok(errors)
 }
 
@@ -293,13 +317,12 @@ pub fn reference_errors(
 pub fn resolve(
     conn: &mut AnyConnection,
     calendar: &Calendar,
+    scope: &OrgScope,
     d: &Draft,
 ) -> Result<PreparedSubmission, ServiceError> {
-    let Some(org) = find_org(conn, &d.org)? else {
-        return Err(ServiceError::field("organisation", "unknown_organisation"));
-    };
+    let org = scope.org.clone();
     let mut errors = Vec::new();
-    let register_ids = resolve_registers(conn, &org, &d.registers, &mut errors)?;
+    let register_ids = register_ids(scope, &d.registers, &mut errors);
     if !errors.is_empty() {
         return Err(ServiceError::Validation(errors));
     }
@@ -423,19 +446,13 @@ fn enum_member<T>(
 }
 
 /// Register slugs to ids; no slugs means every register of the organisation.
-fn resolve_registers(
-    conn: &mut AnyConnection,
-    org: &OrganisationRow,
-    slugs: &[String],
-    errors: &mut Vec<FieldError>,
-) -> Result<Vec<String>, ServiceError> {
-    let all = orgs::list_registers(conn, &org.id)?;
+fn register_ids(scope: &OrgScope, slugs: &[String], errors: &mut Vec<FieldError>) -> Vec<String> {
     if slugs.is_empty() {
-        return Ok(all.into_iter().map(|r| r.id).collect());
+        return scope.registers.iter().map(|r| r.id.clone()).collect();
     }
     let mut ids = Vec::new();
     for (i, slug) in slugs.iter().enumerate() {
-        match all.iter().find(|r| &r.slug == slug) {
+        match scope.registers.iter().find(|r| &r.slug == slug) {
             Some(r) if !ids.contains(&r.id) => ids.push(r.id.clone()),
             Some(_) => {}
             None => errors.push(FieldError::new(
@@ -444,7 +461,7 @@ fn resolve_registers(
             )),
         }
     }
-    Ok(ids)
+    ids
 }
 
 fn noon_helsinki(d: NaiveDate) -> DateTime<Utc> {
@@ -461,12 +478,12 @@ pub fn format_reference(prefix: &str, year: i32, n: i64) -> String {
     format!("{prefix}-{year}-{n:05}")
 }
 
-/// Writes one prepared submission inside the caller's transaction: reference, rows, audit event.
+/// Writes one prepared submission inside the caller's transaction, which holds the
+/// organisation's lock (`audit::lock_org`): reference, rows, audit event.
 pub fn commit_one(
     conn: &mut AnyConnection,
     p: &PreparedSubmission,
 ) -> Result<Created, ServiceError> {
-    audit::lock_org(conn, &p.org.id)?;
     let year = p.request.received_on.year();
     let n = req_db::next_reference_number(conn, &p.org.id, year)?;
     let mut request = p.request.clone();
@@ -541,7 +558,10 @@ pub fn submit_direct(
         }
     };
     conn.transaction(|conn| {
-        let prepared = resolve(conn, &ctx.rules.calendar, &draft)?;
+        let scope = load_scope(conn, &draft.org)?
+            .ok_or_else(|| ServiceError::field("organisation", "unknown_organisation"))?;
+        audit::lock_org(conn, &scope.org.id)?;
+        let prepared = resolve(conn, &ctx.rules.calendar, &scope, &draft)?;
         commit_one(conn, &prepared)
     })
 }

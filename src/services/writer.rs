@@ -9,8 +9,11 @@ use std::thread;
 use diesel::Connection;
 use tokio::sync::oneshot;
 
-use super::submissions::{commit_one, find_org, resolve, Created, Draft};
+use std::collections::HashMap;
+
+use super::submissions::{commit_one, load_scope, resolve, Created, Draft, OrgScope};
 use super::ServiceError;
+use crate::db::audit;
 use crate::db::{self, AnyConnection, DbTarget};
 use crate::domain::calendar::Calendar;
 
@@ -68,20 +71,28 @@ fn run(target: DbTarget, max_batch: usize, calendar: Calendar, receiver: mpsc::R
             }
         }
         let Some(c) = conn.as_mut() else { continue };
-        // One lock order (by organisation id) for every instance, so PostgreSQL writers
-        // never deadlock; unknown organisations sort first and fail alone.
-        let mut keyed: Vec<(String, Job)> = Vec::with_capacity(batch.len());
-        for job in batch {
-            let key = match find_org(c, &job.draft.org) {
-                Ok(org) => org.map(|o| o.id).unwrap_or_default(),
-                Err(_) => String::new(),
-            };
-            keyed.push((key, job));
+        // Each organisation is read once per batch. Jobs are sorted by organisation id: one
+        // lock order for every instance, so PostgreSQL writers never deadlock.
+        let mut scopes: HashMap<String, Option<OrgScope>> = HashMap::new();
+        for job in &batch {
+            let key = job.draft.org.key();
+            if !scopes.contains_key(&key) {
+                let scope = load_scope(c, &job.draft.org).unwrap_or_else(|e| {
+                    tracing::error!(error = %e, "cannot read an organisation");
+                    None
+                });
+                scopes.insert(key, scope);
+            }
         }
-        keyed.sort_by(|a, b| a.0.cmp(&b.0));
-        let batch: Vec<Job> = keyed.into_iter().map(|(_, job)| job).collect();
+        let org_id = |job: &Job| {
+            scopes
+                .get(&job.draft.org.key())
+                .and_then(|s| s.as_ref().map(|s| s.org.id.clone()))
+                .unwrap_or_default()
+        };
+        batch.sort_by_cached_key(org_id);
         let started = std::time::Instant::now();
-        match commit_batch(c, &calendar, &batch) {
+        match commit_batch(c, &calendar, &scopes, &batch) {
             Ok(results) => {
                 tracing::debug!(
                     batch = batch.len(),
@@ -105,18 +116,30 @@ fn run(target: DbTarget, max_batch: usize, calendar: Calendar, receiver: mpsc::R
 fn commit_batch(
     conn: &mut AnyConnection,
     calendar: &Calendar,
+    scopes: &HashMap<String, Option<OrgScope>>,
     batch: &[Job],
 ) -> Result<Vec<Result<Created, ServiceError>>, diesel::result::Error> {
     conn.transaction(|conn| {
-        Ok(batch
-            .iter()
-            .map(|job| {
-                conn.transaction(|conn| {
-                    let prepared = resolve(conn, calendar, &job.draft)?;
-                    commit_one(conn, &prepared)
-                })
-            })
-            .collect())
+        let mut locked: Option<&str> = None;
+        let mut results = Vec::with_capacity(batch.len());
+        for job in batch {
+            let Some(scope) = scopes.get(&job.draft.org.key()).and_then(Option::as_ref) else {
+                results.push(Err(ServiceError::field(
+                    "organisation",
+                    "unknown_organisation",
+                )));
+                continue;
+            };
+            if locked != Some(scope.org.id.as_str()) {
+                audit::lock_org(conn, &scope.org.id)?;
+                locked = Some(scope.org.id.as_str());
+            }
+            results.push(conn.transaction(|conn| {
+                let prepared = resolve(conn, calendar, scope, &job.draft)?;
+                commit_one(conn, &prepared)
+            }));
+        }
+        Ok(results)
     })
 }
 
