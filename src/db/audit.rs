@@ -78,7 +78,7 @@ pub fn append(conn: &mut AnyConnection, e: NewEvent<'_>) -> QueryResult<AuditEve
         .returning((audit_heads::last_seq, audit_heads::last_hash))
         .get_result(conn)?;
     let mut row = AuditEventRow {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: uuid::Uuid::now_v7().to_string(),
         org_id: e.org_id.to_string(),
         seq,
         request_id: e.request_id.map(str::to_string),

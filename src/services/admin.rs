@@ -83,7 +83,7 @@ pub fn create_organisation(
     }
     finish(errors)?;
     let row = OrganisationRow {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: uuid::Uuid::now_v7().to_string(),
         slug: new.slug,
         name: new.name.trim().to_string(),
         business_id: new.business_id,
@@ -193,7 +193,7 @@ pub fn create_register(
     }
     finish(errors)?;
     let row = RegisterRow {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: uuid::Uuid::now_v7().to_string(),
         org_id: org_id.to_string(),
         slug: input.slug,
         name: input.name.trim().to_string(),
@@ -271,7 +271,7 @@ pub fn create_user(
     }
     finish(errors)?;
     let row = UserRow {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: uuid::Uuid::now_v7().to_string(),
         org_id: org_id.to_string(),
         email,
         name: input.name.trim().to_string(),

@@ -357,7 +357,7 @@ pub fn resolve(
     };
 
     let dates = RequestClock::new(received_on).deadlines(calendar);
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = uuid::Uuid::now_v7().to_string();
     let stamp = db::now();
     let request = RequestRow {
         id: id.clone(),
