@@ -57,7 +57,7 @@ wrk -t2 -c"$CONCURRENCY" -d"${DURATION}s" --latency -s benches/submit.lua "$URL/
 staff=$(token_for staff)
 stored=$(curl -sf "$URL/api/v1/requests?limit=1" -H "Authorization: Bearer $staff" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')
 echo "requests stored after the run: $stored"
-echo "memory after the run (RSS): $(awk '/VmRSS/ { printf "%.1f MB", $2 / 1024 }' /proc/$PID/status)"
+echo "memory after the run: $(awk '/VmRSS|RssAnon|RssFile/ { printf "%s %.1f MB  ", $1, $2 / 1024 }' /proc/$PID/status)(RssFile is the memory-mapped database)"
 stop_server
 
 echo "== DPO views with $SEED more requests in the database"

@@ -110,7 +110,7 @@ pub fn establish(target: &DbTarget) -> Result<AnyConnection, DbError> {
             // busy_timeout first: the other pragmas may already have to wait for a lock.
             conn.batch_execute(
                 "PRAGMA busy_timeout = 10000; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
-                 PRAGMA mmap_size = 268435456;",
+                 PRAGMA mmap_size = 268435456; PRAGMA wal_autocheckpoint = 20000;",
             )?;
             Ok(AnyConnection::Sqlite(conn))
         }
@@ -161,6 +161,33 @@ pub fn connect(target: &DbTarget, pool_size: u32) -> Result<Pool, DbError> {
         .connection_timeout(Duration::from_secs(10))
         .build(Manager::new(target.clone()))?;
     Ok(pool)
+}
+
+/// Checkpoints the SQLite WAL from a thread of its own, so committing writers never stall
+/// on a checkpoint (connections only checkpoint themselves as a safety net, at 80 MB of WAL).
+/// Stops when `alive` can no longer be upgraded. Does nothing for PostgreSQL.
+pub fn spawn_wal_checkpointer(target: &DbTarget, alive: std::sync::Weak<()>) {
+    if target.is_postgres() {
+        return;
+    }
+    let target = target.clone();
+    let spawned = std::thread::Builder::new()
+        .name("wal-checkpointer".into())
+        .spawn(move || {
+            let mut conn = match establish(&target) {
+                Ok(c) => c,
+                Err(e) => return tracing::error!(error = %e, "WAL checkpointer cannot connect"),
+            };
+            while alive.upgrade().is_some() {
+                std::thread::sleep(Duration::from_millis(250));
+                if let Err(e) = conn.batch_execute("PRAGMA wal_checkpoint(PASSIVE)") {
+                    tracing::warn!(error = %e, "WAL checkpoint failed");
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::error!(error = %e, "cannot start the WAL checkpointer");
+    }
 }
 
 pub fn run_migrations(conn: &mut AnyConnection) -> Result<(), DbError> {

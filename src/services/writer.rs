@@ -25,18 +25,25 @@ struct Job {
 #[derive(Clone)]
 pub struct SubmissionWriter {
     sender: mpsc::Sender<Job>,
+    /// Keeps the WAL checkpointer running while any handle lives.
+    _alive: std::sync::Arc<()>,
 }
 
 impl SubmissionWriter {
     /// Starts the writer thread with its own connection; it stops when every handle is dropped.
     pub fn start(target: DbTarget, max_batch: usize, calendar: Calendar) -> SubmissionWriter {
         let (sender, receiver) = mpsc::channel::<Job>();
+        let alive = std::sync::Arc::new(());
+        db::spawn_wal_checkpointer(&target, std::sync::Arc::downgrade(&alive));
         thread::Builder::new()
             .name("submission-writer".into())
             .spawn(move || run(target, max_batch, calendar, receiver))
             .map(|_| ())
             .unwrap_or_else(|e| tracing::error!(error = %e, "cannot start the submission writer"));
-        SubmissionWriter { sender }
+        SubmissionWriter {
+            sender,
+            _alive: alive,
+        }
     }
 
     pub async fn submit(&self, draft: Draft) -> Result<Created, ServiceError> {
