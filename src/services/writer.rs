@@ -83,12 +83,11 @@ fn run(target: DbTarget, max_batch: usize, calendar: Calendar, receiver: mpsc::R
         let mut scopes: HashMap<String, Option<OrgScope>> = HashMap::new();
         for job in &batch {
             let key = job.draft.org.key();
-            if !scopes.contains_key(&key) {
-                let scope = load_scope(c, &job.draft.org).unwrap_or_else(|e| {
+            if let std::collections::hash_map::Entry::Vacant(slot) = scopes.entry(key) {
+                slot.insert(load_scope(c, &job.draft.org).unwrap_or_else(|e| {
                     tracing::error!(error = %e, "cannot read an organisation");
                     None
-                });
-                scopes.insert(key, scope);
+                }));
             }
         }
         let org_id = |job: &Job| {
