@@ -979,3 +979,98 @@ async fn concurrent_submissions_share_commits_and_all_get_unique_references() {
     let (_, report) = app.get("/api/v1/audit/verify", Some(&app.org.dpo)).await;
     assert_eq!(report["intact"], true);
 }
+
+#[actix_web::test]
+async fn admins_deactivate_users_and_users_change_their_password() {
+    let app = TestApp::spawn().await;
+    let (_, users) = app.get("/api/v1/users", Some(&app.org.admin)).await;
+    let staff2 = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["email"] == "staff2@satama.example")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // Changing one's own password needs the current one.
+    let (status, body) = app
+        .post(
+            "/api/v1/auth/password",
+            Some(&app.org.staff2),
+            json!({ "current_password": "wrong", "new_password": "a brand new passphrase" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        field_errors(&body),
+        [("current_password".into(), "wrong_password".into())]
+    );
+    let (status, _) = app
+        .post(
+            "/api/v1/auth/password",
+            Some(&app.org.staff2),
+            json!({ "current_password": common::PASSWORD, "new_password": "a brand new passphrase" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = app
+        .post(
+            "/api/v1/auth/token",
+            None,
+            json!({ "email": "staff2@satama.example", "password": "a brand new passphrase" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Deactivation takes effect at once, even for a token already issued.
+    let (status, _) = patch_user(&app, &app.org.staff, &staff2, json!({ "active": false })).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, user) = patch_user(
+        &app,
+        &app.org.admin,
+        &staff2,
+        json!({ "active": false, "title": "entinen" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{user}");
+    assert_eq!(user["active"], false);
+    let (status, _) = app.get("/api/v1/requests", Some(&app.org.staff2)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = app
+        .post(
+            "/api/v1/auth/token",
+            None,
+            json!({ "email": "staff2@satama.example", "password": "a brand new passphrase" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // No admin locks themselves out; another organisation's user is not found.
+    let (_, me) = app.get("/api/v1/users", Some(&app.org.admin)).await;
+    let admin_id = me
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["role"] == "admin")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, _) = patch_user(&app, &app.org.admin, &admin_id, json!({ "role": "staff" })).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let other_admin = app.login("admin@muu-kunta.example").await;
+    let (status, _) = patch_user(&app, &other_admin, &staff2, json!({ "active": true })).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+async fn patch_user(app: &TestApp, token: &str, id: &str, body: Value) -> (StatusCode, Value) {
+    app.send(
+        app.client
+            .patch(format!("{}/api/v1/users/{id}", app.base))
+            .json(&body),
+        Some(token),
+    )
+    .await
+}

@@ -105,3 +105,15 @@ pub fn set_password(
         .execute(conn)
         .map(|_| ())
 }
+
+pub fn update_user(conn: &mut AnyConnection, user: &UserRow) -> QueryResult<()> {
+    diesel::update(users::table.find(&user.id))
+        .set((
+            users::name.eq(&user.name),
+            users::title.eq(&user.title),
+            users::role.eq(&user.role),
+            users::active.eq(user.active),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}

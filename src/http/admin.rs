@@ -1,11 +1,13 @@
 //! An organisation's admin manages its registers and users.
 
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, patch, post, web, HttpResponse};
 
 use super::auth::Auth;
 use super::error::{AppError, Problem};
 use crate::domain::enums::Role;
-use crate::services::admin::{self, RegisterInput, RegisterOutput, UserInput, UserOutput};
+use crate::services::admin::{
+    self, RegisterInput, RegisterOutput, UserInput, UserOutput, UserUpdateInput,
+};
 use crate::services::{blocking, Context};
 
 #[utoipa::path(tag = "admin", request_body = RegisterInput, security(("bearer" = [])), responses(
@@ -81,4 +83,27 @@ pub async fn list_users(ctx: web::Data<Context>, auth: Auth) -> Result<HttpRespo
     })
     .await?;
     Ok(HttpResponse::Ok().json(out))
+}
+
+#[utoipa::path(tag = "admin", params(("id" = String, Path, description = "User id")), request_body = UserUpdateInput, security(("bearer" = [])), responses(
+    (status = 200, body = UserOutput, description = "The updated user"),
+    (status = 400, body = Problem, content_type = "application/problem+json", description = "Malformed body"),
+    (status = 401, body = Problem, content_type = "application/problem+json", description = "Not signed in"),
+    (status = 403, body = Problem, content_type = "application/problem+json", description = "Admin only"),
+    (status = 404, body = Problem, content_type = "application/problem+json", description = "No such user in your organisation"),
+    (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid fields"),
+))]
+#[patch("/users/{id}")]
+pub async fn update_user(
+    ctx: web::Data<Context>,
+    auth: Auth,
+    id: web::Path<String>,
+    body: web::Json<UserUpdateInput>,
+) -> Result<HttpResponse, AppError> {
+    let out = blocking(move || {
+        let mut conn = ctx.conn()?;
+        admin::update_user(&mut conn, &auth.0, &id, body.into_inner())
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(UserOutput::from(out)))
 }

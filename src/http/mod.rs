@@ -73,6 +73,7 @@ where
                 .service(meta::forms)
                 .service(meta::legal_grounds)
                 .service(session::token)
+                .service(session::change_password)
                 .service(requests::create)
                 .service(requests::list)
                 .service(requests::get)
@@ -85,7 +86,8 @@ where
                 .service(admin::create_register)
                 .service(admin::list_registers)
                 .service(admin::create_user)
-                .service(admin::list_users),
+                .service(admin::list_users)
+                .service(admin::update_user),
         )
         .split_for_parts()
 }

@@ -4,8 +4,9 @@ use actix_web::{post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::auth::Auth;
 use super::error::{AppError, Problem};
-use crate::services::{auth, blocking, Context};
+use crate::services::{admin, auth, blocking, Context};
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -41,4 +42,37 @@ pub async fn token(
         token_type: "Bearer",
         expires_in: issued.expires_in,
     }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordInput {
+    pub current_password: String,
+    /// At least 12 characters.
+    pub new_password: String,
+}
+
+/// Changes the signed-in user's own password.
+#[utoipa::path(tag = "auth", request_body = PasswordInput, security(("bearer" = [])), responses(
+    (status = 204, description = "Changed"),
+    (status = 400, body = Problem, content_type = "application/problem+json", description = "Malformed body"),
+    (status = 401, body = Problem, content_type = "application/problem+json", description = "Not signed in"),
+    (status = 422, body = Problem, content_type = "application/problem+json", description = "Wrong current password or too short a new one"),
+))]
+#[post("/auth/password")]
+pub async fn change_password(
+    ctx: web::Data<Context>,
+    auth: Auth,
+    body: web::Json<PasswordInput>,
+) -> Result<HttpResponse, AppError> {
+    let PasswordInput {
+        current_password,
+        new_password,
+    } = body.into_inner();
+    blocking(move || {
+        let mut conn = ctx.conn()?;
+        admin::change_password(&mut conn, &auth.0, &current_password, &new_password)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

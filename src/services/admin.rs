@@ -298,6 +298,102 @@ pub fn create_user(
     Ok(row)
 }
 
+/// Changes to a user; absent fields stay as they are.
+#[derive(Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserUpdateInput {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub role: Option<Role>,
+    /// `false` signs the user out at once and refuses new sign-ins.
+    #[serde(default)]
+    pub active: Option<bool>,
+}
+
+pub fn update_user(
+    conn: &mut AnyConnection,
+    admin: &Principal,
+    user_id: &str,
+    input: UserUpdateInput,
+) -> Result<UserRow, ServiceError> {
+    admin.require(&[Role::Admin])?;
+    let mut errors = Vec::new();
+    if let Some(name) = &input.name {
+        check_text(name, "name", 200, &mut errors);
+    }
+    if user_id == admin.user_id
+        && (input.active == Some(false) || input.role.is_some_and(|r| r != Role::Admin))
+    {
+        // An organisation must not lose its last way to manage itself by accident.
+        errors.push(FieldError::new("active", "cannot_demote_yourself"));
+    }
+    finish(errors)?;
+    write_tx(conn, &admin.org_id, |conn| {
+        let mut user =
+            orgs::find_user(conn, &admin.org_id, user_id)?.ok_or(ServiceError::NotFound("user"))?;
+        let before = (user.role.clone(), user.active);
+        if let Some(name) = input.name {
+            user.name = name.trim().to_string();
+        }
+        if let Some(title) = input.title {
+            user.title = Some(title.trim().to_string()).filter(|t| !t.is_empty());
+        }
+        if let Some(role) = input.role {
+            user.role = role.as_str().into();
+        }
+        if let Some(active) = input.active {
+            user.active = active;
+        }
+        orgs::update_user(conn, &user)?;
+        audit_admin_change(
+            conn,
+            &admin.org_id,
+            Some(admin),
+            "user_updated",
+            serde_json::json!({
+                "user_id": user.id,
+                "role": { "from": before.0, "to": user.role },
+                "active": { "from": before.1, "to": user.active },
+            }),
+        )?;
+        Ok(user)
+    })
+}
+
+/// A signed-in user changes their own password, proving the current one.
+pub fn change_password(
+    conn: &mut AnyConnection,
+    p: &Principal,
+    current: &str,
+    new: &str,
+) -> Result<(), ServiceError> {
+    if new.chars().count() < MIN_PASSWORD {
+        return Err(ServiceError::Validation(vec![FieldError::new(
+            "new_password",
+            "too_short",
+        )
+        .with_params(serde_json::json!({ "min": MIN_PASSWORD }))]));
+    }
+    let user = orgs::find_user(conn, &p.org_id, &p.user_id)?.ok_or(ServiceError::Unauthorized)?;
+    if !super::auth::verify_password(current, &user.password_hash) {
+        return Err(ServiceError::field("current_password", "wrong_password"));
+    }
+    let hash = hash_password(new)?;
+    write_tx(conn, &p.org_id, |conn| {
+        orgs::set_password(conn, &user.id, &hash)?;
+        audit_admin_change(
+            conn,
+            &p.org_id,
+            Some(p),
+            "password_changed",
+            serde_json::json!({ "user_id": user.id }),
+        )
+    })
+}
+
 pub fn list_registers(
     conn: &mut AnyConnection,
     p: &Principal,
