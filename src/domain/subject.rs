@@ -12,7 +12,7 @@ use super::validation::{join, FieldError};
 /// Age of majority: a guardian's request about someone younger goes to manual review.
 pub const ADULT_AGE: u32 = 18;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Subject {
     pub name: String,
     pub personal_id: Option<PersonalId>,
@@ -24,7 +24,7 @@ pub struct Subject {
     pub contact_channel: ContactChannel,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Representative {
     pub name: String,
     pub relationship: Relationship,
@@ -34,6 +34,24 @@ pub struct Representative {
     pub phone: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_address: Option<String>,
+}
+
+// Written by hand so a stray `{:?}` never puts a name, code or address into a log.
+impl std::fmt::Debug for Subject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Subject")
+            .field("address_protected", &self.address_protected)
+            .field("contact_channel", &self.contact_channel)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for Representative {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Representative")
+            .field("relationship", &self.relationship)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Subject {
@@ -287,6 +305,22 @@ mod tests {
         )
         .unwrap();
         assert!(s.is_minor_on(today()));
+    }
+
+    #[test]
+    fn debug_output_carries_no_personal_data() {
+        let forms = Forms::embedded().unwrap();
+        let s = Subject::parse(
+            &forms,
+            &json!({ "name": "Maija Meikäläinen", "personal_id": "131052-308T",
+                     "postal_address": "Salainen tie 1", "contact_channel": "post" }),
+            today(),
+        )
+        .unwrap();
+        let printed = format!("{s:?}");
+        for secret in ["Maija", "131052", "Salainen"] {
+            assert!(!printed.contains(secret), "{printed}");
+        }
     }
 
     #[test]
