@@ -49,6 +49,15 @@ enum Command {
     User(UserCommand),
     /// Print the OpenAPI document.
     Openapi,
+    /// Background work: reminders, the DPO digest and the outbox.
+    #[command(subcommand)]
+    Jobs(JobsCommand),
+}
+
+#[derive(Subcommand)]
+enum JobsCommand {
+    /// Queue due reminders and digests, send every message due now, and exit (for cron).
+    RunOnce,
 }
 
 #[derive(Args)]
@@ -167,6 +176,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("migrations applied");
             Ok(())
         }
+        Command::Jobs(JobsCommand::RunOnce) => {
+            let ctx = Arc::new(build_context(settings)?);
+            let report = actix_web::rt::System::new().block_on(crate::jobs::run_once(
+                ctx,
+                &format!("run-once-{}", std::process::id()),
+            ));
+            let r = report.map_err(describe)?;
+            println!(
+                "queued {}, sent {}, to retry {}, failed {}",
+                r.queued, r.sent, r.retrying, r.failed
+            );
+            Ok(())
+        }
         Command::Openapi => {
             println!("{}", crate::http::openapi_document().to_pretty_json()?);
             Ok(())
@@ -278,6 +300,14 @@ fn serve(settings: Settings, addr: std::net::SocketAddr, with_demo: bool) -> any
         }
     }
     actix_web::rt::System::new().block_on(async move {
+        if ctx.settings.run_jobs {
+            crate::jobs::spawn(ctx.clone());
+        }
+        tracing::info!(
+            mail = ctx.mailer.describe(),
+            jobs = ctx.settings.run_jobs,
+            "background work"
+        );
         let app = Application::bind(ctx, listener)?;
         println!("rightsdesk listening on http://{addr}");
         tracing::info!(port = app.port, "listening");

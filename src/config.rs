@@ -6,10 +6,11 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use chrono::NaiveDate;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 use crate::db::DbTarget;
+use crate::domain::enums::Language;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -38,6 +39,23 @@ pub struct Settings {
     pub group_commit_max_batch: usize,
     /// Requests per page at most in listings.
     pub max_page_size: u32,
+    /// `smtp://host:25`, `smtp://user:pass@host:587?tls=required`, `smtps://host:465`;
+    /// unset: messages are written as .eml files to `outbox_dir`.
+    pub smtp_url: Option<SecretString>,
+    pub mail_from: String,
+    pub outbox_dir: PathBuf,
+    /// Where people reach this service: links in messages point here.
+    pub public_url: String,
+    /// Language of messages to staff and the DPO.
+    pub staff_language: Language,
+    /// Hour (Helsinki time) from which the DPO's daily digest goes out.
+    pub digest_hour: u32,
+    /// Digest recipients; empty: every active DPO of the organisation.
+    pub digest_recipients: Vec<String>,
+    /// Tries before a message is given up and shown to the DPO as failed.
+    pub mail_max_attempts: u32,
+    /// Whether `serve` runs the outbox worker and the deadline scheduler beside the server.
+    pub run_jobs: bool,
 }
 
 impl Default for Settings {
@@ -57,6 +75,15 @@ impl Default for Settings {
             login_lockout_minutes: 15,
             group_commit_max_batch: 256,
             max_page_size: 500,
+            smtp_url: None,
+            mail_from: "rightsdesk <noreply@localhost>".into(),
+            outbox_dir: PathBuf::from("data/outbox"),
+            public_url: "http://127.0.0.1:8080".into(),
+            staff_language: Language::Fi,
+            digest_hour: 7,
+            digest_recipients: Vec::new(),
+            mail_max_attempts: 8,
+            run_jobs: true,
         }
     }
 }
@@ -153,6 +180,49 @@ impl Settings {
             &mut self.group_commit_max_batch,
         )?;
         parse_env(env, "RIGHTSDESK_MAX_PAGE_SIZE", &mut self.max_page_size)?;
+        parse_env(env, "RIGHTSDESK_DIGEST_HOUR", &mut self.digest_hour)?;
+        parse_env(
+            env,
+            "RIGHTSDESK_MAIL_MAX_ATTEMPTS",
+            &mut self.mail_max_attempts,
+        )?;
+        if let Some(v) = env.var("RIGHTSDESK_SMTP_URL") {
+            self.smtp_url = Some(SecretString::from(v)).filter(|s| !s.expose_secret().is_empty());
+        }
+        if let Some(v) = env.var("RIGHTSDESK_MAIL_FROM") {
+            self.mail_from = v;
+        }
+        if let Some(v) = env.var("RIGHTSDESK_OUTBOX_DIR") {
+            self.outbox_dir = PathBuf::from(v);
+        }
+        if let Some(v) = env.var("RIGHTSDESK_PUBLIC_URL") {
+            self.public_url = v;
+        }
+        if let Some(v) = env.var("RIGHTSDESK_DIGEST_RECIPIENTS") {
+            self.digest_recipients = v
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect();
+        }
+        if let Some(v) = env.var("RIGHTSDESK_STAFF_LANGUAGE") {
+            self.staff_language = Language::parse(v.trim()).ok_or_else(|| {
+                ConfigError::new("RIGHTSDESK_STAFF_LANGUAGE", "must be fi, sv or en")
+            })?;
+        }
+        if let Some(v) = env.var("RIGHTSDESK_RUN_JOBS") {
+            self.run_jobs = match v.trim() {
+                "1" | "true" | "yes" => true,
+                "0" | "false" | "no" => false,
+                _ => {
+                    return Err(ConfigError::new(
+                        "RIGHTSDESK_RUN_JOBS",
+                        "must be true or false",
+                    ))
+                }
+            };
+        }
         if let Some(v) = env.var("RIGHTSDESK_EXTRA_CLOSED_DAYS") {
             self.extra_closed_days = v
                 .split(',')
@@ -189,7 +259,6 @@ impl Settings {
         })?;
         self.bind_addr()?;
         if let Some(secret) = &self.token_secret {
-            use secrecy::ExposeSecret;
             if secret.expose_secret().len() < 32 {
                 return Err(ConfigError::new(
                     "token_secret (RIGHTSDESK_TOKEN_SECRET)",
@@ -197,7 +266,16 @@ impl Settings {
                 ));
             }
         }
-        let ranges: [(&str, u64, u64, u64); 7] = [
+        crate::mail::Mailer::check_settings(self)?;
+        if !(self.public_url.starts_with("http://") || self.public_url.starts_with("https://")) {
+            return Err(ConfigError::new(
+                "public_url (RIGHTSDESK_PUBLIC_URL)",
+                "must start with http:// or https://",
+            ));
+        }
+        let ranges: [(&str, u64, u64, u64); 9] = [
+            ("digest_hour", self.digest_hour.into(), 0, 23),
+            ("mail_max_attempts", self.mail_max_attempts.into(), 1, 100),
             (
                 "token_ttl_minutes",
                 self.token_ttl_minutes.into(),

@@ -5,6 +5,8 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod http;
+pub mod jobs;
+pub mod mail;
 pub mod services;
 pub mod startup;
 pub mod telemetry;

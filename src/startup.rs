@@ -9,7 +9,9 @@ use actix_web::{middleware, web, App, HttpServer};
 
 use crate::config::Settings;
 use crate::db::{self, Pool};
+use crate::mail::Mailer;
 use crate::services::auth::{token_secret, LoginGuard, TokenKeys};
+use crate::services::notify::Notifier;
 use crate::services::writer::SubmissionWriter;
 use crate::services::{Clock, Context, Rules, ServiceError, SystemClock};
 
@@ -40,10 +42,13 @@ pub fn build_context_with_clock(
         settings.login_max_failures,
         Duration::from_secs(u64::from(settings.login_lockout_minutes) * 60),
     );
+    let notifier = Arc::new(Notifier::new(&settings, clock.clone())?);
+    let mailer = Mailer::from_settings(&settings)?;
     let writer = SubmissionWriter::start(
         target,
         settings.group_commit_max_batch,
         rules.calendar.clone(),
+        notifier.clone(),
     );
     Ok(Context {
         pool,
@@ -53,6 +58,8 @@ pub fn build_context_with_clock(
         tokens,
         login_guard,
         writer,
+        notifier,
+        mailer,
     })
 }
 

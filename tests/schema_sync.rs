@@ -54,11 +54,16 @@ fn migrations_exist_for_both_backends() {
 #[test]
 fn migrations_define_the_same_columns() {
     let columns = |backend: &str| {
-        let sql = std::fs::read_to_string(format!(
-            "{}/migrations/{backend}/2026-11-22-000001_init/up.sql",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap();
+        let dir = format!("{}/migrations/{backend}", env!("CARGO_MANIFEST_DIR"));
+        let mut names: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        names.sort();
+        let sql: String = names
+            .iter()
+            .map(|d| std::fs::read_to_string(d.join("up.sql")).unwrap())
+            .collect();
         let mut out = Vec::new();
         let mut table = String::new();
         for line in sql.lines() {

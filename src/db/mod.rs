@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod models;
 pub mod orgs;
+pub mod outbox;
 pub mod requests;
 pub mod schema;
 

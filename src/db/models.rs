@@ -131,3 +131,38 @@ pub struct AuditEventRow {
     pub prev_hash: String,
     pub hash: String,
 }
+
+#[derive(Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = outbox)]
+pub struct OutboxRow {
+    pub id: String,
+    pub org_id: String,
+    pub request_id: Option<String>,
+    pub kind: String,
+    pub recipient: String,
+    pub recipient_role: String,
+    pub language: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+    pub dedupe_key: Option<String>,
+    pub state: String,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub locked_until: Option<NaiveDateTime>,
+    pub locked_by: Option<String>,
+    pub last_error: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub sent_at: Option<NaiveDateTime>,
+}
+
+impl std::fmt::Debug for OutboxRow {
+    // The recipient is personal data.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OutboxRow")
+            .field("id", &self.id)
+            .field("kind", &self.kind)
+            .field("state", &self.state)
+            .finish_non_exhaustive()
+    }
+}

@@ -274,3 +274,19 @@ pub fn completed_access_since(
         .get_result(conn)?;
     Ok(found > 0)
 }
+
+/// Open requests with their clock running that are due on or before `by` (reminders).
+pub fn open_due_by(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    by: NaiveDate,
+) -> QueryResult<Vec<RequestRow>> {
+    requests::table
+        .filter(requests::org_id.eq(org_id))
+        .filter(requests::is_open.eq(true))
+        .filter(requests::pause_counts.eq(false))
+        .filter(requests::due_on.le(by))
+        .order((requests::due_on, requests::reference))
+        .select(RequestRow::as_select())
+        .load(conn)
+}

@@ -142,6 +142,7 @@ diesel::joinable!(users -> organisations (org_id));
 diesel::joinable!(request_subjects -> requests (request_id));
 diesel::joinable!(request_registers -> requests (request_id));
 diesel::joinable!(request_registers -> registers (register_id));
+diesel::joinable!(outbox_attempts -> outbox (message_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
@@ -154,4 +155,41 @@ diesel::allow_tables_to_appear_in_same_query!(
     request_registers,
     audit_heads,
     audit_events,
+    outbox,
+    outbox_attempts,
 );
+
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        org_id -> Text,
+        request_id -> Nullable<Text>,
+        kind -> Text,
+        recipient -> Text,
+        recipient_role -> Text,
+        language -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        dedupe_key -> Nullable<Text>,
+        state -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        locked_by -> Nullable<Text>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    outbox_attempts (id) {
+        id -> Text,
+        message_id -> Text,
+        attempted_at -> Timestamp,
+        worker -> Text,
+        outcome -> Text,
+        detail -> Nullable<Text>,
+    }
+}

@@ -8,7 +8,7 @@ use utoipa::IntoParams;
 use super::auth::Auth;
 use super::error::{AppError, Problem};
 use crate::db::audit::ChainReport;
-use crate::services::dpo::{self, Deadlines, Statistics};
+use crate::services::dpo::{self, Deadlines, FailedMessage, Statistics};
 use crate::services::{blocking, Context, ServiceError};
 
 #[utoipa::path(tag = "dpo", security(("bearer" = [])), responses(
@@ -57,5 +57,19 @@ pub async fn statistics(
 #[get("/audit/verify")]
 pub async fn verify_audit(ctx: web::Data<Context>, auth: Auth) -> Result<HttpResponse, AppError> {
     let out = blocking(move || dpo::verify_audit(&ctx, &auth.0)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[utoipa::path(tag = "dpo", security(("bearer" = [])), responses(
+    (status = 200, body = Vec<FailedMessage>, description = "Messages that could not be delivered"),
+    (status = 401, body = Problem, content_type = "application/problem+json", description = "Not signed in"),
+    (status = 403, body = Problem, content_type = "application/problem+json", description = "DPO only"),
+))]
+#[get("/dpo/failed-messages")]
+pub async fn failed_messages(
+    ctx: web::Data<Context>,
+    auth: Auth,
+) -> Result<HttpResponse, AppError> {
+    let out = blocking(move || dpo::failed_messages(&ctx, &auth.0)).await?;
     Ok(HttpResponse::Ok().json(out))
 }

@@ -83,6 +83,7 @@ where
                 .service(dpo::deadlines)
                 .service(dpo::statistics)
                 .service(dpo::verify_audit)
+                .service(dpo::failed_messages)
                 .service(admin::create_register)
                 .service(admin::list_registers)
                 .service(admin::create_user)

@@ -134,6 +134,7 @@ fn apply_to(
     };
     let before = clock.deadlines(&ctx.rules.calendar);
     let mut notice = None;
+    let mut assigned = None;
     let mut payload = json!({ "on": on });
 
     match input.action {
@@ -143,7 +144,8 @@ fn apply_to(
                 Some(u) if u.active && u.role == Role::Staff.as_str() => {
                     payload["assignee"] = json!(u.id);
                     payload["previous_assignee"] = json!(row.assignee_id);
-                    row.assignee_id = Some(u.id);
+                    row.assignee_id = Some(u.id.clone());
+                    assigned = Some(u);
                 }
                 _ => errors.push(FieldError::new("assignee", "unknown_user")),
             },
@@ -341,7 +343,36 @@ fn apply_to(
             ),
         )?;
     }
+    notify(ctx, conn, &row, input.action, assigned.as_ref())?;
     Ok((row, notice))
+}
+
+/// The messages an action causes, queued in its transaction.
+fn notify(
+    ctx: &Context,
+    conn: &mut AnyConnection,
+    row: &RequestRow,
+    action: Action,
+    assigned: Option<&crate::db::models::UserRow>,
+) -> Result<(), ServiceError> {
+    let org = orgs::find_organisation(conn, &row.org_id)?;
+    if let Some(user) = assigned {
+        ctx.notifier.staff_assigned(conn, &org, row, user)?;
+    }
+    // News the requester should come and read; internal steps (assign, start, verify) are not.
+    if matches!(
+        action,
+        Action::RequestIdentity
+            | Action::RequestClarification
+            | Action::Extend
+            | Action::Complete
+            | Action::Refuse
+            | Action::Withdraw
+    ) {
+        let subject = req_db::subject(conn, &row.id)?;
+        ctx.notifier.requester_news(conn, &org, row, &subject)?;
+    }
+    Ok(())
 }
 
 fn decide(

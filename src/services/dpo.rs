@@ -184,6 +184,46 @@ fn median(v: &mut [i64]) -> Option<f64> {
     })
 }
 
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FailedMessage {
+    pub id: String,
+    /// requester_news, staff_assigned, staff_due_soon, staff_overdue or dpo_digest
+    pub kind: String,
+    /// requester, staff or dpo (the address itself is not shown)
+    pub recipient_role: String,
+    pub request_reference: Option<String>,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Messages given up after a permanent error or the last allowed try.
+pub fn failed_messages(
+    ctx: &Context,
+    principal: &Principal,
+) -> Result<Vec<FailedMessage>, ServiceError> {
+    principal.require(&[Role::Dpo])?;
+    let mut conn = ctx.conn()?;
+    let rows = crate::db::outbox::failed_for_org(&mut conn, &principal.org_id)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for m in rows {
+        let reference = match &m.request_id {
+            Some(id) => req_db::find(&mut conn, &principal.org_id, id)?.map(|r| r.reference),
+            None => None,
+        };
+        out.push(FailedMessage {
+            id: m.id,
+            kind: m.kind,
+            recipient_role: m.recipient_role,
+            request_reference: reference,
+            attempts: m.attempts,
+            last_error: m.last_error,
+            created_at: chrono::DateTime::from_naive_utc_and_offset(m.created_at, chrono::Utc),
+        });
+    }
+    Ok(out)
+}
+
 pub fn verify_audit(ctx: &Context, principal: &Principal) -> Result<ChainReport, ServiceError> {
     principal.require(&[Role::Dpo, Role::Admin])?;
     let mut conn = ctx.conn()?;

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod auth;
 pub mod demo;
 pub mod dpo;
+pub mod notify;
 pub mod queries;
 pub mod status;
 pub mod submissions;
@@ -112,6 +113,8 @@ pub struct Context {
     pub tokens: auth::TokenKeys,
     pub login_guard: auth::LoginGuard,
     pub writer: writer::SubmissionWriter,
+    pub notifier: Arc<notify::Notifier>,
+    pub mailer: crate::mail::Mailer,
 }
 
 impl Context {

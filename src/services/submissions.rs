@@ -4,6 +4,7 @@ use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use serde_json::Value;
 
 use super::auth::{random_token, sha256_hex};
+use super::notify::Notifier;
 use super::{Context, Principal, ServiceError};
 use crate::db::audit::{self, NewEvent};
 use crate::db::models::{OrganisationRow, RegisterRow, RequestRow, SubjectRow};
@@ -482,6 +483,7 @@ pub fn format_reference(prefix: &str, year: i32, n: i64) -> String {
 /// organisation's lock (`audit::lock_org`): reference, rows, audit event.
 pub fn commit_one(
     conn: &mut AnyConnection,
+    notifier: &Notifier,
     p: &PreparedSubmission,
 ) -> Result<Created, ServiceError> {
     let year = p.request.received_on.year();
@@ -514,6 +516,7 @@ pub fn commit_one(
             occurred_at: db::now(),
         },
     )?;
+    notifier.requester_news(conn, &p.org, &request, &p.subject)?;
     Ok(Created {
         request,
         status_token: p.status_token.clone(),
@@ -562,7 +565,7 @@ pub fn submit_direct(
             .ok_or_else(|| ServiceError::field("organisation", "unknown_organisation"))?;
         audit::lock_org(conn, &scope.org.id)?;
         let prepared = resolve(conn, &ctx.rules.calendar, &scope, &draft)?;
-        commit_one(conn, &prepared)
+        commit_one(conn, &ctx.notifier, &prepared)
     })
 }
 

@@ -12,6 +12,9 @@ use tokio::sync::oneshot;
 use std::collections::HashMap;
 
 use super::submissions::{commit_one, load_scope, resolve, Created, Draft, OrgScope};
+use std::sync::Arc;
+
+use super::notify::Notifier;
 use super::ServiceError;
 use crate::db::audit;
 use crate::db::{self, AnyConnection, DbTarget};
@@ -31,13 +34,18 @@ pub struct SubmissionWriter {
 
 impl SubmissionWriter {
     /// Starts the writer thread with its own connection; it stops when every handle is dropped.
-    pub fn start(target: DbTarget, max_batch: usize, calendar: Calendar) -> SubmissionWriter {
+    pub fn start(
+        target: DbTarget,
+        max_batch: usize,
+        calendar: Calendar,
+        notifier: Arc<Notifier>,
+    ) -> SubmissionWriter {
         let (sender, receiver) = mpsc::channel::<Job>();
         let alive = std::sync::Arc::new(());
         db::spawn_wal_checkpointer(&target, std::sync::Arc::downgrade(&alive));
         thread::Builder::new()
             .name("submission-writer".into())
-            .spawn(move || run(target, max_batch, calendar, receiver))
+            .spawn(move || run(target, max_batch, calendar, notifier, receiver))
             .map(|_| ())
             .unwrap_or_else(|e| tracing::error!(error = %e, "cannot start the submission writer"));
         SubmissionWriter {
@@ -57,7 +65,13 @@ impl SubmissionWriter {
     }
 }
 
-fn run(target: DbTarget, max_batch: usize, calendar: Calendar, receiver: mpsc::Receiver<Job>) {
+fn run(
+    target: DbTarget,
+    max_batch: usize,
+    calendar: Calendar,
+    notifier: Arc<Notifier>,
+    receiver: mpsc::Receiver<Job>,
+) {
     let mut conn: Option<AnyConnection> = None;
     while let Ok(first) = receiver.recv() {
         let mut batch = vec![first];
@@ -98,7 +112,7 @@ fn run(target: DbTarget, max_batch: usize, calendar: Calendar, receiver: mpsc::R
         };
         batch.sort_by_cached_key(org_id);
         let started = std::time::Instant::now();
-        match commit_batch(c, &calendar, &scopes, &batch) {
+        match commit_batch(c, &calendar, &notifier, &scopes, &batch) {
             Ok(results) => {
                 tracing::debug!(
                     batch = batch.len(),
@@ -122,6 +136,7 @@ fn run(target: DbTarget, max_batch: usize, calendar: Calendar, receiver: mpsc::R
 fn commit_batch(
     conn: &mut AnyConnection,
     calendar: &Calendar,
+    notifier: &Notifier,
     scopes: &HashMap<String, Option<OrgScope>>,
     batch: &[Job],
 ) -> Result<Vec<Result<Created, ServiceError>>, diesel::result::Error> {
@@ -142,7 +157,7 @@ fn commit_batch(
             }
             results.push(conn.transaction(|conn| {
                 let prepared = resolve(conn, calendar, scope, &job.draft)?;
-                commit_one(conn, &prepared)
+                commit_one(conn, notifier, &prepared)
             }));
         }
         Ok(results)

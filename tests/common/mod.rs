@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod smtp;
+
 use std::net::TcpListener;
 use std::sync::Arc;
 
@@ -165,6 +167,11 @@ impl TestApp {
         t.org.dpo = t.login(&format!("dpo@{}.example", t.org.slug)).await;
         t.org.admin = t.login(&format!("admin@{}.example", t.org.slug)).await;
         t
+    }
+
+    pub fn clock_now(&self) -> DateTime<Utc> {
+        use rightsdesk::services::Clock;
+        self.clock.now()
     }
 
     pub fn set_today(&self, d: &str) {

@@ -1,0 +1,157 @@
+//! The transactional outbox. Claiming is a conditional UPDATE: exactly one worker, of any
+//! instance, gets a message; a crashed worker's claim lapses and the message is tried again.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::models::OutboxRow;
+use super::schema::{outbox, outbox_attempts};
+use super::AnyConnection;
+
+/// Adds a message; `false` when its dedupe key was used before (a reminder already queued).
+pub fn enqueue(conn: &mut AnyConnection, row: &OutboxRow) -> QueryResult<bool> {
+    // A savepoint, so a duplicate does not abort the caller's PostgreSQL transaction.
+    let inserted =
+        conn.transaction(|conn| diesel::insert_into(outbox::table).values(row).execute(conn));
+    match inserted {
+        Ok(_) => Ok(true),
+        Err(e) if super::is_unique_violation(&e) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+pub fn due_ids(
+    conn: &mut AnyConnection,
+    now: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<String>> {
+    outbox::table
+        .filter(
+            outbox::state
+                .eq("pending")
+                .and(outbox::next_attempt_at.le(now))
+                .or(outbox::state
+                    .eq("sending")
+                    .and(outbox::locked_until.lt(now))),
+        )
+        .order(outbox::next_attempt_at)
+        .limit(limit)
+        .select(outbox::id)
+        .load(conn)
+}
+
+/// Takes a message for `worker` until `lease_until`; `None` when another worker has it.
+pub fn claim(
+    conn: &mut AnyConnection,
+    id: &str,
+    worker: &str,
+    now: NaiveDateTime,
+    lease_until: NaiveDateTime,
+) -> QueryResult<Option<OutboxRow>> {
+    let claimed = diesel::update(
+        outbox::table.find(id).filter(
+            outbox::state
+                .eq("pending")
+                .and(outbox::next_attempt_at.le(now))
+                .or(outbox::state
+                    .eq("sending")
+                    .and(outbox::locked_until.lt(now))),
+        ),
+    )
+    .set((
+        outbox::state.eq("sending"),
+        outbox::locked_until.eq(lease_until),
+        outbox::locked_by.eq(worker),
+        outbox::attempts.eq(outbox::attempts + 1),
+    ))
+    .execute(conn)?;
+    if claimed != 1 {
+        return Ok(None);
+    }
+    outbox::table
+        .find(id)
+        .select(OutboxRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub struct Finish<'a> {
+    pub id: &'a str,
+    pub worker: &'a str,
+    pub at: NaiveDateTime,
+    /// sent, temporary_failure or permanent_failure
+    pub outcome: &'a str,
+    pub detail: Option<&'a str>,
+    /// When a temporary failure is tried again; `None` gives the message up.
+    pub retry_at: Option<NaiveDateTime>,
+}
+
+/// Records an attempt and the message's new state, if `worker` still holds it.
+pub fn finish(conn: &mut AnyConnection, f: Finish<'_>) -> QueryResult<()> {
+    conn.transaction(|conn| {
+        diesel::insert_into(outbox_attempts::table)
+            .values((
+                outbox_attempts::id.eq(uuid::Uuid::now_v7().to_string()),
+                outbox_attempts::message_id.eq(f.id),
+                outbox_attempts::attempted_at.eq(f.at),
+                outbox_attempts::worker.eq(f.worker),
+                outbox_attempts::outcome.eq(f.outcome),
+                outbox_attempts::detail.eq(f.detail),
+            ))
+            .execute(conn)?;
+        let target = outbox::table
+            .find(f.id)
+            .filter(outbox::locked_by.eq(f.worker));
+        match (f.outcome, f.retry_at) {
+            ("sent", _) => diesel::update(target)
+                .set((
+                    outbox::state.eq("sent"),
+                    outbox::sent_at.eq(f.at),
+                    outbox::locked_until.eq(None::<NaiveDateTime>),
+                ))
+                .execute(conn)?,
+            (_, Some(retry_at)) => diesel::update(target)
+                .set((
+                    outbox::state.eq("pending"),
+                    outbox::next_attempt_at.eq(retry_at),
+                    outbox::last_error.eq(f.detail),
+                    outbox::locked_until.eq(None::<NaiveDateTime>),
+                ))
+                .execute(conn)?,
+            (_, None) => diesel::update(target)
+                .set((
+                    outbox::state.eq("failed"),
+                    outbox::last_error.eq(f.detail),
+                    outbox::locked_until.eq(None::<NaiveDateTime>),
+                ))
+                .execute(conn)?,
+        };
+        Ok(())
+    })
+}
+
+pub fn failed_for_org(conn: &mut AnyConnection, org_id: &str) -> QueryResult<Vec<OutboxRow>> {
+    outbox::table
+        .filter(outbox::org_id.eq(org_id))
+        .filter(outbox::state.eq("failed"))
+        .order(outbox::created_at.desc())
+        .limit(500)
+        .select(OutboxRow::as_select())
+        .load(conn)
+}
+
+pub fn for_request(conn: &mut AnyConnection, request_id: &str) -> QueryResult<Vec<OutboxRow>> {
+    outbox::table
+        .filter(outbox::request_id.eq(request_id))
+        .order(outbox::created_at)
+        .select(OutboxRow::as_select())
+        .load(conn)
+}
+
+pub fn dedupe_key_exists(conn: &mut AnyConnection, key: &str) -> QueryResult<bool> {
+    let n: i64 = outbox::table
+        .filter(outbox::dedupe_key.eq(key))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
