@@ -50,7 +50,7 @@ fn provisioning_commands_build_an_organisation() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("PERHEX"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("reference prefix"));
 
     let out = bin()
         .args([
@@ -152,6 +152,31 @@ fn provisioning_commands_build_an_organisation() {
 }
 
 #[test]
+fn jobs_run_once_sends_what_is_due_and_exits() {
+    let (dir, url) = temp_db();
+    let outbox = dir.join("outbox");
+    let out = bin()
+        .args(["jobs", "run-once", "--database", &url])
+        .env("RIGHTSDESK_OUTBOX_DIR", &outbox)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("queued 0, sent 0"));
+    let out = bin()
+        .args(["jobs", "run-once", "--database", &url])
+        .env("RIGHTSDESK_SMTP_URL", "ftp://nowhere")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("smtp_url"));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
 fn a_bad_setting_stops_the_start_and_names_the_setting() {
     let out = bin()
         .args(["serve"])
@@ -179,6 +204,7 @@ fn every_command_has_help() {
         vec!["org", "create", "--help"],
         vec!["register", "create", "--help"],
         vec!["user", "create", "--help"],
+        vec!["jobs", "run-once", "--help"],
     ] {
         let out = bin().args(&args).output().unwrap();
         assert!(out.status.success(), "{args:?}");
