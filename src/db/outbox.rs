@@ -20,20 +20,36 @@ pub fn enqueue(conn: &mut AnyConnection, row: &OutboxRow) -> QueryResult<bool> {
     }
 }
 
+type Backend = <AnyConnection as diesel::Connection>::Backend;
+
+/// Ready to send: pending and its time has come, or claimed by a worker whose lease lapsed.
+#[allow(clippy::type_complexity)]
+fn due(
+    now: NaiveDateTime,
+) -> Box<
+    dyn BoxableExpression<
+        outbox::table,
+        Backend,
+        SqlType = diesel::sql_types::Nullable<diesel::sql_types::Bool>,
+    >,
+> {
+    Box::new(
+        outbox::state
+            .eq("pending")
+            .and(outbox::next_attempt_at.le(now))
+            .or(outbox::state
+                .eq("sending")
+                .and(outbox::locked_until.lt(now))),
+    )
+}
+
 pub fn due_ids(
     conn: &mut AnyConnection,
     now: NaiveDateTime,
     limit: i64,
 ) -> QueryResult<Vec<String>> {
     outbox::table
-        .filter(
-            outbox::state
-                .eq("pending")
-                .and(outbox::next_attempt_at.le(now))
-                .or(outbox::state
-                    .eq("sending")
-                    .and(outbox::locked_until.lt(now))),
-        )
+        .filter(due(now))
         .order(outbox::next_attempt_at)
         .limit(limit)
         .select(outbox::id)
@@ -48,23 +64,14 @@ pub fn claim(
     now: NaiveDateTime,
     lease_until: NaiveDateTime,
 ) -> QueryResult<Option<OutboxRow>> {
-    let claimed = diesel::update(
-        outbox::table.find(id).filter(
-            outbox::state
-                .eq("pending")
-                .and(outbox::next_attempt_at.le(now))
-                .or(outbox::state
-                    .eq("sending")
-                    .and(outbox::locked_until.lt(now))),
-        ),
-    )
-    .set((
-        outbox::state.eq("sending"),
-        outbox::locked_until.eq(lease_until),
-        outbox::locked_by.eq(worker),
-        outbox::attempts.eq(outbox::attempts + 1),
-    ))
-    .execute(conn)?;
+    let claimed = diesel::update(outbox::table.find(id).filter(due(now)))
+        .set((
+            outbox::state.eq("sending"),
+            outbox::locked_until.eq(lease_until),
+            outbox::locked_by.eq(worker),
+            outbox::attempts.eq(outbox::attempts + 1),
+        ))
+        .execute(conn)?;
     if claimed != 1 {
         return Ok(None);
     }

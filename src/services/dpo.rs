@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::views::{state_of, UserRef};
+use super::views::{state_of, user_ref, UserRef};
 use super::{Context, Principal, ServiceError};
 use crate::db::audit::{self, ChainReport};
 use crate::db::orgs;
@@ -60,14 +60,7 @@ pub fn deadlines(ctx: &Context, principal: &Principal) -> Result<Deadlines, Serv
                     state: state_of(r)?,
                     due_on: r.due_on,
                     days_left: days_left(today, r.due_on),
-                    assignee: r.assignee_id.as_ref().map(|id| UserRef {
-                        id: id.clone(),
-                        name: users
-                            .iter()
-                            .find(|u| &u.id == id)
-                            .map(|u| u.name.clone())
-                            .unwrap_or_default(),
-                    }),
+                    assignee: user_ref(&users, &r.assignee_id),
                 })
             })
             .collect::<Result<_, ServiceError>>()?;

@@ -124,7 +124,7 @@ pub fn is_overdue(row: &RequestRow, today: NaiveDate) -> bool {
     row.is_open && row.due_on < today && !row.pause_counts
 }
 
-fn user_ref(users: &[UserRow], id: &Option<String>) -> Option<UserRef> {
+pub fn user_ref(users: &[UserRow], id: &Option<String>) -> Option<UserRef> {
     let id = id.as_ref()?;
     Some(UserRef {
         id: id.clone(),
