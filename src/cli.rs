@@ -309,7 +309,8 @@ fn serve(settings: Settings, addr: std::net::SocketAddr, with_demo: bool) -> any
             "background work"
         );
         let app = Application::bind(ctx, listener)?;
-        println!("rightsdesk listening on http://{addr}");
+        // The bound port, so `--bind 127.0.0.1:0` tells where it went.
+        println!("rightsdesk listening on http://{}:{}", addr.ip(), app.port);
         tracing::info!(port = app.port, "listening");
         app.server.await?;
         Ok(())

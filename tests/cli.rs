@@ -151,6 +151,52 @@ fn provisioning_commands_build_an_organisation() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// The README's first command: `serve --demo` in an empty directory, no configuration at all.
+#[test]
+fn serve_starts_without_configuration_and_answers() {
+    use std::io::{BufRead, BufReader, Read as _};
+    let (dir, _) = temp_db();
+    let mut child = bin()
+        .args(["serve", "--demo", "--bind", "127.0.0.1:0"])
+        .current_dir(&dir)
+        .env_remove("RIGHTSDESK_BIND")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut printed = Vec::new();
+    let url = loop {
+        let line = lines.next().expect("serve printed its address").unwrap();
+        if let Some(url) = line.strip_prefix("rightsdesk listening on ") {
+            break url.to_string();
+        }
+        printed.push(line);
+    };
+    assert!(
+        printed.iter().any(|l| l.contains("dpo@satama.example")),
+        "{printed:?}"
+    );
+    let port: u16 = url.rsplit(':').next().unwrap().parse().unwrap();
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .write_all(b"GET /health HTTP/1.0\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(
+        answer.starts_with("HTTP/1.0 200") || answer.starts_with("HTTP/1.1 200"),
+        "{answer}"
+    );
+    assert!(
+        dir.join("data/rightsdesk.db").exists(),
+        "the default SQLite file in ./data"
+    );
+    child.kill().unwrap();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 #[test]
 fn jobs_run_once_sends_what_is_due_and_exits() {
     let (dir, url) = temp_db();
