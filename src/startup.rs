@@ -81,6 +81,7 @@ impl Application {
                         .add(("Referrer-Policy", "no-referrer"))
                         .add(("Cache-Control", "no-store")),
                 )
+                .wrap(middleware::from_fn(crate::http::error::localise))
                 .wrap(crate::telemetry::RequestLog)
         })
         .listen(listener)?

@@ -1074,3 +1074,45 @@ async fn patch_user(app: &TestApp, token: &str, id: &str, body: Value) -> (Statu
     )
     .await
 }
+
+#[actix_web::test]
+async fn field_messages_follow_accept_language() {
+    let app = TestApp::spawn().await;
+    let body = json!({ "organisation": app.org.slug, "kind": "access",
+        "subject": { "name": "A", "contact_channel": "pick_up" },
+        "details": { "scope": "whole_record", "form": "paper" } });
+    let mut messages = Vec::new();
+    for lang in ["fi", "sv-FI,sv;q=0.9", "en", "de"] {
+        let (status, problem) = app
+            .send(
+                app.client
+                    .post(format!("{}/api/v1/requests", app.base))
+                    .header("Accept-Language", lang)
+                    .json(&body),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            problem["errors"][0]["code"],
+            "personal_id_or_birth_date_required"
+        );
+        messages.push(
+            problem["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    assert_ne!(messages[0], messages[1], "Finnish and Swedish differ");
+    assert_ne!(messages[0], messages[2]);
+    assert_eq!(
+        messages[2], messages[3],
+        "English when no language of service is asked for"
+    );
+    assert!(
+        messages[1].contains("födelse") || messages[1].contains("person"),
+        "{}",
+        messages[1]
+    );
+}

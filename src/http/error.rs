@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use crate::domain::enums::Language;
 use crate::domain::forms::Forms;
+use crate::domain::validation::FieldError;
 use crate::domain::workflow::Action;
 use crate::services::ServiceError;
 
@@ -84,24 +85,14 @@ impl ResponseError for AppError {
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
         let problem = match &self.0 {
-            ServiceError::Validation(errors) => {
-                let mut p = Problem::new(
+            ServiceError::Validation(errors) => match messages() {
+                Some(forms) => validation_problem(errors, Language::En, forms),
+                None => Problem::new(
                     status,
                     "validation_failed",
-                    "the request has invalid fields; see errors",
-                );
-                p.errors = errors
-                    .iter()
-                    .map(|e| FieldProblem {
-                        field: e.field.clone(),
-                        code: e.code.clone(),
-                        message: messages()
-                            .map(|f| f.message(&e.code, Language::En, e.params.as_ref()))
-                            .unwrap_or_else(|| e.code.replace('_', " ")),
-                    })
-                    .collect();
-                p
-            }
+                    "the request has invalid fields",
+                ),
+            },
             ServiceError::NotFound(what) => {
                 Problem::new(status, "not_found", format!("{what} not found"))
             }
@@ -133,6 +124,12 @@ impl ResponseError for AppError {
             }
         };
         let mut response = problem.response();
+        if let ServiceError::Validation(errors) = &self.0 {
+            // Kept for `localise`, which answers in the caller's language.
+            response
+                .extensions_mut()
+                .insert(FieldErrors(errors.clone()));
+        }
         if matches!(
             self.0,
             ServiceError::Unauthorized | ServiceError::BadCredentials
@@ -143,6 +140,72 @@ impl ResponseError for AppError {
             );
         }
         response
+    }
+}
+
+/// A validation problem with each field's message in `lang`.
+pub fn validation_problem(errors: &[FieldError], lang: Language, forms: &Forms) -> Problem {
+    let mut p = Problem::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+        "the request has invalid fields; see errors",
+    );
+    p.errors = errors
+        .iter()
+        .map(|e| FieldProblem {
+            field: e.field.clone(),
+            code: e.code.clone(),
+            message: forms.message(&e.code, lang, e.params.as_ref()),
+        })
+        .collect();
+    p
+}
+
+#[derive(Clone)]
+struct FieldErrors(Vec<FieldError>);
+
+/// The first of fi, sv and en that `Accept-Language` asks for, by quality.
+pub fn preferred_language(header: Option<&str>) -> Option<Language> {
+    let mut tags: Vec<(f32, Language)> = header?
+        .split(',')
+        .filter_map(|part| {
+            let mut pieces = part.trim().split(';');
+            let tag = pieces.next()?.trim().to_ascii_lowercase();
+            let q = pieces
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .and_then(|q| q.parse::<f32>().ok())
+                .unwrap_or(1.0);
+            let lang = Language::parse(tag.split('-').next()?)?;
+            Some((q, lang))
+        })
+        .collect();
+    tags.sort_by(|a, b| b.0.total_cmp(&a.0));
+    tags.first().map(|(_, l)| *l)
+}
+
+/// Middleware: field messages of a validation problem in the caller's language
+/// (`Accept-Language`: fi, sv or en; English otherwise), from the configured forms.
+pub async fn localise(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let lang = preferred_language(
+        req.headers()
+            .get(actix_web::http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let ctx = req
+        .app_data::<actix_web::web::Data<crate::services::Context>>()
+        .cloned();
+    let res = next.call(req).await?;
+    let errors = res.response().extensions().get::<FieldErrors>().cloned();
+    match (lang, errors, ctx) {
+        (Some(lang), Some(FieldErrors(errors)), Some(ctx)) if lang != Language::En => {
+            let (req, _) = res.into_parts();
+            let body = validation_problem(&errors, lang, &ctx.rules.forms).response();
+            Ok(actix_web::dev::ServiceResponse::new(req, body))
+        }
+        _ => Ok(res.map_into_boxed_body()),
     }
 }
 
@@ -172,6 +235,20 @@ pub fn bad_request(code: &str, detail: impl Into<String>) -> actix_web::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn accept_language_picks_a_language_of_service() {
+        assert_eq!(
+            preferred_language(Some("sv-FI,sv;q=0.9,en;q=0.8")),
+            Some(Language::Sv)
+        );
+        assert_eq!(
+            preferred_language(Some("de-DE, en;q=0.5, fi;q=0.7")),
+            Some(Language::Fi)
+        );
+        assert_eq!(preferred_language(Some("de")), None);
+        assert_eq!(preferred_language(None), None);
+    }
 
     #[test]
     fn quoted_input_is_not_echoed() {
