@@ -56,30 +56,32 @@ pub fn due_ids(
         .load(conn)
 }
 
-/// Takes a message for `worker` until `lease_until`; `None` when another worker has it.
-pub fn claim(
+/// Takes up to `limit` due messages for `worker` until `lease_until`, in one statement;
+/// a message another worker took in the meantime is simply not returned.
+pub fn claim_due(
     conn: &mut AnyConnection,
-    id: &str,
     worker: &str,
     now: NaiveDateTime,
     lease_until: NaiveDateTime,
-) -> QueryResult<Option<OutboxRow>> {
-    let claimed = diesel::update(outbox::table.find(id).filter(due(now)))
-        .set((
-            outbox::state.eq("sending"),
-            outbox::locked_until.eq(lease_until),
-            outbox::locked_by.eq(worker),
-            outbox::attempts.eq(outbox::attempts + 1),
-        ))
-        .execute(conn)?;
-    if claimed != 1 {
-        return Ok(None);
+    limit: i64,
+) -> QueryResult<Vec<OutboxRow>> {
+    let ids = due_ids(conn, now, limit)?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
     }
-    outbox::table
-        .find(id)
-        .select(OutboxRow::as_select())
-        .first(conn)
-        .optional()
+    diesel::update(
+        outbox::table
+            .filter(outbox::id.eq_any(&ids))
+            .filter(due(now)),
+    )
+    .set((
+        outbox::state.eq("sending"),
+        outbox::locked_until.eq(lease_until),
+        outbox::locked_by.eq(worker),
+        outbox::attempts.eq(outbox::attempts + 1),
+    ))
+    .returning(outbox::all_columns)
+    .get_results(conn)
 }
 
 pub struct Finish<'a> {
@@ -93,9 +95,13 @@ pub struct Finish<'a> {
     pub retry_at: Option<NaiveDateTime>,
 }
 
-/// Records an attempt and the message's new state, if `worker` still holds it.
-pub fn finish(conn: &mut AnyConnection, f: Finish<'_>) -> QueryResult<()> {
-    conn.transaction(|conn| {
+/// Records attempts and the messages' new states (where `worker` still holds them), in one transaction.
+pub fn finish_all(conn: &mut AnyConnection, all: &[Finish<'_>]) -> QueryResult<()> {
+    conn.transaction(|conn| all.iter().try_for_each(|f| finish_one(conn, f)))
+}
+
+fn finish_one(conn: &mut AnyConnection, f: &Finish<'_>) -> QueryResult<()> {
+    {
         diesel::insert_into(outbox_attempts::table)
             .values((
                 outbox_attempts::id.eq(uuid::Uuid::now_v7().to_string()),
@@ -134,7 +140,7 @@ pub fn finish(conn: &mut AnyConnection, f: Finish<'_>) -> QueryResult<()> {
                 .execute(conn)?,
         };
         Ok(())
-    })
+    }
 }
 
 pub fn failed_for_org(conn: &mut AnyConnection, org_id: &str) -> QueryResult<Vec<OutboxRow>> {

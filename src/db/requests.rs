@@ -275,7 +275,7 @@ pub fn completed_access_since(
     Ok(found > 0)
 }
 
-/// Open requests with their clock running that are due on or before `by` (reminders).
+/// Assigned open requests with their clock running, due on or before `by` (reminders).
 pub fn open_due_by(
     conn: &mut AnyConnection,
     org_id: &str,
@@ -286,6 +286,7 @@ pub fn open_due_by(
         .filter(requests::is_open.eq(true))
         .filter(requests::pause_counts.eq(false))
         .filter(requests::due_on.le(by))
+        .filter(requests::assignee_id.is_not_null())
         .order((requests::due_on, requests::reference))
         .select(RequestRow::as_select())
         .load(conn)

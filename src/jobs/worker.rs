@@ -30,18 +30,13 @@ pub async fn drain(ctx: Arc<Context>, worker_id: &str) -> Result<Report, Service
             let mut conn = c.conn()?;
             let now = c.notifier.now();
             let lease = now + Duration::seconds(LEASE_SECONDS);
-            let mut claimed = Vec::new();
-            for id in outbox::due_ids(&mut conn, now, BATCH)? {
-                if let Some(row) = outbox::claim(&mut conn, &id, &wid, now, lease)? {
-                    claimed.push(row);
-                }
-            }
-            Ok(claimed)
+            Ok(outbox::claim_due(&mut conn, &wid, now, lease, BATCH)?)
         })
         .await?;
         if claimed.is_empty() {
             return Ok(report);
         }
+        let mut results = Vec::with_capacity(claimed.len());
         for row in claimed {
             let outcome = ctx
                 .mailer
@@ -54,8 +49,8 @@ pub async fn drain(ctx: Arc<Context>, worker_id: &str) -> Result<Report, Service
                 })
                 .await;
             let max_attempts = ctx.settings.mail_max_attempts as i32;
-            let (label, detail, retry_at): (&str, Option<String>, Option<NaiveDateTime>) =
-                match &outcome {
+            let (label, detail, retry_at): (&'static str, Option<String>, Option<NaiveDateTime>) =
+                match outcome {
                     SendOutcome::Sent => {
                         report.sent += 1;
                         ("sent", None, None)
@@ -63,38 +58,41 @@ pub async fn drain(ctx: Arc<Context>, worker_id: &str) -> Result<Report, Service
                     SendOutcome::Temporary(e) if row.attempts < max_attempts => {
                         report.retrying += 1;
                         let at = ctx.notifier.now() + backoff(row.attempts);
-                        ("temporary_failure", Some(e.clone()), Some(at))
+                        ("temporary_failure", Some(e), Some(at))
                     }
                     SendOutcome::Temporary(e) => {
                         report.failed += 1;
-                        ("temporary_failure", Some(e.clone()), None)
+                        ("temporary_failure", Some(e), None)
                     }
                     SendOutcome::Permanent(e) => {
                         report.failed += 1;
-                        ("permanent_failure", Some(e.clone()), None)
+                        ("permanent_failure", Some(e), None)
                     }
                 };
             tracing::info!(message = %row.id, kind = %row.kind, outcome = label, attempt = row.attempts, "outbox");
-            let c = ctx.clone();
-            let wid = worker_id.to_string();
-            blocking(move || {
-                let mut conn = c.conn()?;
-                let at = c.notifier.now();
-                outbox::finish(
-                    &mut conn,
-                    Finish {
-                        id: &row.id,
-                        worker: &wid,
-                        at,
-                        outcome: label,
-                        detail: detail.as_deref(),
-                        retry_at,
-                    },
-                )?;
-                Ok(())
-            })
-            .await?;
+            results.push((row.id, label, detail, retry_at));
         }
+        // One transaction records the whole batch.
+        let c = ctx.clone();
+        let wid = worker_id.to_string();
+        blocking(move || {
+            let mut conn = c.conn()?;
+            let at = c.notifier.now();
+            let finishes: Vec<Finish<'_>> = results
+                .iter()
+                .map(|(id, label, detail, retry_at)| Finish {
+                    id,
+                    worker: &wid,
+                    at,
+                    outcome: label,
+                    detail: detail.as_deref(),
+                    retry_at: *retry_at,
+                })
+                .collect();
+            outbox::finish_all(&mut conn, &finishes)?;
+            Ok(())
+        })
+        .await?;
     }
 }
 
