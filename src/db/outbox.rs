@@ -153,14 +153,6 @@ pub fn failed_for_org(conn: &mut AnyConnection, org_id: &str) -> QueryResult<Vec
         .load(conn)
 }
 
-pub fn for_request(conn: &mut AnyConnection, request_id: &str) -> QueryResult<Vec<OutboxRow>> {
-    outbox::table
-        .filter(outbox::request_id.eq(request_id))
-        .order(outbox::created_at)
-        .select(OutboxRow::as_select())
-        .load(conn)
-}
-
 pub fn dedupe_key_exists(conn: &mut AnyConnection, key: &str) -> QueryResult<bool> {
     let n: i64 = outbox::table
         .filter(outbox::dedupe_key.eq(key))

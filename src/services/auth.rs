@@ -170,7 +170,7 @@ pub struct IssuedToken {
 
 /// Checks e-mail and password; wrong credentials and throttled attempts fail alike.
 pub fn login(ctx: &Context, email: &str, password: &str) -> Result<IssuedToken, ServiceError> {
-    let email = email.trim().to_lowercase();
+    let email = normalise_email(email);
     let mut conn = ctx.conn()?;
     let user = orgs::find_user_by_email(&mut conn, &email)?;
     let locked = ctx.login_guard.is_locked(&email);
