@@ -84,6 +84,18 @@ enum OrgCommand {
         /// Reference prefix (A-Z, 0-9, at most 8); default from the slug.
         #[arg(long)]
         prefix: Option<String>,
+        /// Postal address printed on letters.
+        #[arg(long)]
+        address: Option<String>,
+        /// Contact e-mail printed on letters.
+        #[arg(long)]
+        email: Option<String>,
+        /// Contact phone printed on letters.
+        #[arg(long)]
+        phone: Option<String>,
+        /// A public authority (municipality, wellbeing county): refusals print the court route.
+        #[arg(long)]
+        public_authority: bool,
     },
 }
 
@@ -198,6 +210,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             name,
             business_id,
             prefix,
+            address,
+            email,
+            phone,
+            public_authority,
         }) => {
             let pool = db::connect(&settings.db_target(), 1)?;
             let mut conn = pool.get()?;
@@ -208,6 +224,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     name,
                     business_id,
                     reference_prefix: prefix,
+                    profile: admin::OrganisationProfile {
+                        postal_address: address,
+                        email,
+                        phone,
+                        public_authority,
+                        authority_contact: None,
+                    },
                 },
             )
             .map_err(describe)?;
@@ -235,6 +258,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     slug,
                     name,
                     description,
+                    info: Default::default(),
                 },
             )
             .map_err(describe)?;

@@ -31,6 +31,14 @@ pub struct Settings {
     pub legal_grounds_file: Option<PathBuf>,
     /// Replaces the shipped form definitions (`forms/` layout).
     pub forms_dir: Option<PathBuf>,
+    /// Replaces the shipped retention periods (`config/retention.toml` format).
+    pub retention_file: Option<PathBuf>,
+    /// Replaces the shipped Ombudsman contact data (`letters/authorities.toml` format).
+    pub authorities_file: Option<PathBuf>,
+    /// Largest attachment accepted, in MiB.
+    pub max_upload_mb: u32,
+    /// Days a released document stays downloadable by the requester.
+    pub download_days: u32,
     pub pool_size: u32,
     /// Failed logins per account within the lockout window before every attempt is refused.
     pub login_max_failures: u32,
@@ -70,6 +78,10 @@ impl Default for Settings {
             calendar_file: None,
             legal_grounds_file: None,
             forms_dir: None,
+            retention_file: None,
+            authorities_file: None,
+            max_upload_mb: 200,
+            download_days: 14,
             pool_size: 8,
             login_max_failures: 5,
             login_lockout_minutes: 15,
@@ -181,6 +193,8 @@ impl Settings {
         )?;
         parse_env(env, "RIGHTSDESK_MAX_PAGE_SIZE", &mut self.max_page_size)?;
         parse_env(env, "RIGHTSDESK_DIGEST_HOUR", &mut self.digest_hour)?;
+        parse_env(env, "RIGHTSDESK_MAX_UPLOAD_MB", &mut self.max_upload_mb)?;
+        parse_env(env, "RIGHTSDESK_DOWNLOAD_DAYS", &mut self.download_days)?;
         parse_env(
             env,
             "RIGHTSDESK_MAIL_MAX_ATTEMPTS",
@@ -245,6 +259,8 @@ impl Settings {
                 &mut self.legal_grounds_file,
             ),
             ("RIGHTSDESK_FORMS_DIR", &mut self.forms_dir),
+            ("RIGHTSDESK_RETENTION_FILE", &mut self.retention_file),
+            ("RIGHTSDESK_AUTHORITIES_FILE", &mut self.authorities_file),
         ] {
             if let Some(v) = env.var(name) {
                 *slot = Some(PathBuf::from(v));
@@ -273,7 +289,9 @@ impl Settings {
                 "must start with http:// or https://",
             ));
         }
-        let ranges: [(&str, u64, u64, u64); 9] = [
+        let ranges: [(&str, u64, u64, u64); 11] = [
+            ("max_upload_mb", self.max_upload_mb.into(), 1, 4096),
+            ("download_days", self.download_days.into(), 1, 365),
             ("digest_hour", self.digest_hour.into(), 0, 23),
             ("mail_max_attempts", self.mail_max_attempts.into(), 1, 100),
             (

@@ -68,7 +68,13 @@ fn migrations_define_the_same_columns() {
         let mut table = String::new();
         for line in sql.lines() {
             let t = line.trim();
-            if let Some(rest) = t.strip_prefix("CREATE TABLE ") {
+            if let Some(rest) = t.strip_prefix("ALTER TABLE ") {
+                // ALTER TABLE <table> ADD COLUMN <column> ...
+                let words: Vec<&str> = rest.split_whitespace().collect();
+                if words.get(1..3) == Some(&["ADD", "COLUMN"][..]) {
+                    out.push(format!("{}.{}", words[0], words[3]));
+                }
+            } else if let Some(rest) = t.strip_prefix("CREATE TABLE ") {
                 table = rest.split_whitespace().next().unwrap().to_string();
             } else if !table.is_empty() && t.starts_with(|c: char| c.is_ascii_lowercase()) {
                 out.push(format!("{table}.{}", t.split_whitespace().next().unwrap()));

@@ -2,6 +2,8 @@
 //! Per-backend code (pragmas, upserts, raw SQL) stays inside this module.
 
 pub mod audit;
+pub mod blobs;
+pub mod documents;
 pub mod models;
 pub mod orgs;
 pub mod outbox;

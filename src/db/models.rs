@@ -15,6 +15,11 @@ pub struct OrganisationRow {
     pub reference_prefix: String,
     pub address_visible_roles: String,
     pub created_at: NaiveDateTime,
+    pub postal_address: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub public_authority: bool,
+    pub authority_contact: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -26,6 +31,7 @@ pub struct RegisterRow {
     pub name: String,
     pub description: Option<String>,
     pub created_at: NaiveDateTime,
+    pub info: String,
 }
 
 #[derive(Clone, Queryable, Selectable, Insertable)]
@@ -103,6 +109,7 @@ pub struct SubjectRow {
     pub address_protected: bool,
     pub contact_channel: String,
     pub representative: Option<String>,
+    pub contact_address: Option<String>,
 }
 
 impl std::fmt::Debug for SubjectRow {
@@ -165,4 +172,92 @@ impl std::fmt::Debug for OutboxRow {
             .field("state", &self.state)
             .finish_non_exhaustive()
     }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = documents)]
+pub struct DocumentRow {
+    pub id: String,
+    pub org_id: String,
+    pub request_id: String,
+    pub kind: String,
+    pub language: String,
+    pub filename: String,
+    pub media_type: String,
+    pub blob_id: String,
+    pub sha256: String,
+    pub size: i64,
+    pub created_at: NaiveDateTime,
+    pub created_by: Option<String>,
+    pub released_at: Option<NaiveDateTime>,
+    pub expires_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = attachments)]
+pub struct AttachmentRow {
+    pub id: String,
+    pub org_id: String,
+    pub request_id: String,
+    pub register_id: String,
+    pub kind: String,
+    pub title: String,
+    pub filename: String,
+    pub media_type: String,
+    pub blob_id: String,
+    pub sha256: String,
+    pub size: i64,
+    pub withheld_ground: Option<String>,
+    pub withheld_reason: Option<String>,
+    pub redacted: bool,
+    pub created_at: NaiveDateTime,
+    pub created_by: String,
+}
+
+#[derive(Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = request_items, treat_none_as_null = true)]
+pub struct ItemRow {
+    pub id: String,
+    pub request_id: String,
+    pub number: i32,
+    pub register_id: Option<String>,
+    pub description: String,
+    pub record_category: Option<String>,
+    pub retention_start_on: Option<NaiveDate>,
+    pub retention_ends_on: Option<NaiveDate>,
+    pub retention_permanent: bool,
+    pub decision: Option<String>,
+    pub before_text: Option<String>,
+    pub after_text: Option<String>,
+    pub reason: Option<String>,
+    pub ground: Option<String>,
+    pub explanation: Option<String>,
+    pub decided_by: Option<String>,
+    pub decided_by_name: Option<String>,
+    pub decided_by_title: Option<String>,
+    pub decided_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+impl std::fmt::Debug for ItemRow {
+    // Item texts quote the client's records.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ItemRow")
+            .field("id", &self.id)
+            .field("number", &self.number)
+            .field("decision", &self.decision)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = request_recipients, treat_none_as_null = true)]
+pub struct RecipientRow {
+    pub id: String,
+    pub request_id: String,
+    pub register_id: Option<String>,
+    pub name: String,
+    pub notified_on: Option<NaiveDate>,
+    pub notified_by: Option<String>,
+    pub created_at: NaiveDateTime,
 }

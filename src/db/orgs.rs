@@ -117,3 +117,19 @@ pub fn update_user(conn: &mut AnyConnection, user: &UserRow) -> QueryResult<()> 
         .execute(conn)
         .map(|_| ())
 }
+
+pub fn update_organisation_profile(
+    conn: &mut AnyConnection,
+    org: &OrganisationRow,
+) -> QueryResult<()> {
+    diesel::update(organisations::table.find(&org.id))
+        .set((
+            organisations::postal_address.eq(&org.postal_address),
+            organisations::email.eq(&org.email),
+            organisations::phone.eq(&org.phone),
+            organisations::public_authority.eq(org.public_authority),
+            organisations::authority_contact.eq(&org.authority_contact),
+        ))
+        .execute(conn)
+        .map(drop)
+}

@@ -16,6 +16,11 @@ diesel::table! {
         reference_prefix -> Text,
         address_visible_roles -> Text,
         created_at -> Timestamp,
+        postal_address -> Nullable<Text>,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        public_authority -> Bool,
+        authority_contact -> Nullable<Text>,
     }
 }
 
@@ -27,6 +32,7 @@ diesel::table! {
         name -> Text,
         description -> Nullable<Text>,
         created_at -> Timestamp,
+        info -> Text,
     }
 }
 
@@ -101,6 +107,7 @@ diesel::table! {
         address_protected -> Bool,
         contact_channel -> Text,
         representative -> Nullable<Text>,
+        contact_address -> Nullable<Text>,
     }
 }
 
@@ -143,6 +150,12 @@ diesel::joinable!(request_subjects -> requests (request_id));
 diesel::joinable!(request_registers -> requests (request_id));
 diesel::joinable!(request_registers -> registers (register_id));
 diesel::joinable!(outbox_attempts -> outbox (message_id));
+diesel::joinable!(blob_chunks -> blobs (blob_id));
+diesel::joinable!(documents -> requests (request_id));
+diesel::joinable!(attachments -> requests (request_id));
+diesel::joinable!(attachments -> registers (register_id));
+diesel::joinable!(request_items -> requests (request_id));
+diesel::joinable!(request_recipients -> requests (request_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
@@ -157,6 +170,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     outbox,
     outbox_attempts,
+    letter_jobs,
+    review_clearances,
+    blobs,
+    blob_chunks,
+    documents,
+    attachments,
+    request_items,
+    request_recipients,
 );
 
 diesel::table! {
@@ -191,5 +212,117 @@ diesel::table! {
         worker -> Text,
         outcome -> Text,
         detail -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    letter_jobs (request_id, kind) {
+        request_id -> Text,
+        kind -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    review_clearances (request_id) {
+        request_id -> Text,
+        cleared_at -> Timestamp,
+        cleared_by -> Text,
+        note -> Text,
+    }
+}
+
+diesel::table! {
+    blobs (id) {
+        id -> Text,
+        org_id -> Text,
+        size -> BigInt,
+        sha256 -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    blob_chunks (blob_id, seq) {
+        blob_id -> Text,
+        seq -> Integer,
+        data -> Binary,
+    }
+}
+
+diesel::table! {
+    documents (id) {
+        id -> Text,
+        org_id -> Text,
+        request_id -> Text,
+        kind -> Text,
+        language -> Text,
+        filename -> Text,
+        media_type -> Text,
+        blob_id -> Text,
+        sha256 -> Text,
+        size -> BigInt,
+        created_at -> Timestamp,
+        created_by -> Nullable<Text>,
+        released_at -> Nullable<Timestamp>,
+        expires_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    attachments (id) {
+        id -> Text,
+        org_id -> Text,
+        request_id -> Text,
+        register_id -> Text,
+        kind -> Text,
+        title -> Text,
+        filename -> Text,
+        media_type -> Text,
+        blob_id -> Text,
+        sha256 -> Text,
+        size -> BigInt,
+        withheld_ground -> Nullable<Text>,
+        withheld_reason -> Nullable<Text>,
+        redacted -> Bool,
+        created_at -> Timestamp,
+        created_by -> Text,
+    }
+}
+
+diesel::table! {
+    request_items (id) {
+        id -> Text,
+        request_id -> Text,
+        number -> Integer,
+        register_id -> Nullable<Text>,
+        description -> Text,
+        record_category -> Nullable<Text>,
+        retention_start_on -> Nullable<Date>,
+        retention_ends_on -> Nullable<Date>,
+        retention_permanent -> Bool,
+        decision -> Nullable<Text>,
+        before_text -> Nullable<Text>,
+        after_text -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        ground -> Nullable<Text>,
+        explanation -> Nullable<Text>,
+        decided_by -> Nullable<Text>,
+        decided_by_name -> Nullable<Text>,
+        decided_by_title -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    request_recipients (id) {
+        id -> Text,
+        request_id -> Text,
+        register_id -> Nullable<Text>,
+        name -> Text,
+        notified_on -> Nullable<Date>,
+        notified_by -> Nullable<Text>,
+        created_at -> Timestamp,
     }
 }

@@ -1,5 +1,6 @@
 //! Pure rules: no actix, diesel, lettre or printpdf here.
 
+pub mod authorities;
 pub mod calendar;
 pub mod clock;
 pub mod deadline;
@@ -8,6 +9,7 @@ pub mod enums;
 pub mod forms;
 pub mod grounds;
 pub mod personal_id;
+pub mod retention;
 pub mod subject;
 pub mod texts;
 pub mod validation;

@@ -21,6 +21,9 @@ pub struct Subject {
     pub phone: Option<String>,
     pub postal_address: Option<String>,
     pub address_protected: bool,
+    /// The address an address-protected person allows on letters (yhteysosoite).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_address: Option<String>,
     pub contact_channel: ContactChannel,
 }
 
@@ -95,6 +98,11 @@ impl Subject {
         let email = text("email");
         let phone = text("phone");
         let postal_address = text("postal_address");
+        let contact_address = text("contact_address");
+        let address_protected = value
+            .get("address_protected")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         check_contact(&email, &phone, "subject", &mut errors);
         let contact_channel = value
             .get("contact_channel")
@@ -103,6 +111,10 @@ impl Subject {
             .unwrap_or(ContactChannel::PickUp);
         let missing = match contact_channel {
             ContactChannel::Email => email.is_none().then_some("subject.email"),
+            // Post to a protected person goes only to the contact address they allow.
+            ContactChannel::Post if address_protected => contact_address
+                .is_none()
+                .then_some("subject.contact_address"),
             ContactChannel::Post => postal_address.is_none().then_some("subject.postal_address"),
             ContactChannel::Phone => phone.is_none().then_some("subject.phone"),
             ContactChannel::PickUp => None,
@@ -120,10 +132,8 @@ impl Subject {
             email,
             phone,
             postal_address,
-            address_protected: value
-                .get("address_protected")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
+            address_protected,
+            contact_address,
             contact_channel,
         })
     }
@@ -321,6 +331,29 @@ mod tests {
         for secret in ["Maija", "131052", "Salainen"] {
             assert!(!printed.contains(secret), "{printed}");
         }
+    }
+
+    #[test]
+    fn post_to_a_protected_person_needs_their_contact_address() {
+        let forms = Forms::embedded().unwrap();
+        let errors = codes(Subject::parse(
+            &forms,
+            &json!({ "name": "A", "birth_date": "1990-01-01", "address_protected": true,
+                     "postal_address": "Salainen tie 1", "contact_channel": "post" }),
+            today(),
+        ));
+        assert_eq!(
+            errors,
+            [("subject.contact_address".into(), "contact_missing".into())]
+        );
+        let s = Subject::parse(
+            &forms,
+            &json!({ "name": "A", "birth_date": "1990-01-01", "address_protected": true,
+                     "contact_address": "PL 10, 00101 Helsinki", "contact_channel": "post" }),
+            today(),
+        )
+        .unwrap();
+        assert_eq!(s.contact_address.as_deref(), Some("PL 10, 00101 Helsinki"));
     }
 
     #[test]

@@ -5,6 +5,7 @@ use sha2::Digest;
 use utoipa::ToSchema;
 
 use super::auth::{hash_password, normalise_email};
+pub use super::profile::{OrganisationProfile, RegisterInfo};
 use super::{write_tx, Principal, ServiceError};
 use crate::db::audit::{self, NewEvent};
 use crate::db::models::{OrganisationRow, RegisterRow, UserRow};
@@ -63,6 +64,7 @@ pub struct NewOrganisation {
     pub name: String,
     pub business_id: Option<String>,
     pub reference_prefix: Option<String>,
+    pub profile: OrganisationProfile,
 }
 
 pub fn create_organisation(
@@ -87,6 +89,7 @@ pub fn create_organisation(
             errors.push(FieldError::new("business_id", "invalid_business_id"));
         }
     }
+    new.profile.check(&mut errors);
     finish(errors)?;
     let row = OrganisationRow {
         id: uuid::Uuid::now_v7().to_string(),
@@ -96,7 +99,13 @@ pub fn create_organisation(
         reference_prefix: prefix,
         address_visible_roles: r#"["admin"]"#.into(),
         created_at: db::now(),
+        postal_address: None,
+        email: None,
+        phone: None,
+        public_authority: false,
+        authority_contact: None,
     };
+    let row = new.profile.apply(row).map_err(ServiceError::Internal)?;
     orgs::insert_organisation(conn, &row)?;
     Ok(row)
 }
@@ -128,6 +137,9 @@ pub struct RegisterInput {
     pub name: String,
     #[serde(default)]
     pub description: Option<String>,
+    /// The privacy-notice facts printed in access answers, and the register's own retention.
+    #[serde(default)]
+    pub info: RegisterInfo,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -135,11 +147,13 @@ pub struct RegisterOutput {
     pub slug: String,
     pub name: String,
     pub description: Option<String>,
+    pub info: RegisterInfo,
 }
 
 impl From<RegisterRow> for RegisterOutput {
     fn from(r: RegisterRow) -> RegisterOutput {
         RegisterOutput {
+            info: RegisterInfo::of(&r),
             slug: r.slug,
             name: r.name,
             description: r.description,
@@ -197,7 +211,9 @@ pub fn create_register(
             );
         }
     }
+    input.info.check(&mut errors);
     finish(errors)?;
+    let info = serde_json::to_string(&input.info).map_err(anyhow::Error::from)?;
     let row = RegisterRow {
         id: uuid::Uuid::now_v7().to_string(),
         org_id: org_id.to_string(),
@@ -208,6 +224,7 @@ pub fn create_register(
             .map(|d| d.trim().to_string())
             .filter(|d| !d.is_empty()),
         created_at: db::now(),
+        info,
     };
     write_tx(conn, org_id, |conn| {
         orgs::insert_register(conn, &row)?;

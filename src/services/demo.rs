@@ -79,12 +79,29 @@ pub fn ensure(ctx: &Context) -> Result<DemoReport, ServiceError> {
             name: "Turvakoti Satama ry (demo)".into(),
             business_id: Some("1572860-0".into()),
             reference_prefix: Some("SAT".into()),
+            profile: admin::OrganisationProfile {
+                postal_address: Some("PL 123, 00101 Helsinki".into()),
+                email: Some("tietosuoja@satama.example".into()),
+                phone: Some("09 123 4567".into()),
+                public_authority: false,
+                authority_contact: None,
+            },
         },
     )?;
     admin::create_register(&mut conn, &org.id, None, RegisterInput {
             slug: "turvakoti".into(),
             name: "Turvakodin asiakasrekisteri".into(),
             description: Some("Turvakotijaksojen asiakastiedot: henkilö- ja yhteystiedot, asiakassuunnitelmat, päivittäiset kirjaukset.".into()),
+            info: admin::RegisterInfo {
+                purposes: Some("Turvakotipalvelun järjestäminen, toteuttaminen ja seuranta sekä asiakkaan turvallisuuden varmistaminen.".into()),
+                legal_basis: Some("Lakisääteinen velvoite: sosiaalihuoltolaki (1301/2014) ja laki sosiaali- ja terveydenhuollon asiakastietojen käsittelystä (703/2023).".into()),
+                data_categories: Some("Henkilö- ja yhteystiedot, turvakieltotieto, asiakassuunnitelma, päivittäiset kirjaukset, yhteydet viranomaisiin.".into()),
+                recipients: Some("Tietoja luovutetaan vain asiakkaan suostumuksella tai lain perusteella, esimerkiksi lastensuojelulle ja poliisille.".into()),
+                sources: Some("Asiakas itse, lähettävä viranomainen ja henkilökunnan kirjaukset.".into()),
+                retention: Some("Asiakasasiakirjat säilytetään lain 703/2023 liitteen mukaisesti.".into()),
+                transfers: Some("Tietoja ei siirretä EU:n tai ETA:n ulkopuolelle.".into()),
+                retention_rules: Vec::new(),
+            },
         },
     )?;
     admin::create_register(
@@ -95,6 +112,18 @@ pub fn ensure(ctx: &Context) -> Result<DemoReport, ServiceError> {
             slug: "avopalvelut".into(),
             name: "Avopalveluiden asiakasrekisteri".into(),
             description: Some("Avokriisityön ja eroauttamisen asiakastiedot.".into()),
+            info: admin::RegisterInfo {
+                purposes: Some("Avokriisityön ja eroauttamisen järjestäminen.".into()),
+                retention: Some("Kirjaukset säilytetään noin vuoden asiakkuuden päättymisestä.".into()),
+                retention_rules: vec![crate::domain::retention::RetentionRule {
+                    code: "working_age_services".into(),
+                    years: 1,
+                    start: crate::domain::retention::RetentionStart::CaseClosed,
+                    sampling: false,
+                    name: None,
+                }],
+                ..Default::default()
+            },
         },
     )?;
     let mut logins = Vec::new();

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod demo;
 pub mod dpo;
 pub mod notify;
+pub mod profile;
 pub mod queries;
 pub mod status;
 pub mod submissions;
@@ -19,11 +20,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::config::Settings;
 use crate::db::{self, AnyConnection, Pool};
+use crate::domain::authorities::Authorities;
 use crate::domain::calendar::Calendar;
 use crate::domain::deadline::helsinki_date;
 use crate::domain::enums::Role;
 use crate::domain::forms::Forms;
 use crate::domain::grounds::LegalGrounds;
+use crate::domain::retention::RetentionRules;
 use crate::domain::validation::FieldError;
 use crate::domain::workflow::Action;
 
@@ -68,6 +71,8 @@ pub struct Rules {
     pub calendar: Calendar,
     pub grounds: LegalGrounds,
     pub forms: Forms,
+    pub retention: RetentionRules,
+    pub authorities: Authorities,
 }
 
 impl Rules {
@@ -96,10 +101,24 @@ impl Rules {
             None => Forms::embedded()?,
             Some(dir) => Forms::from_dir(dir)?,
         };
+        let retention = match &settings.retention_file {
+            None => RetentionRules::embedded()?,
+            Some(path) => RetentionRules::from_toml(&std::fs::read_to_string(path).with_context(
+                || format!("retention_file: cannot read {}", path.display()),
+            )?)?,
+        };
+        let authorities = match &settings.authorities_file {
+            None => Authorities::embedded()?,
+            Some(path) => Authorities::from_toml(&std::fs::read_to_string(path).with_context(
+                || format!("authorities_file: cannot read {}", path.display()),
+            )?)?,
+        };
         Ok(Rules {
             calendar,
             grounds,
             forms,
+            retention,
+            authorities,
         })
     }
 }

@@ -411,6 +411,7 @@ pub fn resolve(
         address_protected: subject.address_protected,
         contact_channel: subject.contact_channel.as_str().into(),
         representative,
+        contact_address: subject.contact_address.clone(),
     };
     Ok(PreparedSubmission {
         org,

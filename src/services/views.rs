@@ -41,6 +41,8 @@ pub struct SubjectOutput {
     /// Left out for an address-protected subject unless the caller's role may see it.
     pub postal_address: Option<String>,
     pub address_protected: bool,
+    /// The address a protected person allows on letters.
+    pub contact_address: Option<String>,
     /// True when an address exists but is withheld from this caller.
     pub postal_address_withheld: bool,
     pub contact_channel: String,
@@ -224,6 +226,7 @@ pub fn full(
                 None
             },
             address_protected: r.subject.address_protected,
+            contact_address: r.subject.contact_address.clone(),
             postal_address_withheld: !show_address && r.subject.postal_address.is_some(),
             contact_channel: r.subject.contact_channel.clone(),
             representative: parse_json(&r.subject.representative),

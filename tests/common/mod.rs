@@ -277,8 +277,15 @@ fn provision(ctx: &Context, slug: &str, prefix: &str) -> Org {
         NewOrganisation {
             slug: slug.into(),
             name: format!("{slug} ry"),
-            business_id: None,
+            business_id: Some("1572860-0".into()),
             reference_prefix: Some(prefix.into()),
+            profile: admin::OrganisationProfile {
+                postal_address: Some("Satamakatu 1, 00100 Helsinki".into()),
+                email: Some(format!("tietosuoja@{slug}.example")),
+                phone: Some("09 123 4567".into()),
+                public_authority: slug == "muu-kunta",
+                authority_contact: None,
+            },
         },
     )
     .unwrap();
@@ -294,6 +301,11 @@ fn provision(ctx: &Context, slug: &str, prefix: &str) -> Org {
                 slug: s.into(),
                 name: n.into(),
                 description: None,
+                info: admin::RegisterInfo {
+                    purposes: Some(format!("{n}: palvelun järjestäminen")),
+                    retention: Some("Laki 703/2023, liite".into()),
+                    ..Default::default()
+                },
             },
         )
         .unwrap();

@@ -1,0 +1,15 @@
+DROP TABLE review_clearances;
+DROP TABLE letter_jobs;
+DROP TABLE request_recipients;
+DROP TABLE request_items;
+DROP TABLE attachments;
+DROP TABLE documents;
+DROP TABLE blob_chunks;
+DROP TABLE blobs;
+ALTER TABLE request_subjects DROP COLUMN contact_address;
+ALTER TABLE registers DROP COLUMN info;
+ALTER TABLE organisations DROP COLUMN authority_contact;
+ALTER TABLE organisations DROP COLUMN public_authority;
+ALTER TABLE organisations DROP COLUMN phone;
+ALTER TABLE organisations DROP COLUMN email;
+ALTER TABLE organisations DROP COLUMN postal_address;

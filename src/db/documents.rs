@@ -1,0 +1,181 @@
+//! Documents, attachments, item decisions and disclosure recipients of a request.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::models::{AttachmentRow, DocumentRow, ItemRow, RecipientRow};
+use super::schema::{
+    attachments, documents, letter_jobs, request_items, request_recipients, review_clearances,
+};
+use super::AnyConnection;
+
+pub fn insert_document(conn: &mut AnyConnection, row: &DocumentRow) -> QueryResult<()> {
+    diesel::insert_into(documents::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn list_documents(conn: &mut AnyConnection, request_id: &str) -> QueryResult<Vec<DocumentRow>> {
+    documents::table
+        .filter(documents::request_id.eq(request_id))
+        .order((documents::created_at, documents::id))
+        .select(DocumentRow::as_select())
+        .load(conn)
+}
+
+pub fn find_document(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    id: &str,
+) -> QueryResult<Option<DocumentRow>> {
+    documents::table
+        .filter(documents::id.eq(id))
+        .filter(documents::org_id.eq(org_id))
+        .select(DocumentRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn release_document(
+    conn: &mut AnyConnection,
+    id: &str,
+    at: NaiveDateTime,
+    expires: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(documents::table.find(id))
+        .set((
+            documents::released_at.eq(Some(at)),
+            documents::expires_at.eq(Some(expires)),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn insert_attachment(conn: &mut AnyConnection, row: &AttachmentRow) -> QueryResult<()> {
+    diesel::insert_into(attachments::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn list_attachments(
+    conn: &mut AnyConnection,
+    request_id: &str,
+) -> QueryResult<Vec<AttachmentRow>> {
+    attachments::table
+        .filter(attachments::request_id.eq(request_id))
+        .order((attachments::created_at, attachments::id))
+        .select(AttachmentRow::as_select())
+        .load(conn)
+}
+
+pub fn list_items(conn: &mut AnyConnection, request_id: &str) -> QueryResult<Vec<ItemRow>> {
+    request_items::table
+        .filter(request_items::request_id.eq(request_id))
+        .order(request_items::number)
+        .select(ItemRow::as_select())
+        .load(conn)
+}
+
+pub fn insert_item(conn: &mut AnyConnection, row: &ItemRow) -> QueryResult<()> {
+    diesel::insert_into(request_items::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn update_item(conn: &mut AnyConnection, row: &ItemRow) -> QueryResult<()> {
+    diesel::update(request_items::table.find(&row.id))
+        .set(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn list_recipients(
+    conn: &mut AnyConnection,
+    request_id: &str,
+) -> QueryResult<Vec<RecipientRow>> {
+    request_recipients::table
+        .filter(request_recipients::request_id.eq(request_id))
+        .order((request_recipients::created_at, request_recipients::id))
+        .select(RecipientRow::as_select())
+        .load(conn)
+}
+
+pub fn insert_recipient(conn: &mut AnyConnection, row: &RecipientRow) -> QueryResult<()> {
+    diesel::insert_into(request_recipients::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn update_recipient(conn: &mut AnyConnection, row: &RecipientRow) -> QueryResult<()> {
+    diesel::update(request_recipients::table.find(&row.id))
+        .set(row)
+        .execute(conn)
+        .map(drop)
+}
+
+/// Queues a letter for the worker; queuing the same letter twice is a no-op.
+pub fn queue_letter(conn: &mut AnyConnection, request_id: &str, kind: &str) -> QueryResult<()> {
+    let exists = letter_jobs::table
+        .filter(letter_jobs::request_id.eq(request_id))
+        .filter(letter_jobs::kind.eq(kind))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
+    if !exists {
+        diesel::insert_into(letter_jobs::table)
+            .values((
+                letter_jobs::request_id.eq(request_id),
+                letter_jobs::kind.eq(kind),
+                letter_jobs::created_at.eq(super::now()),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn pending_letters(conn: &mut AnyConnection, limit: i64) -> QueryResult<Vec<(String, String)>> {
+    letter_jobs::table
+        .order(letter_jobs::created_at)
+        .select((letter_jobs::request_id, letter_jobs::kind))
+        .limit(limit)
+        .load(conn)
+}
+
+pub fn finish_letter_job(conn: &mut AnyConnection, request_id: &str, kind: &str) -> QueryResult<()> {
+    diesel::delete(
+        letter_jobs::table
+            .filter(letter_jobs::request_id.eq(request_id))
+            .filter(letter_jobs::kind.eq(kind)),
+    )
+    .execute(conn)
+    .map(drop)
+}
+
+pub fn review_cleared(conn: &mut AnyConnection, request_id: &str) -> QueryResult<bool> {
+    Ok(review_clearances::table
+        .filter(review_clearances::request_id.eq(request_id))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0)
+}
+
+pub fn clear_review(
+    conn: &mut AnyConnection,
+    request_id: &str,
+    user_id: &str,
+    note: &str,
+) -> QueryResult<()> {
+    diesel::insert_into(review_clearances::table)
+        .values((
+            review_clearances::request_id.eq(request_id),
+            review_clearances::cleared_at.eq(super::now()),
+            review_clearances::cleared_by.eq(user_id),
+            review_clearances::note.eq(note),
+        ))
+        .execute(conn)
+        .map(drop)
+}

@@ -1,0 +1,190 @@
+//! What letters say about the sender: the organisation's letterhead and each register's
+//! privacy-notice facts. Kept by the organisation's admin.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+use super::{write_tx, Principal, ServiceError};
+use crate::db::audit::{self, NewEvent};
+use crate::db::models::{OrganisationRow, RegisterRow};
+use crate::db::{self, orgs};
+use crate::domain::authorities::AuthorityContact;
+use crate::domain::enums::Role;
+use crate::domain::retention::RetentionRule;
+use crate::domain::validation::FieldError;
+
+const MAX_FIELD: usize = 4000;
+
+/// The organisation's letterhead and its overrides of the defaults.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganisationProfile {
+    #[serde(default)]
+    pub postal_address: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// Municipalities and wellbeing counties: refusals then print the court route.
+    #[serde(default)]
+    pub public_authority: bool,
+    /// Replaces the Data Protection Ombudsman's contact data on this organisation's letters.
+    #[serde(default)]
+    pub authority_contact: Option<AuthorityContact>,
+}
+
+impl OrganisationProfile {
+    pub fn of(org: &OrganisationRow) -> OrganisationProfile {
+        OrganisationProfile {
+            postal_address: org.postal_address.clone(),
+            email: org.email.clone(),
+            phone: org.phone.clone(),
+            public_authority: org.public_authority,
+            authority_contact: org
+                .authority_contact
+                .as_deref()
+                .and_then(|s| serde_json::from_str(s).ok()),
+        }
+    }
+
+    pub fn check(&self, errors: &mut Vec<FieldError>) {
+        for (field, v) in [
+            ("postal_address", &self.postal_address),
+            ("email", &self.email),
+            ("phone", &self.phone),
+        ] {
+            if v.as_ref().is_some_and(|s| s.chars().count() > 500) {
+                errors.push(FieldError::new(field, "too_long").with_params(json!({ "max": 500 })));
+            }
+        }
+        if self
+            .email
+            .as_ref()
+            .is_some_and(|e| !validator::ValidateEmail::validate_email(e))
+        {
+            errors.push(FieldError::new("email", "invalid_email"));
+        }
+        if let Some(a) = &self.authority_contact {
+            if a.check().is_err() {
+                errors.push(FieldError::new("authority_contact", "incomplete"));
+            }
+        }
+    }
+
+    pub fn apply(self, mut org: OrganisationRow) -> anyhow::Result<OrganisationRow> {
+        let clean = |v: Option<String>| {
+            v.map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+        };
+        org.postal_address = clean(self.postal_address);
+        org.email = clean(self.email);
+        org.phone = clean(self.phone);
+        org.public_authority = self.public_authority;
+        org.authority_contact = self
+            .authority_contact
+            .map(|a| serde_json::to_string(&a))
+            .transpose()?;
+        Ok(org)
+    }
+}
+
+/// A register's privacy-notice facts (as in the seeds' "rekisteriseloste").
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterInfo {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purposes: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_basis: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_categories: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipients: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sources: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transfers: Option<String>,
+    /// This register's own retention periods; they win over `config/retention.toml`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retention_rules: Vec<RetentionRule>,
+}
+
+impl RegisterInfo {
+    pub fn of(register: &RegisterRow) -> RegisterInfo {
+        serde_json::from_str(&register.info).unwrap_or_default()
+    }
+
+    pub fn check(&self, errors: &mut Vec<FieldError>) {
+        let texts = [
+            ("info.purposes", &self.purposes),
+            ("info.legal_basis", &self.legal_basis),
+            ("info.data_categories", &self.data_categories),
+            ("info.recipients", &self.recipients),
+            ("info.sources", &self.sources),
+            ("info.retention", &self.retention),
+            ("info.transfers", &self.transfers),
+        ];
+        for (field, v) in texts {
+            if v.as_ref().is_some_and(|s| s.chars().count() > MAX_FIELD) {
+                errors.push(
+                    FieldError::new(field, "too_long").with_params(json!({ "max": MAX_FIELD })),
+                );
+            }
+        }
+        for (i, r) in self.retention_rules.iter().enumerate() {
+            if r.years == 0 || r.years > 200 {
+                errors.push(
+                    FieldError::new(format!("info.retention_rules[{i}].years"), "out_of_range")
+                        .with_params(json!({ "min": 1, "max": 200 })),
+                );
+            }
+        }
+    }
+}
+
+pub fn organisation_profile(
+    ctx: &super::Context,
+    principal: &Principal,
+) -> Result<OrganisationProfile, ServiceError> {
+    principal.require(&[Role::Admin, Role::Dpo, Role::Staff])?;
+    let mut conn = ctx.conn()?;
+    let org = orgs::find_organisation(&mut conn, &principal.org_id)?;
+    Ok(OrganisationProfile::of(&org))
+}
+
+pub fn update_organisation_profile(
+    ctx: &super::Context,
+    principal: &Principal,
+    profile: OrganisationProfile,
+) -> Result<OrganisationProfile, ServiceError> {
+    principal.require(&[Role::Admin])?;
+    let mut errors = Vec::new();
+    profile.check(&mut errors);
+    if !errors.is_empty() {
+        return Err(ServiceError::Validation(errors));
+    }
+    let mut conn = ctx.conn()?;
+    write_tx(&mut conn, &principal.org_id, |conn| {
+        let org = orgs::find_organisation(conn, &principal.org_id)?;
+        let org = profile.apply(org).map_err(ServiceError::Internal)?;
+        orgs::update_organisation_profile(conn, &org)?;
+        audit::append(
+            conn,
+            NewEvent {
+                org_id: &principal.org_id,
+                request_id: None,
+                actor_id: Some(&principal.user_id),
+                actor_role: principal.role.as_str(),
+                action: "organisation_profile_updated",
+                from_state: None,
+                to_state: None,
+                payload: json!({}),
+                occurred_at: db::now(),
+            },
+        )?;
+        Ok(OrganisationProfile::of(&org))
+    })
+}
