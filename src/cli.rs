@@ -52,6 +52,15 @@ enum Command {
     /// Background work: reminders, the DPO digest and the outbox.
     #[command(subcommand)]
     Jobs(JobsCommand),
+    /// Check an export bundle: every file against the manifest, the manifest against its signature.
+    Verify {
+        /// The bundle (.zip) as the requester received it.
+        bundle: PathBuf,
+        /// The service's public key (base64, from GET /api/v1/keys); without it the key in the
+        /// bundle is used and its id printed for comparison.
+        #[arg(long, value_name = "BASE64")]
+        public_key: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -173,9 +182,42 @@ fn describe(e: ServiceError) -> anyhow::Error {
     }
 }
 
+/// Prints what matches and every problem found; fails when anything does not match.
+fn verify_bundle(path: &std::path::Path, public_key: Option<&str>) -> anyhow::Result<()> {
+    use base64::Engine as _;
+    let trusted = public_key
+        .map(|k| base64::engine::general_purpose::STANDARD.decode(k.trim()))
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--public-key is not base64: {e}"))?;
+    let file = std::fs::File::open(path)
+        .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", path.display()))?;
+    let report = crate::bundle::verify(std::io::BufReader::new(file), trusted.as_deref());
+    if let Some(m) = &report.manifest {
+        println!("bundle {} ({}), {} files", m.reference, m.kind, m.files.len());
+    }
+    if let Some(k) = &report.key_id {
+        let how = if trusted.is_some() { "the given key" } else { "the key in the bundle; compare with GET /api/v1/keys" };
+        println!("signed by key {k} ({how})");
+    }
+    for p in &report.problems {
+        println!("MISMATCH: {p}");
+    }
+    if report.is_ok() {
+        println!("OK: every file matches the signed manifest");
+        Ok(())
+    } else {
+        Err(anyhow::anyhow!("the bundle does not verify: {} problem(s)", report.problems.len()))
+    }
+}
+
 fn run(cli: Cli) -> anyhow::Result<()> {
+    // Verifying needs no configuration: whoever received a bundle can run it.
+    if let Command::Verify { bundle, public_key } = &cli.command {
+        return verify_bundle(bundle, public_key.as_deref());
+    }
     let mut settings = settings(&cli)?;
     match cli.command {
+        Command::Verify { bundle, public_key } => verify_bundle(&bundle, public_key.as_deref()),
         Command::Serve(args) => {
             if let Some(bind) = args.bind {
                 settings.bind = bind;
@@ -196,8 +238,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             ));
             let r = report.map_err(describe)?;
             println!(
-                "queued {}, sent {}, to retry {}, failed {}",
-                r.queued, r.sent, r.retrying, r.failed
+                "queued {}, sent {}, to retry {}, failed {}, letters written {}",
+                r.queued, r.sent, r.retrying, r.failed, r.letters
             );
             Ok(())
         }

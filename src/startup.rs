@@ -34,6 +34,10 @@ pub fn build_context_with_clock(
             other => anyhow::anyhow!("{other}"),
         })?
     };
+    let signing_key = {
+        let mut conn = pool.get()?;
+        signing_key(&mut conn)?
+    };
     let tokens = TokenKeys::new(
         &secret,
         Duration::from_secs(u64::from(settings.token_ttl_minutes) * 60),
@@ -60,6 +64,8 @@ pub fn build_context_with_clock(
         writer,
         notifier,
         mailer,
+        letters: crate::letters::Letters::embedded()?,
+        signing_key,
     })
 }
 
@@ -89,4 +95,14 @@ impl Application {
         .run();
         Ok(Application { port, server })
     }
+}
+
+/// The Ed25519 key that signs export bundles: generated on first start and kept in the
+/// database, so every instance signs with the same key and `GET /api/v1/keys` stays stable.
+fn signing_key(conn: &mut db::AnyConnection) -> anyhow::Result<crate::bundle::SigningKey> {
+    use base64::Engine as _;
+    let engine = base64::engine::general_purpose::STANDARD;
+    let (_, fresh) = crate::bundle::SigningKey::generate()?;
+    let stored = db::settings_table::get_or_insert(conn, "bundle_signing_key", &engine.encode(fresh))?;
+    crate::bundle::SigningKey::from_pkcs8(&engine.decode(stored)?)
 }

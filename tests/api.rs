@@ -370,7 +370,10 @@ async fn a_request_goes_from_receipt_to_completion() {
             "verify_identity",
             "extend",
             "deadline_changed",
-            "complete"
+            "document_created",
+            "complete",
+            "document_created",
+            "document_created"
         ]
     );
     assert!(
@@ -906,8 +909,9 @@ async fn the_audit_chain_catches_tampering() {
     let (status, report) = app.get("/api/v1/audit/verify", Some(&app.org.dpo)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(report["intact"], true, "{report}");
-    // Six provisioning events (two registers, four users), then the request's three.
-    assert_eq!(report["events_checked"], 9);
+    // Six provisioning events (two registers, four users), then the request's three and
+    // the clarification letter's.
+    assert_eq!(report["events_checked"], 10);
     let (_, events) = app
         .get(&format!("/api/v1/requests/{id}/events"), Some(&app.org.dpo))
         .await;

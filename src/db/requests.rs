@@ -83,6 +83,15 @@ pub fn find(conn: &mut AnyConnection, org_id: &str, id: &str) -> QueryResult<Opt
         .optional()
 }
 
+/// By id alone: for jobs that act for the service, not for a caller of one organisation.
+pub fn find_any(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<RequestRow>> {
+    requests::table
+        .find(id)
+        .select(RequestRow::as_select())
+        .first(conn)
+        .optional()
+}
+
 pub fn find_by_reference(
     conn: &mut AnyConnection,
     reference: &str,

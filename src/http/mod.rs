@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod documents;
 pub mod dpo;
 pub mod error;
 pub mod meta;
@@ -88,7 +89,24 @@ where
                 .service(admin::list_registers)
                 .service(admin::create_user)
                 .service(admin::list_users)
-                .service(admin::update_user),
+                .service(admin::update_user)
+                .service(documents::list)
+                .service(documents::create_letter)
+                .service(documents::create_bundle)
+                .service(documents::download)
+                .service(documents::upload)
+                .service(documents::add_entry)
+                .service(documents::list_attachments)
+                .service(documents::add_item)
+                .service(documents::list_items)
+                .service(documents::decide_item)
+                .service(documents::add_recipient)
+                .service(documents::list_recipients)
+                .service(documents::clear_review)
+                .service(documents::keys)
+                .service(documents::get_profile)
+                .service(documents::update_profile)
+                .service(documents::requester_download),
         )
         .split_for_parts()
 }

@@ -16,20 +16,48 @@ pub struct Report {
     pub sent: usize,
     pub retrying: usize,
     pub failed: usize,
+    /// Queued letters (acknowledgements) rendered and stored.
+    pub letters: usize,
+}
+
+/// Renders every queued letter, a batch per round.
+pub fn write_letters(ctx: &Context) -> Result<usize, ServiceError> {
+    const BATCH: i64 = 50;
+    let mut total = 0;
+    loop {
+        let n = crate::services::documents::write_queued_letters(ctx, BATCH)?;
+        total += n;
+        if n < BATCH as usize {
+            return Ok(total);
+        }
+    }
 }
 
 /// One scheduler tick, then the outbox drained of everything due now.
 pub async fn run_once(ctx: Arc<Context>, worker_id: &str) -> Result<Report, ServiceError> {
     let c = ctx.clone();
     let queued = crate::services::blocking(move || scheduler::tick(&c)).await?;
+    let c = ctx.clone();
+    let letters = crate::services::blocking(move || write_letters(&c)).await?;
     let mut report = worker::drain(ctx, worker_id).await?;
     report.queued = queued;
+    report.letters = letters;
     Ok(report)
 }
 
 /// Runs the worker every few seconds and the scheduler every minute until the server stops.
 pub fn spawn(ctx: Arc<Context>) {
     let worker_id = format!("worker-{}", uuid::Uuid::new_v4().simple());
+    let c = ctx.clone();
+    actix_web::rt::spawn(async move {
+        loop {
+            let l = c.clone();
+            if let Err(e) = crate::services::blocking(move || write_letters(&l)).await {
+                tracing::error!(error = %e, "letter writer");
+            }
+            actix_web::rt::time::sleep(Duration::from_secs(2)).await;
+        }
+    });
     let c = ctx.clone();
     actix_web::rt::spawn(async move {
         loop {

@@ -344,6 +344,11 @@ fn apply_to(
         )?;
     }
     notify(ctx, conn, &row, input.action, assigned.as_ref())?;
+    // The letters the change calls for are written in its transaction: they exist exactly
+    // when the change does.
+    for letter in super::documents::letters_for(input.action, kind, input.outcome) {
+        super::documents::write_letter(ctx, conn, &row, letter, Some(principal), message.clone())?;
+    }
     Ok((row, notice))
 }
 

@@ -4,8 +4,11 @@
 pub mod actions;
 pub mod admin;
 pub mod auth;
+pub mod bundles;
 pub mod demo;
+pub mod documents;
 pub mod dpo;
+pub mod gathering;
 pub mod notify;
 pub mod profile;
 pub mod queries;
@@ -134,6 +137,9 @@ pub struct Context {
     pub writer: writer::SubmissionWriter,
     pub notifier: Arc<notify::Notifier>,
     pub mailer: crate::mail::Mailer,
+    pub letters: crate::letters::Letters,
+    /// Signs export bundles; generated once and kept in the database.
+    pub signing_key: crate::bundle::SigningKey,
 }
 
 impl Context {

@@ -7,7 +7,8 @@ use utoipa::ToSchema;
 
 use super::auth::sha256_hex;
 use super::{Context, ServiceError};
-use crate::db::{audit, requests as req_db};
+use crate::db::models::{DocumentRow, RequestRow};
+use crate::db::{audit, documents as doc_db, requests as req_db};
 use crate::domain::enums::{Awaiting, Outcome, RequestState};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -25,19 +26,99 @@ pub struct StatusOutput {
     pub awaiting_message: Option<String>,
     pub outcome: Option<Outcome>,
     pub closed_on: Option<NaiveDate>,
+    /// Documents released to the requester and still downloadable.
+    pub documents: Vec<ReleasedDocument>,
+    /// Why nothing can be downloaded yet, if so: `identity_not_verified` or `under_review`.
+    pub documents_withheld: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReleasedDocument {
+    pub id: String,
+    pub kind: String,
+    pub filename: String,
+    pub media_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Why the requester may not download yet; None when they may.
+fn withheld(conn: &mut crate::db::AnyConnection, row: &RequestRow) -> Result<Option<String>, ServiceError> {
+    if row.identity_verification.is_none() {
+        return Ok(Some("identity_not_verified".into()));
+    }
+    if row.review_reasons != "[]" && !doc_db::review_cleared(conn, &row.id)? {
+        return Ok(Some("under_review".into()));
+    }
+    Ok(None)
+}
+
+fn downloadable(ctx: &Context, conn: &mut crate::db::AnyConnection, row: &RequestRow) -> Result<Vec<DocumentRow>, ServiceError> {
+    let now = ctx.clock.now().naive_utc();
+    Ok(doc_db::list_documents(conn, &row.id)?
+        .into_iter()
+        .filter(|d| d.released_at.is_some() && d.expires_at.is_some_and(|e| e > now))
+        .collect())
+}
+
+fn authenticate(conn: &mut crate::db::AnyConnection, reference: &str, token: &str) -> Result<RequestRow, ServiceError> {
+    let presented = sha256_hex(token);
+    let row = req_db::find_by_reference(conn, reference.trim())?;
+    let matches = row
+        .as_ref()
+        .and_then(|r| r.status_token_hash.as_deref())
+        .is_some_and(|stored| bool::from(stored.as_bytes().ct_eq(presented.as_bytes())));
+    row.filter(|_| matches).ok_or(ServiceError::NotFound("request"))
+}
+
+/// The requester's download: checked like the status view, then recorded in the audit trail.
+pub fn download(ctx: &Context, reference: &str, token: &str, doc_id: &str) -> Result<DocumentRow, ServiceError> {
+    let mut conn = ctx.conn()?;
+    let row = authenticate(&mut conn, reference, token)?;
+    if let Some(why) = withheld(&mut conn, &row)? {
+        return Err(ServiceError::Conflict { code: "documents_withheld", detail: format!("documents cannot be downloaded yet: {why}"), allowed: None });
+    }
+    let doc = downloadable(ctx, &mut conn, &row)?
+        .into_iter()
+        .find(|d| d.id == doc_id)
+        .ok_or(ServiceError::NotFound("document"))?;
+    super::write_tx(&mut conn, &row.org_id, |conn| {
+        audit::append(conn, audit::NewEvent {
+            org_id: &row.org_id,
+            request_id: Some(&row.id),
+            actor_id: None,
+            actor_role: "requester",
+            action: "document_downloaded",
+            from_state: None,
+            to_state: None,
+            payload: serde_json::json!({ "document_id": doc.id, "sha256": doc.sha256 }),
+            occurred_at: crate::db::now(),
+        })?;
+        Ok(())
+    })?;
+    Ok(doc)
 }
 
 /// Unknown reference and wrong token answer alike.
 pub fn status(ctx: &Context, reference: &str, token: &str) -> Result<StatusOutput, ServiceError> {
     let mut conn = ctx.conn()?;
-    let presented = sha256_hex(token);
-    let row = req_db::find_by_reference(&mut conn, reference.trim())?;
-    let matches = row
-        .as_ref()
-        .and_then(|r| r.status_token_hash.as_deref())
-        .is_some_and(|stored| bool::from(stored.as_bytes().ct_eq(presented.as_bytes())));
-    let Some(row) = row.filter(|_| matches) else {
-        return Err(ServiceError::NotFound("request"));
+    let row = authenticate(&mut conn, reference, token)?;
+    let documents_withheld = withheld(&mut conn, &row)?;
+    let documents = match documents_withheld {
+        Some(_) => Vec::new(),
+        None => downloadable(ctx, &mut conn, &row)?
+            .into_iter()
+            .map(|d| ReleasedDocument {
+                expires_at: d.expires_at.unwrap_or_default().and_utc(),
+                id: d.id,
+                kind: d.kind,
+                filename: d.filename,
+                media_type: d.media_type,
+                size: d.size,
+                sha256: d.sha256,
+            })
+            .collect(),
     };
     let awaiting = row.awaiting.as_deref().and_then(Awaiting::parse);
     let awaiting_message = match awaiting {
@@ -65,5 +146,7 @@ pub fn status(ctx: &Context, reference: &str, token: &str) -> Result<StatusOutpu
         awaiting_message,
         outcome: row.outcome.as_deref().and_then(Outcome::parse),
         closed_on: row.closed_on,
+        documents,
+        documents_withheld,
     })
 }

@@ -518,6 +518,13 @@ pub fn commit_one(
         },
     )?;
     notifier.requester_news(conn, &p.org, &request, &p.subject)?;
+    // The acknowledgement letter is rendered by the worker: rendering a PDF here would cost
+    // more than the rest of the submission. The queued job commits with the request.
+    crate::db::documents::queue_letter(
+        conn,
+        &request.id,
+        crate::letters::LetterKind::Acknowledgement.as_str(),
+    )?;
     Ok(Created {
         request,
         status_token: p.status_token.clone(),

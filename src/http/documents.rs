@@ -1,0 +1,413 @@
+//! Documents, attachments, item decisions, recipients and bundles of a request; the service's
+//! signing key; the requester's downloads.
+
+use std::io::{Seek, SeekFrom, Write};
+
+use actix_multipart::Multipart;
+use actix_web::http::StatusCode;
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use futures_core::Stream;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::auth::Auth;
+use super::error::{AppError, Problem};
+use crate::db::blobs;
+use crate::letters::LetterKind;
+use crate::services::bundles::{self, BundleInput, PublicKeyOutput};
+use crate::services::documents::{self, DocumentOutput};
+use crate::services::gathering::{
+    self, AttachmentMeta, AttachmentOutput, EntryInput, ItemDecisionInput, ItemInput, ItemOutput,
+    NewFile, RecipientInput, RecipientOutput, ReviewClearance,
+};
+use crate::services::profile::{self, OrganisationProfile};
+use crate::services::{blocking, status as status_service, Context, ServiceError};
+
+type Id = web::Path<String>;
+
+fn problem(status: StatusCode, code: &str, detail: impl Into<String>) -> HttpResponse {
+    Problem::new(status, code, detail.into()).response()
+}
+
+#[utoipa::path(tag = "documents", params(("id" = String, Path, description = "Request id")), security(("bearer" = [])), responses(
+    (status = 200, body = Vec<DocumentOutput>, description = "Letters, certificates and bundles of the request, oldest first"),
+    (status = 404, body = Problem, content_type = "application/problem+json", description = "No such request in your organisation"),
+))]
+#[get("/requests/{id}/documents")]
+pub async fn list(ctx: web::Data<Context>, auth: Auth, id: Id) -> Result<HttpResponse, AppError> {
+    let out = blocking(move || documents::list(&ctx, &auth.0, &id)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LetterRequest {
+    pub kind: LetterKind,
+}
+
+#[utoipa::path(tag = "documents", params(("id" = String, Path, description = "Request id")), request_body = LetterRequest, security(("bearer" = [])), responses(
+    (status = 201, body = DocumentOutput, description = "The letter, rendered now and stored"),
+    (status = 404, body = Problem, content_type = "application/problem+json", description = "No such request in your organisation"),
+    (status = 409, body = Problem, content_type = "application/problem+json", description = "The letter does not fit the request (e.g. a refusal certificate without a refusal)"),
+))]
+#[post("/requests/{id}/letters")]
+pub async fn create_letter(
+    ctx: web::Data<Context>,
+    auth: Auth,
+    id: Id,
+    body: web::Json<LetterRequest>,
+) -> Result<HttpResponse, AppError> {
+    let kind = body.into_inner().kind;
+    let out = blocking(move || documents::create_letter(&ctx, &auth.0, &id, kind)).await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+#[utoipa::path(tag = "documents", params(("id" = String, Path, description = "Request id")), request_body = BundleInput, security(("bearer" = [])), responses(
+    (status = 201, body = DocumentOutput, description = "The signed ZIP bundle"),
+    (status = 404, body = Problem, content_type = "application/problem+json", description = "No such request in your organisation"),
+    (status = 409, body = Problem, content_type = "application/problem+json", description = "Bundles answer access and portability requests"),
+))]
+#[post("/requests/{id}/bundle")]
+pub async fn create_bundle(
+    ctx: web::Data<Context>,
+    auth: Auth,
+    id: Id,
+    body: Option<web::Json<BundleInput>>,
+) -> Result<HttpResponse, AppError> {
+    let input = body.map(web::Json::into_inner).unwrap_or_default();
+    let out = blocking(move || bundles::build(&ctx, &auth.0, &id, input)).await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+#[utoipa::path(tag = "documents", params(("doc_id" = String, Path, description = "Document id")), security(("bearer" = [])), responses(
+    (status = 200, content_type = "application/octet-stream", description = "The document's bytes, with its SHA-256 in `Digest`"),
+    (status = 404, body = Problem, content_type = "application/problem+json", description = "No such document in your organisation"),
+))]
+#[get("/documents/{doc_id}")]
+pub async fn download(ctx: web::Data<Context>, auth: Auth, doc_id: Id) -> Result<HttpResponse, AppError> {
+    let c = ctx.clone();
+    let doc = blocking(move || documents::find(&c, &auth.0, &doc_id)).await?;
+    Ok(file_response(ctx, doc.blob_id, &doc.filename, &doc.media_type, &doc.sha256, doc.size))
+}
+
+/// Streams a blob chunk by chunk from a blocking task, so a large bundle never sits in memory.
+fn file_response(
+    ctx: web::Data<Context>,
+    blob_id: String,
+    filename: &str,
+    media_type: &str,
+    sha256: &str,
+    size: i64,
+) -> HttpResponse {
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<web::Bytes, std::io::Error>>(2);
+    tokio::task::spawn_blocking(move || {
+        let mut conn = match ctx.conn() {
+            Ok(c) => c,
+            Err(e) => {
+                let _ = tx.blocking_send(Err(std::io::Error::other(e.to_string())));
+                return;
+            }
+        };
+        let count = blobs::chunk_count(&mut conn, &blob_id).unwrap_or(0) as i32;
+        for seq in 0..count {
+            let item = blobs::chunk(&mut conn, &blob_id, seq)
+                .map(web::Bytes::from)
+                .map_err(std::io::Error::other);
+            if tx.blocking_send(item).is_err() {
+                return;
+            }
+        }
+    });
+    let ascii: String = filename
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' })
+        .collect();
+    HttpResponse::Ok()
+        .content_type(media_type.to_string())
+        .insert_header(("Content-Length", size.to_string()))
+        .insert_header(("Content-Disposition", format!("attachment; filename=\"{ascii}\"")))
+        .insert_header(("X-Content-SHA256", sha256.to_string()))
+        .insert_header(("Cache-Control", "no-store"))
+        .streaming(ReceiverStream(rx))
+}
+
+struct ReceiverStream<T>(tokio::sync::mpsc::Receiver<T>);
+
+impl<T> Stream for ReceiverStream<T> {
+    type Item = T;
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<T>> {
+        self.0.poll_recv(cx)
+    }
+}
+
+/// A multipart upload: a `meta` part (JSON, [`AttachmentMeta`]) and a `file` part.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct AttachmentUpload {
+    /// JSON: `{"register": "...", "title": "...", "withheld_ground": null, "withheld_reason": null, "redacted": false}`
+    pub meta: String,
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+}
+
+#[utoipa::path(tag = "documents", params(("id" = String, Path, description = "Request id")),
+    request_body(content = AttachmentUpload, content_type = "multipart/form-data"), security(("bearer" = [])), responses(
+    (status = 201, body = AttachmentOutput, description = "Stored, with its SHA-256"),
+    (status = 400, body = Problem, content_type = "application/problem+json", description = "Not a multipart body with meta and file"),
+    (status = 404, body = Problem, content_type = "application/problem+json", description = "No such request in your organisation"),
+    (status = 413, body = Problem, content_type = "application/problem+json", description = "The file is larger than the configured limit"),
+    (status = 422, body = Problem, content_type = "application/problem+json", description = "Unknown register, unsupported type, withholding without ground"),
+))]
+#[post("/requests/{id}/attachments")]
+pub async fn upload(
+    ctx: web::Data<Context>,
+    auth: Auth,
+    id: Id,
+    mut form: Multipart,
+) -> Result<HttpResponse, AppError> {
+    use futures_util_lite::next;
+    let limit = u64::from(ctx.settings.max_upload_mb) * 1024 * 1024;
+    let mut meta: Option<AttachmentMeta> = None;
+    let mut file: Option<(String, String, std::fs::File)> = None;
+    while let Some(field) = next(&mut form).await {
+        let mut field = match field {
+            Ok(f) => f,
+            Err(e) => return Ok(problem(StatusCode::BAD_REQUEST, "malformed_multipart", e.to_string())),
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        match name.as_str() {
+            "meta" => {
+                let mut buf = Vec::new();
+                while let Some(chunk) = next(&mut field).await {
+                    let chunk = chunk.map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?;
+                    if buf.len() + chunk.len() > 64 * 1024 {
+                        return Ok(problem(StatusCode::BAD_REQUEST, "meta_too_large", "the meta part is at most 64 KiB"));
+                    }
+                    buf.extend_from_slice(&chunk);
+                }
+                match serde_json::from_slice(&buf) {
+                    Ok(m) => meta = Some(m),
+                    Err(e) => return Ok(problem(StatusCode::BAD_REQUEST, "invalid_meta", format!("the meta part is not valid: {e}"))),
+                }
+            }
+            "file" => {
+                let filename = field
+                    .content_disposition()
+                    .and_then(|d| d.get_filename())
+                    .unwrap_or_default()
+                    .to_string();
+                let media_type = field
+                    .content_type()
+                    .map(|m| m.essence_str().to_string())
+                    .unwrap_or_else(|| "application/octet-stream".into());
+                let mut tmp = temp_file()?;
+                let mut size: u64 = 0;
+                while let Some(chunk) = next(&mut field).await {
+                    let chunk = chunk.map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?;
+                    size += chunk.len() as u64;
+                    if size > limit {
+                        return Ok(problem(
+                            StatusCode::PAYLOAD_TOO_LARGE,
+                            "file_too_large",
+                            format!("the file is larger than {} MiB", ctx.settings.max_upload_mb),
+                        ));
+                    }
+                    tmp.write_all(&chunk).map_err(internal)?;
+                }
+                tmp.seek(SeekFrom::Start(0)).map_err(internal)?;
+                file = Some((filename, media_type, tmp));
+            }
+            other => {
+                return Ok(problem(StatusCode::BAD_REQUEST, "unknown_part", format!("unexpected part '{other}': send 'meta' and 'file'")));
+            }
+        }
+    }
+    let (Some(meta), Some((filename, media_type, content))) = (meta, file) else {
+        return Ok(problem(StatusCode::BAD_REQUEST, "missing_part", "send a 'meta' part (JSON) and a 'file' part"));
+    };
+    let out = blocking(move || {
+        gathering::add_attachment(&ctx, &auth.0, &id, meta, "file", NewFile { filename, media_type, content })
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+fn internal(e: std::io::Error) -> AppError {
+    AppError(ServiceError::Internal(e.into()))
+}
+
+fn temp_file() -> Result<std::fs::File, AppError> {
+    let path = std::env::temp_dir().join(format!("rightsdesk-upload-{}", uuid::Uuid::new_v4()));
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(anyhow::Error::from)
+        .map_err(ServiceError::Internal)?;
+    let _ = std::fs::remove_file(&path);
+    Ok(f)
+}
+
+/// Just enough of `StreamExt::next` for the multipart streams, without another dependency.
+mod futures_util_lite {
+    use std::future::poll_fn;
+    use std::pin::Pin;
+
+    use futures_core::Stream;
+
+    pub async fn next<S: Stream + Unpin>(s: &mut S) -> Option<S::Item> {
+        poll_fn(|cx| Pin::new(&mut *s).poll_next(cx)).await
+    }
+}
+
+#[utoipa::path(tag = "documents", params(("id" = String, Path, description = "Request id")), request_body = EntryInput, security(("bearer" = [])), responses(
+    (status = 201, body = AttachmentOutput, description = "Stored as JSON, with its SHA-256"),
+    (status = 404, body = Problem, content_type = "application/problem+json", description = "No such request in your organisation"),
+    (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid fields"),
+))]
+#[post("/requests/{id}/entries")]
+pub async fn add_entry(ctx: web::Data<Context>, auth: Auth, id: Id, body: web::Json<EntryInput>) -> Result<HttpResponse, AppError> {
+    let input = body.into_inner();
+    let out = blocking(move || gathering::add_entry(&ctx, &auth.0, &id, input)).await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+#[utoipa::path(tag = "documents", params(("id" = String, Path, description = "Request id")), security(("bearer" = [])), responses(
+    (status = 200, body = Vec<AttachmentOutput>, description = "What staff gathered"),
+    (status = 404, body = Problem, content_type = "application/problem+json", description = "No such request in your organisation"),
+))]
+#[get("/requests/{id}/attachments")]
+pub async fn list_attachments(ctx: web::Data<Context>, auth: Auth, id: Id) -> Result<HttpResponse, AppError> {
+    let out = blocking(move || gathering::list_attachments(&ctx, &auth.0, &id)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[utoipa::path(tag = "items", params(("id" = String, Path, description = "Request id")), request_body = ItemInput, security(("bearer" = [])), responses(
+    (status = 201, body = ItemOutput, description = "The item, with a proposed refusal when the law still keeps the record"),
+    (status = 409, body = Problem, content_type = "application/problem+json", description = "Not a rectification, erasure or restriction request, or closed"),
+    (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid fields"),
+))]
+#[post("/requests/{id}/items")]
+pub async fn add_item(ctx: web::Data<Context>, auth: Auth, id: Id, body: web::Json<ItemInput>) -> Result<HttpResponse, AppError> {
+    let input = body.into_inner();
+    let out = blocking(move || gathering::add_item(&ctx, &auth.0, &id, input)).await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+#[utoipa::path(tag = "items", params(("id" = String, Path, description = "Request id")), security(("bearer" = [])), responses(
+    (status = 200, body = Vec<ItemOutput>, description = "Items in order"),
+    (status = 404, body = Problem, content_type = "application/problem+json", description = "No such request in your organisation"),
+))]
+#[get("/requests/{id}/items")]
+pub async fn list_items(ctx: web::Data<Context>, auth: Auth, id: Id) -> Result<HttpResponse, AppError> {
+    let out = blocking(move || gathering::list_items(&ctx, &auth.0, &id)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[utoipa::path(tag = "items", params(("id" = String, Path, description = "Request id"), ("number" = i32, Path, description = "Item number")), request_body = ItemDecisionInput, security(("bearer" = [])), responses(
+    (status = 200, body = ItemOutput, description = "The decided item"),
+    (status = 404, body = Problem, content_type = "application/problem+json", description = "No such request or item"),
+    (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid fields"),
+))]
+#[post("/requests/{id}/items/{number}/decision")]
+pub async fn decide_item(
+    ctx: web::Data<Context>,
+    auth: Auth,
+    path: web::Path<(String, i32)>,
+    body: web::Json<ItemDecisionInput>,
+) -> Result<HttpResponse, AppError> {
+    let (id, number) = path.into_inner();
+    let input = body.into_inner();
+    let out = blocking(move || gathering::decide_item(&ctx, &auth.0, &id, number, input)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[utoipa::path(tag = "items", params(("id" = String, Path, description = "Request id")), request_body = RecipientInput, security(("bearer" = [])), responses(
+    (status = 201, body = RecipientOutput, description = "Recorded"),
+    (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid fields"),
+))]
+#[post("/requests/{id}/recipients")]
+pub async fn add_recipient(ctx: web::Data<Context>, auth: Auth, id: Id, body: web::Json<RecipientInput>) -> Result<HttpResponse, AppError> {
+    let input = body.into_inner();
+    let out = blocking(move || gathering::add_recipient(&ctx, &auth.0, &id, input)).await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+#[utoipa::path(tag = "items", params(("id" = String, Path, description = "Request id")), security(("bearer" = [])), responses(
+    (status = 200, body = Vec<RecipientOutput>, description = "Recipients of the data and when each was told (Art 19)"),
+))]
+#[get("/requests/{id}/recipients")]
+pub async fn list_recipients(ctx: web::Data<Context>, auth: Auth, id: Id) -> Result<HttpResponse, AppError> {
+    let out = blocking(move || gathering::list_recipients(&ctx, &auth.0, &id)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[utoipa::path(tag = "requests", params(("id" = String, Path, description = "Request id")), request_body = ReviewClearance, security(("bearer" = [])), responses(
+    (status = 204, description = "Cleared: documents may now be released"),
+    (status = 409, body = Problem, content_type = "application/problem+json", description = "Not flagged, or already cleared"),
+))]
+#[post("/requests/{id}/review-clearance")]
+pub async fn clear_review(ctx: web::Data<Context>, auth: Auth, id: Id, body: web::Json<ReviewClearance>) -> Result<HttpResponse, AppError> {
+    let input = body.into_inner();
+    blocking(move || gathering::clear_review(&ctx, &auth.0, &id, input)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[utoipa::path(tag = "meta", responses((status = 200, body = PublicKeyOutput, description = "The Ed25519 key that signs export bundles")))]
+#[get("/keys")]
+pub async fn keys(ctx: web::Data<Context>) -> HttpResponse {
+    HttpResponse::Ok().json(bundles::public_key(&ctx))
+}
+
+#[utoipa::path(tag = "admin", security(("bearer" = [])), responses(
+    (status = 200, body = OrganisationProfile, description = "The letterhead and overrides"),
+))]
+#[get("/organisation")]
+pub async fn get_profile(ctx: web::Data<Context>, auth: Auth) -> Result<HttpResponse, AppError> {
+    let out = blocking(move || profile::organisation_profile(&ctx, &auth.0)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[utoipa::path(tag = "admin", request_body = OrganisationProfile, security(("bearer" = [])), responses(
+    (status = 200, body = OrganisationProfile, description = "Updated"),
+    (status = 403, body = Problem, content_type = "application/problem+json", description = "Admins only"),
+    (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid fields"),
+))]
+#[patch("/organisation")]
+pub async fn update_profile(ctx: web::Data<Context>, auth: Auth, body: web::Json<OrganisationProfile>) -> Result<HttpResponse, AppError> {
+    let input = body.into_inner();
+    let out = blocking(move || profile::update_organisation_profile(&ctx, &auth.0, input)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// The requester's download of a released document.
+#[utoipa::path(tag = "public", params(
+    ("reference" = String, Path, description = "The request's reference"),
+    ("doc_id" = String, Path, description = "Document id from the status view"),
+    ("X-Status-Token" = String, Header, description = "The status token given at submission"),
+), security(("status_token" = [])), responses(
+    (status = 200, content_type = "application/octet-stream", description = "The document"),
+    (status = 404, body = Problem, content_type = "application/problem+json", description = "Unknown, expired or not released"),
+    (status = 409, body = Problem, content_type = "application/problem+json", description = "Identity not verified yet, or under review"),
+))]
+#[get("/requests/{reference}/documents/{doc_id}")]
+pub async fn requester_download(
+    ctx: web::Data<Context>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let token = req
+        .headers()
+        .get("X-Status-Token")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let (reference, doc_id) = path.into_inner();
+    let c = ctx.clone();
+    let doc = blocking(move || status_service::download(&c, &reference, &token, &doc_id)).await?;
+    Ok(file_response(ctx, doc.blob_id, &doc.filename, &doc.media_type, &doc.sha256, doc.size))
+}

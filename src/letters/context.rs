@@ -1,0 +1,278 @@
+//! The variables a letter template sees, built from what is stored about a request.
+//! Dates are formatted here in the letter's language; an address-protected person's postal
+//! address never enters the context, so no template can print it.
+
+use chrono::{Datelike, NaiveDate};
+use serde_json::{json, Value};
+
+use super::{Labels, LetterKind, Letters};
+use crate::db::models::{
+    AttachmentRow, DocumentRow, ItemRow, OrganisationRow, RecipientRow, RegisterRow, RequestRow,
+    SubjectRow, UserRow,
+};
+use crate::domain::authorities::Authorities;
+use crate::domain::enums::Language;
+use crate::domain::grounds::LegalGrounds;
+use crate::services::profile::{OrganisationProfile, RegisterInfo};
+use crate::services::views::Decision;
+
+/// Everything a letter may need; the documents service loads it in one place.
+pub struct LetterInput<'a> {
+    pub kind: LetterKind,
+    pub lang: Language,
+    pub today: NaiveDate,
+    pub org: &'a OrganisationRow,
+    pub request: &'a RequestRow,
+    pub subject: &'a SubjectRow,
+    pub registers: &'a [RegisterRow],
+    pub decider: Option<&'a UserRow>,
+    pub items: &'a [ItemRow],
+    pub recipients: &'a [RecipientRow],
+    pub enclosures: &'a [DocumentRow],
+    /// Structured entries with their parsed content, for the access report.
+    pub entries: &'a [(AttachmentRow, Value)],
+    pub attachments: &'a [AttachmentRow],
+    pub original_due_on: NaiveDate,
+    pub message: Option<String>,
+    pub download_days: u32,
+    pub status_url: String,
+    pub log_period: Option<(NaiveDate, NaiveDate)>,
+}
+
+const MONTHS_EN: [&str; 12] = [
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+];
+
+/// Finnish and Swedish write 22.11.2026; English 22 November 2026.
+pub fn format_date(d: NaiveDate, lang: Language) -> String {
+    match lang {
+        Language::Fi | Language::Sv => format!("{}.{}.{}", d.day(), d.month(), d.year()),
+        Language::En => format!("{} {} {}", d.day(), MONTHS_EN[d.month0() as usize], d.year()),
+    }
+}
+
+/// The recipient block of the first page: name and the one address that may be printed.
+pub fn recipient_lines(subject: &SubjectRow, representative: Option<&Value>) -> Vec<String> {
+    if let Some(rep) = representative {
+        let mut lines = vec![rep["name"].as_str().unwrap_or_default().to_string()];
+        if let Some(a) = rep["postal_address"].as_str() {
+            lines.extend(a.lines().map(str::to_string));
+        }
+        return lines;
+    }
+    let mut lines = vec![subject.name.clone()];
+    let address = if subject.address_protected {
+        subject.contact_address.as_deref()
+    } else {
+        subject.postal_address.as_deref()
+    };
+    if let Some(a) = address {
+        lines.extend(a.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string));
+    }
+    lines
+}
+
+pub fn build(letters: &Letters, input: &LetterInput<'_>, grounds: &LegalGrounds, authorities: &Authorities) -> Value {
+    let lang = input.lang;
+    let labels: &Labels = letters.labels(lang);
+    let date = |d: NaiveDate| format_date(d, lang);
+    let opt_date = |d: Option<NaiveDate>| d.map(|d| format_date(d, lang));
+    let r = input.request;
+    let profile = OrganisationProfile::of(input.org);
+    let representative: Option<Value> = input
+        .subject
+        .representative
+        .as_deref()
+        .and_then(|s| serde_json::from_str(s).ok());
+    let decision: Option<Decision> = r.decision.as_deref().and_then(|s| serde_json::from_str(s).ok());
+    let ground = |code: &str| {
+        grounds.get(code).map(|g| {
+            json!({
+                "code": g.code,
+                "statute": g.statute.get(lang),
+                "title": g.title.get(lang),
+                "text": g.text.get(lang),
+            })
+        })
+    };
+    let decision_grounds: Vec<Value> = decision
+        .as_ref()
+        .map(|d| d.grounds.iter().filter_map(|c| ground(c)).collect())
+        .unwrap_or_default();
+    let ombudsman = profile
+        .authority_contact
+        .as_ref()
+        .unwrap_or(&authorities.data_protection_ombudsman)
+        .localised(lang);
+    let items: Vec<Value> = input
+        .items
+        .iter()
+        .map(|i| {
+            let decision = i.decision.as_deref().unwrap_or_default();
+            json!({
+                "number": i.number,
+                "description": i.description,
+                "decision": decision,
+                "decision_name": Labels::get(&labels.item_decisions, decision),
+                "before": i.before_text,
+                "after": i.after_text,
+                "done_by_name": i.decided_by_name,
+                "done_by_title": i.decided_by_title,
+                "done_on": i.decided_at.map(|t| date(t.date())),
+                "reason": i.reason,
+                "ground": i.ground.as_deref().and_then(ground),
+                "explanation": i.explanation,
+                "retention_ends_on": if i.retention_permanent {
+                    Some(labels.words.get("permanent").cloned().unwrap_or_else(|| "∞".into()))
+                } else {
+                    opt_date(i.retention_ends_on)
+                },
+            })
+        })
+        .collect();
+    let register_name = |id: &str| {
+        input
+            .registers
+            .iter()
+            .find(|g| g.id == id)
+            .map(|g| g.name.clone())
+            .unwrap_or_default()
+    };
+    let identity_methods: Vec<&String> = labels.identity_methods.values().collect();
+    json!({
+        "lang": lang.as_str(),
+        "today": date(input.today),
+        "org": {
+            "name": input.org.name,
+            "business_id": input.org.business_id,
+            "postal_address": profile.postal_address,
+            "email": profile.email,
+            "phone": profile.phone,
+            "public_authority": profile.public_authority,
+        },
+        "request": {
+            "reference": r.reference,
+            "kind": r.kind,
+            "kind_name": Labels::get(&labels.kinds, &r.kind),
+            "received_on": date(r.received_on),
+            "due_on": date(r.due_on),
+            "original_due_on": date(input.original_due_on),
+            "extended": r.extended,
+            "extended_on": opt_date(r.extended_on),
+            "extension_reason": r.extension_reason,
+            "registers": input.registers.iter().map(|g| g.name.clone()).collect::<Vec<_>>(),
+            "log_period": input.log_period.map(|(a, b)| format!("{}–{}", date(a), date(b))),
+        },
+        "subject_name": input.subject.name,
+        "representative": representative.as_ref().map(|rep| json!({
+            "name": rep["name"],
+            "relationship_name": Labels::get(&labels.relationships, rep["relationship"].as_str().unwrap_or_default()),
+        })),
+        "message": input.message,
+        "identity_methods": identity_methods,
+        "status_url": input.status_url,
+        "decision": decision.as_ref().map(|d| json!({
+            "outcome": d.outcome.as_str(),
+            "outcome_name": Labels::get(&labels.outcomes, d.outcome.as_str()),
+            "explanation": d.explanation,
+            "decided_on": date(d.decided_on),
+            "decider_name": input.decider.map(|u| u.name.clone()),
+            "decider_title": input.decider.and_then(|u| u.title.clone()),
+        })),
+        "grounds": decision_grounds,
+        "items": items,
+        "recipients_notified": input.recipients.iter().map(|x| json!({
+            "name": x.name,
+            "notified_on": opt_date(x.notified_on),
+        })).collect::<Vec<_>>(),
+        "enclosures": input.enclosures.iter().map(|d| json!({ "name": d.filename })).collect::<Vec<_>>(),
+        "download": json!({
+            "days": input.download_days,
+            "expires_on": date(input.today + chrono::Days::new(input.download_days.into())),
+        }),
+        "ombudsman": ombudsman,
+        "court_route": profile.public_authority.then(|| authorities.court_route.get(lang)),
+        "registers_info": input.registers.iter().map(|g| {
+            let info = RegisterInfo::of(g);
+            json!({
+                "name": g.name,
+                "description": g.description,
+                "purposes": info.purposes,
+                "legal_basis": info.legal_basis,
+                "data_categories": info.data_categories,
+                "recipients": info.recipients,
+                "sources": info.sources,
+                "retention": info.retention,
+                "transfers": info.transfers,
+            })
+        }).collect::<Vec<_>>(),
+        "entries": input.entries.iter().map(|(a, content)| json!({
+            "title": a.title,
+            "register": register_name(&a.register_id),
+            "rows": entry_rows(content),
+        })).collect::<Vec<_>>(),
+        "attachments": input.attachments.iter().map(|a| json!({
+            "name": a.filename,
+            "register": register_name(&a.register_id),
+            "media_type": a.media_type,
+            "withheld": a.withheld_ground.is_some(),
+            "redacted": a.redacted,
+            "withheld_ground": a.withheld_ground.as_deref().and_then(|c| grounds.get(c)).map(|g| g.title.get(lang).to_string()),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// A structured entry as key/value rows: nested objects flatten to dotted keys, arrays index.
+pub fn entry_rows(content: &Value) -> Vec<Value> {
+    fn walk(prefix: &str, v: &Value, out: &mut Vec<Value>) {
+        match v {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                    walk(&key, v, out);
+                }
+            }
+            Value::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    walk(&format!("{prefix}[{}]", i + 1), v, out);
+                }
+            }
+            Value::String(s) => out.push(json!({ "key": prefix, "value": s })),
+            Value::Null => out.push(json!({ "key": prefix, "value": "" })),
+            other => out.push(json!({ "key": prefix, "value": other.to_string() })),
+        }
+    }
+    let mut out = Vec::new();
+    walk("", content, &mut out);
+    out
+}
+
+/// The document label and title the frame and the PDF metadata show.
+pub fn names(letters: &Letters, kind: LetterKind, lang: Language) -> (String, String) {
+    let labels = letters.labels(lang);
+    (
+        Labels::get(&labels.doc_labels, kind.as_str()).to_string(),
+        Labels::get(&labels.doc_titles, kind.as_str()).to_string(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_in_each_language() {
+        let d = NaiveDate::from_ymd_opt(2026, 3, 5).unwrap();
+        assert_eq!(format_date(d, Language::Fi), "5.3.2026");
+        assert_eq!(format_date(d, Language::Sv), "5.3.2026");
+        assert_eq!(format_date(d, Language::En), "5 March 2026");
+    }
+
+    #[test]
+    fn entries_flatten_to_rows() {
+        let rows = entry_rows(&json!({ "nimi": "Maija", "osoite": { "katu": "Tie 1" }, "puh": ["1", 2] }));
+        let keys: Vec<&str> = rows.iter().map(|r| r["key"].as_str().unwrap()).collect();
+        assert_eq!(keys, ["nimi", "osoite.katu", "puh[1]", "puh[2]"]);
+    }
+}

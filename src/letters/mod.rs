@@ -1,0 +1,134 @@
+//! Letters and certificates: templates in `letters/<lang>/` rendered with minijinja into the
+//! line markup of [`markup`], then laid out as a PDF/A document by [`crate::pdf`].
+
+pub mod context;
+pub mod markup;
+
+use std::collections::HashMap;
+
+use anyhow::Context as _;
+use minijinja::Environment;
+use serde::Deserialize;
+
+use crate::domain::enums::Language;
+
+crate::domain::text_enum!(
+    /// Every document the service writes from a template.
+    LetterKind {
+        Acknowledgement => "acknowledgement",
+        IdentityRequest => "identity_request",
+        ClarificationRequest => "clarification_request",
+        ExtensionNotice => "extension_notice",
+        AnswerCover => "answer_cover",
+        RectificationDone => "rectification_done",
+        ErasureDone => "erasure_done",
+        RestrictionDone => "restriction_done",
+        ObjectionDecided => "objection_decided",
+        RefusalCertificate => "refusal_certificate",
+        AccessReport => "access_report",
+    }
+);
+
+/// Per-language words the code needs beside the templates (`letters/<lang>/labels.toml`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Labels {
+    pub kinds: HashMap<String, String>,
+    pub outcomes: HashMap<String, String>,
+    pub item_decisions: HashMap<String, String>,
+    pub doc_labels: HashMap<String, String>,
+    pub doc_titles: HashMap<String, String>,
+    pub relationships: HashMap<String, String>,
+    pub identity_methods: HashMap<String, String>,
+    pub words: HashMap<String, String>,
+}
+
+impl Labels {
+    pub fn get<'a>(map: &'a HashMap<String, String>, key: &'a str) -> &'a str {
+        map.get(key).map(String::as_str).unwrap_or(key)
+    }
+}
+
+macro_rules! templates {
+    ($($lang:literal),+) => {
+        &[$(
+            ($lang, "labels", include_str!(concat!("../../letters/", $lang, "/labels.toml"))),
+            ($lang, "acknowledgement", include_str!(concat!("../../letters/", $lang, "/acknowledgement.j2"))),
+            ($lang, "identity_request", include_str!(concat!("../../letters/", $lang, "/identity_request.j2"))),
+            ($lang, "clarification_request", include_str!(concat!("../../letters/", $lang, "/clarification_request.j2"))),
+            ($lang, "extension_notice", include_str!(concat!("../../letters/", $lang, "/extension_notice.j2"))),
+            ($lang, "answer_cover", include_str!(concat!("../../letters/", $lang, "/answer_cover.j2"))),
+            ($lang, "rectification_done", include_str!(concat!("../../letters/", $lang, "/rectification_done.j2"))),
+            ($lang, "erasure_done", include_str!(concat!("../../letters/", $lang, "/erasure_done.j2"))),
+            ($lang, "restriction_done", include_str!(concat!("../../letters/", $lang, "/restriction_done.j2"))),
+            ($lang, "objection_decided", include_str!(concat!("../../letters/", $lang, "/objection_decided.j2"))),
+            ($lang, "refusal_certificate", include_str!(concat!("../../letters/", $lang, "/refusal_certificate.j2"))),
+            ($lang, "access_report", include_str!(concat!("../../letters/", $lang, "/access_report.j2"))),
+        )+]
+    };
+}
+
+const EMBEDDED: &[(&str, &str, &str)] = templates!("fi", "sv", "en");
+
+/// The templates and labels of the three languages, parsed once at start.
+pub struct Letters {
+    env: Environment<'static>,
+    labels: HashMap<Language, Labels>,
+}
+
+impl Letters {
+    pub fn embedded() -> anyhow::Result<Letters> {
+        let mut env = Environment::new();
+        env.set_syntax(
+            minijinja::syntax::SyntaxConfig::builder()
+                .trim_blocks(true)
+                .lstrip_blocks(true)
+                .build()?,
+        );
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        // Every interpolated value is made safe for the line markup.
+        env.set_formatter(|out, state, value| {
+            if value.is_none() || value.is_undefined() {
+                return Ok(());
+            }
+            let _ = state;
+            let text = value.to_string();
+            out.write_str(&markup::escape_value(&text))
+                .map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write"))
+        });
+        let mut labels = HashMap::new();
+        for (lang, name, src) in EMBEDDED {
+            let language = Language::parse(lang).context("letters: unknown language")?;
+            if *name == "labels" {
+                let parsed: Labels = toml::from_str(src)
+                    .with_context(|| format!("letters/{lang}/labels.toml"))?;
+                labels.insert(language, parsed);
+            } else {
+                env.add_template(template_name(lang, name).leak(), src)
+                    .with_context(|| format!("letters/{lang}/{name}.j2"))?;
+            }
+        }
+        Ok(Letters { env, labels })
+    }
+
+    pub fn labels(&self, lang: Language) -> &Labels {
+        &self.labels[&lang]
+    }
+
+    /// Renders a template to its markup text.
+    pub fn render_text(
+        &self,
+        kind: LetterKind,
+        lang: Language,
+        context: &serde_json::Value,
+    ) -> anyhow::Result<String> {
+        let name = template_name(lang.as_str(), kind.as_str());
+        let template = self.env.get_template(&name)?;
+        template
+            .render(minijinja::value::Serde(context))
+            .with_context(|| format!("rendering letters/{}/{}.j2", lang.as_str(), kind.as_str()))
+    }
+}
+
+fn template_name(lang: &str, kind: &str) -> String {
+    format!("{lang}/{kind}")
+}

@@ -1,0 +1,407 @@
+//! Letters and certificates as stored documents: rendered inside the transaction of the
+//! change that calls for them, kept as blobs with their SHA-256, listed, downloaded, and
+//! released to the requester.
+
+use chrono::{Days, NaiveDate};
+use serde::Serialize;
+use serde_json::{json, Value};
+use utoipa::ToSchema;
+
+use super::{write_tx, Context, Principal, ServiceError};
+use crate::db::audit::{self, NewEvent};
+use crate::db::models::{DocumentRow, RequestRow};
+use crate::db::{self, blobs, documents as doc_db, orgs, requests as req_db, AnyConnection};
+use crate::domain::clock::RequestClock;
+use crate::domain::enums::{Language, Outcome, RequestKind, Role};
+use crate::domain::workflow::Action;
+use crate::letters::context::{self as letter_context, LetterInput};
+use crate::letters::{markup, LetterKind};
+use crate::pdf;
+
+pub const PDF: &str = "application/pdf";
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DocumentOutput {
+    pub id: String,
+    pub kind: String,
+    pub language: String,
+    pub filename: String,
+    pub media_type: String,
+    pub sha256: String,
+    pub size: i64,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// Null when the service made it on its own (e.g. the acknowledgement).
+    pub created_by: Option<String>,
+    pub released_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Until when the requester can download it.
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl From<&DocumentRow> for DocumentOutput {
+    fn from(d: &DocumentRow) -> DocumentOutput {
+        DocumentOutput {
+            id: d.id.clone(),
+            kind: d.kind.clone(),
+            language: d.language.clone(),
+            filename: d.filename.clone(),
+            media_type: d.media_type.clone(),
+            sha256: d.sha256.clone(),
+            size: d.size,
+            created_at: d.created_at.and_utc(),
+            created_by: d.created_by.clone(),
+            released_at: d.released_at.map(|t| t.and_utc()),
+            expires_at: d.expires_at.map(|t| t.and_utc()),
+        }
+    }
+}
+
+/// The letters an action produces, in the order they are written.
+pub fn letters_for(action: Action, kind: RequestKind, outcome: Option<Outcome>) -> Vec<LetterKind> {
+    match action {
+        Action::RequestIdentity => vec![LetterKind::IdentityRequest],
+        Action::RequestClarification => vec![LetterKind::ClarificationRequest],
+        Action::Extend => vec![LetterKind::ExtensionNotice],
+        Action::Refuse => vec![LetterKind::RefusalCertificate],
+        Action::Complete => {
+            let answer = match kind {
+                RequestKind::Rectification => LetterKind::RectificationDone,
+                RequestKind::Erasure => LetterKind::ErasureDone,
+                RequestKind::Restriction => LetterKind::RestrictionDone,
+                RequestKind::Objection => LetterKind::ObjectionDecided,
+                _ => LetterKind::AnswerCover,
+            };
+            // The certificate first, so the answer letter can list it as enclosed.
+            if outcome == Some(Outcome::PartiallyFulfilled) {
+                vec![LetterKind::RefusalCertificate, answer]
+            } else {
+                vec![answer]
+            }
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Renders a letter for the request and stores it, released to the requester. Runs inside the
+/// caller's transaction, so the letter exists exactly when the change that called for it does.
+pub fn write_letter(
+    ctx: &Context,
+    conn: &mut AnyConnection,
+    row: &RequestRow,
+    kind: LetterKind,
+    actor: Option<&Principal>,
+    message: Option<String>,
+) -> Result<DocumentRow, ServiceError> {
+    let bytes = render_letter(ctx, conn, row, kind, message)?;
+    let lang = Language::parse(&row.language).unwrap_or(Language::Fi);
+    let filename = format!("{}-{}-{}.pdf", row.reference, kind.as_str(), lang.as_str());
+    store_document(ctx, conn, row, kind.as_str(), lang, &filename, PDF, &bytes, actor, true)
+}
+
+/// Renders without storing: the bytes of the PDF.
+pub fn render_letter(
+    ctx: &Context,
+    conn: &mut AnyConnection,
+    row: &RequestRow,
+    kind: LetterKind,
+    message: Option<String>,
+) -> Result<Vec<u8>, ServiceError> {
+    let lang = Language::parse(&row.language).unwrap_or(Language::Fi);
+    let org = orgs::find_organisation(conn, &row.org_id)?;
+    let subject = req_db::subject(conn, &row.id)?;
+    let registers = req_db::registers_of(conn, &row.id)?;
+    let decision: Option<super::views::Decision> =
+        row.decision.as_deref().and_then(|s| serde_json::from_str(s).ok());
+    let decider = match &decision {
+        Some(d) => orgs::find_user(conn, &row.org_id, &d.decided_by)?,
+        None => None,
+    };
+    let items = doc_db::list_items(conn, &row.id)?;
+    let recipients = doc_db::list_recipients(conn, &row.id)?;
+    let all_docs = doc_db::list_documents(conn, &row.id)?;
+    let enclosures: Vec<DocumentRow> = all_docs
+        .into_iter()
+        .filter(|d| d.released_at.is_some() && d.kind != LetterKind::Acknowledgement.as_str())
+        .filter(|d| kind == LetterKind::AnswerCover || kind == LetterKind::AccessReport || d.kind == LetterKind::RefusalCertificate.as_str())
+        .collect();
+    let attachments = doc_db::list_attachments(conn, &row.id)?;
+    let mut entries = Vec::new();
+    for a in attachments.iter().filter(|a| a.kind == "entry" && a.withheld_ground.is_none()) {
+        let bytes = blobs::read_all(conn, &a.blob_id)?;
+        let value: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        entries.push((a.clone(), value));
+    }
+    let files: Vec<_> = attachments.iter().filter(|a| a.kind == "file").cloned().collect();
+    let original_due_on = RequestClock {
+        received_on: row.received_on,
+        paused_days: row.paused_days.max(0) as u32,
+        paused_since: row.paused_since,
+        pause_counts: row.pause_counts,
+        extended: false,
+    }
+    .deadlines(&ctx.rules.calendar)
+    .due_on;
+    let input = LetterInput {
+        kind,
+        lang,
+        today: ctx.today(),
+        org: &org,
+        request: row,
+        subject: &subject,
+        registers: &registers,
+        decider: decider.as_ref(),
+        items: &items,
+        recipients: &recipients,
+        enclosures: &enclosures,
+        entries: &entries,
+        attachments: &files,
+        original_due_on,
+        message,
+        download_days: ctx.settings.download_days,
+        status_url: format!(
+            "{}/{}/status",
+            ctx.settings.public_url.trim_end_matches('/'),
+            org.slug
+        ),
+        log_period: log_period(row),
+    };
+    let letters = &ctx.letters;
+    let context = letter_context::build(letters, &input, &ctx.rules.grounds, &ctx.rules.authorities);
+    let text = letters
+        .render_text(kind, lang, &context)
+        .map_err(ServiceError::Internal)?;
+    let blocks = markup::parse(&text);
+    let (label, title) = letter_context::names(letters, kind, lang);
+    let representative: Option<Value> =
+        subject.representative.as_deref().and_then(|s| serde_json::from_str(s).ok());
+    let mut sender = vec![org.name.clone()];
+    if let Some(a) = &org.postal_address {
+        sender.extend(a.lines().map(str::to_string));
+    }
+    let words = &letters.labels(lang).words;
+    let mut footer = vec![org.name.clone()];
+    if let Some(b) = &org.business_id {
+        let label = words.get("footer_business_id").map(String::as_str).unwrap_or("Y-tunnus");
+        footer.push(format!("{label} {b}"));
+    }
+    footer.extend(org.postal_address.iter().map(|a| a.replace('\n', ", ")));
+    footer.extend(org.email.iter().cloned());
+    footer.extend(org.phone.iter().cloned());
+    let frame = pdf::Frame {
+        sender,
+        doc_label: label,
+        date: letter_context::format_date(ctx.today(), lang),
+        reference: row.reference.clone(),
+        recipient: letter_context::recipient_lines(&subject, representative.as_ref()),
+        footer: vec![footer.join(" · ")],
+    };
+    let info = pdf::DocInfo {
+        title: format!("{title} {}", row.reference),
+        author: org.name.clone(),
+        subject: title,
+        keywords: vec![row.reference.clone(), kind.as_str().to_string()],
+        language: lang.as_str().to_string(),
+        created: ctx.clock.now(),
+    };
+    pdf::render(&info, &frame, &blocks).map_err(ServiceError::Internal)
+}
+
+fn log_period(row: &RequestRow) -> Option<(NaiveDate, NaiveDate)> {
+    if row.kind != RequestKind::LogInspection.as_str() {
+        return None;
+    }
+    let details: Value = serde_json::from_str(&row.details).ok()?;
+    let date = |k: &str| details.get(k)?.as_str()?.parse::<NaiveDate>().ok();
+    let to = date("period_to").unwrap_or(row.received_on);
+    let from = date("period_from").unwrap_or_else(|| to - Days::new(2 * 365));
+    Some((from, to))
+}
+
+/// Stores bytes as a document of the request, with an audit event carrying its hash.
+#[allow(clippy::too_many_arguments)]
+pub fn store_document(
+    ctx: &Context,
+    conn: &mut AnyConnection,
+    row: &RequestRow,
+    kind: &str,
+    lang: Language,
+    filename: &str,
+    media_type: &str,
+    bytes: &[u8],
+    actor: Option<&Principal>,
+    release: bool,
+) -> Result<DocumentRow, ServiceError> {
+    let blob = blobs::store_bytes(conn, &row.org_id, bytes).map_err(anyhow::Error::from)?;
+    record_document(ctx, conn, row, kind, lang, filename, media_type, blob, actor, release)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn record_document(
+    ctx: &Context,
+    conn: &mut AnyConnection,
+    row: &RequestRow,
+    kind: &str,
+    lang: Language,
+    filename: &str,
+    media_type: &str,
+    blob: blobs::StoredBlob,
+    actor: Option<&Principal>,
+    release: bool,
+) -> Result<DocumentRow, ServiceError> {
+    let now = ctx.clock.now().naive_utc();
+    let expires = now + chrono::Duration::days(ctx.settings.download_days.into());
+    let doc = DocumentRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        org_id: row.org_id.clone(),
+        request_id: row.id.clone(),
+        kind: kind.to_string(),
+        language: lang.as_str().to_string(),
+        filename: filename.to_string(),
+        media_type: media_type.to_string(),
+        blob_id: blob.id,
+        sha256: blob.sha256,
+        size: blob.size,
+        created_at: now,
+        created_by: actor.map(|p| p.user_id.clone()),
+        released_at: release.then_some(now),
+        expires_at: release.then_some(expires),
+    };
+    doc_db::insert_document(conn, &doc)?;
+    audit::append(
+        conn,
+        NewEvent {
+            org_id: &row.org_id,
+            request_id: Some(&row.id),
+            actor_id: actor.map(|p| p.user_id.as_str()),
+            actor_role: actor.map_or("system", |p| p.role.as_str()),
+            action: "document_created",
+            from_state: None,
+            to_state: None,
+            payload: json!({
+                "document_id": doc.id,
+                "kind": doc.kind,
+                "language": doc.language,
+                "sha256": doc.sha256,
+                "size": doc.size,
+                "released": release,
+            }),
+            occurred_at: db::now(),
+        },
+    )?;
+    Ok(doc)
+}
+
+pub fn list(
+    ctx: &Context,
+    principal: &Principal,
+    request_id: &str,
+) -> Result<Vec<DocumentOutput>, ServiceError> {
+    principal.require(&[Role::Staff, Role::Dpo])?;
+    let mut conn = ctx.conn()?;
+    req_db::find(&mut conn, &principal.org_id, request_id)?.ok_or(ServiceError::NotFound("request"))?;
+    Ok(doc_db::list_documents(&mut conn, request_id)?
+        .iter()
+        .map(DocumentOutput::from)
+        .collect())
+}
+
+pub fn find(ctx: &Context, principal: &Principal, doc_id: &str) -> Result<DocumentRow, ServiceError> {
+    principal.require(&[Role::Staff, Role::Dpo])?;
+    let mut conn = ctx.conn()?;
+    doc_db::find_document(&mut conn, &principal.org_id, doc_id)?.ok_or(ServiceError::NotFound("document"))
+}
+
+/// `POST /requests/{id}/letters`: (re)generates a letter on demand.
+pub fn create_letter(
+    ctx: &Context,
+    principal: &Principal,
+    request_id: &str,
+    kind: LetterKind,
+) -> Result<DocumentOutput, ServiceError> {
+    principal.require(&[Role::Staff])?;
+    let mut conn = ctx.conn()?;
+    let doc = write_tx(&mut conn, &principal.org_id, |conn| {
+        let row = req_db::find(conn, &principal.org_id, request_id)?
+            .ok_or(ServiceError::NotFound("request"))?;
+        check_letter_fits(&row, kind)?;
+        let message = last_message(conn, &row, kind)?;
+        write_letter(ctx, conn, &row, kind, Some(principal), message)
+    })?;
+    Ok(DocumentOutput::from(&doc))
+}
+
+/// A letter that states a decision needs that decision to exist.
+fn check_letter_fits(row: &RequestRow, kind: LetterKind) -> Result<(), ServiceError> {
+    let needs_decision = matches!(
+        kind,
+        LetterKind::RefusalCertificate
+            | LetterKind::AnswerCover
+            | LetterKind::RectificationDone
+            | LetterKind::ErasureDone
+            | LetterKind::RestrictionDone
+            | LetterKind::ObjectionDecided
+    );
+    let refused = matches!(row.outcome.as_deref(), Some("refused" | "partially_fulfilled"));
+    let problem = if needs_decision && row.decision.is_none() {
+        Some("this letter states a decision; the request has none yet")
+    } else if kind == LetterKind::RefusalCertificate && !refused {
+        Some("a refusal certificate needs a refusal or a partial refusal")
+    } else if kind == LetterKind::ExtensionNotice && !row.extended {
+        Some("the response time has not been extended")
+    } else {
+        None
+    };
+    match problem {
+        Some(p) => Err(ServiceError::Conflict {
+            code: "letter_not_applicable",
+            detail: p.into(),
+            allowed: None,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// What staff last wrote to the requester with an identity or clarification request.
+fn last_message(
+    conn: &mut AnyConnection,
+    row: &RequestRow,
+    kind: LetterKind,
+) -> Result<Option<String>, ServiceError> {
+    let action = match kind {
+        LetterKind::IdentityRequest => "request_identity",
+        LetterKind::ClarificationRequest => "request_clarification",
+        _ => return Ok(None),
+    };
+    Ok(audit::list_for_request(conn, &row.id)?
+        .into_iter()
+        .rev()
+        .find(|e| e.action == action)
+        .and_then(|e| serde_json::from_str::<Value>(&e.payload).ok())
+        .and_then(|p| p.get("message").and_then(Value::as_str).map(str::to_string)))
+}
+
+/// The worker's part: letters queued by the fast submission path.
+pub fn write_queued_letters(ctx: &Context, limit: i64) -> Result<usize, ServiceError> {
+    let mut conn = ctx.conn()?;
+    let jobs = doc_db::pending_letters(&mut conn, limit)?;
+    let mut done = 0;
+    for (request_id, kind) in jobs {
+        let Some(kind) = LetterKind::parse(&kind) else {
+            doc_db::finish_letter_job(&mut conn, &request_id, &kind)?;
+            continue;
+        };
+        let org_id = match req_db::find_any(&mut conn, &request_id)? {
+            Some(r) => r.org_id,
+            None => continue,
+        };
+        write_tx(&mut conn, &org_id, |conn| {
+            let Some(row) = req_db::find(conn, &org_id, &request_id)? else {
+                return Ok(());
+            };
+            write_letter(ctx, conn, &row, kind, None, None)?;
+            doc_db::finish_letter_job(conn, &request_id, kind.as_str())?;
+            Ok(())
+        })?;
+        done += 1;
+    }
+    Ok(done)
+}

@@ -1,0 +1,426 @@
+//! Letters, certificates, item decisions, attachments and signed bundles, end to end: through
+//! the HTTP API, into the database, out as real PDFs and ZIPs that are read back.
+
+mod common;
+
+use std::io::Read;
+
+use common::TestApp;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use rightsdesk::domain::enums::Language;
+use rightsdesk::letters::LetterKind;
+use rightsdesk::services::documents;
+
+/// The text a person would copy out of the PDF (poppler's pdftotext; `.ci/run` installs it).
+fn pdf_text(bytes: &[u8]) -> String {
+    let dir = std::env::temp_dir().join(format!("rd-pdf-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("doc.pdf");
+    std::fs::write(&path, bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8", "-layout"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is needed by these tests; .ci/run installs it");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(out.status.success(), "pdftotext failed");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+async fn download(app: &TestApp, doc_id: &str) -> Vec<u8> {
+    let res = app
+        .client
+        .get(format!("{}/api/v1/documents/{doc_id}", app.base))
+        .bearer_auth(&app.org.staff)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    res.bytes().await.unwrap().to_vec()
+}
+
+async fn documents_of(app: &TestApp, id: &str) -> Vec<Value> {
+    let (status, body) = app
+        .get(&format!("/api/v1/requests/{id}/documents"), Some(&app.org.staff))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body.as_array().unwrap().clone()
+}
+
+fn kinds(docs: &[Value]) -> Vec<String> {
+    docs.iter().map(|d| d["kind"].as_str().unwrap().to_string()).collect()
+}
+
+/// A request with a decision, grounds, items and recipients: every variable a letter can use.
+async fn decided_erasure(app: &TestApp, subject: Value) -> String {
+    let (status, body) = app
+        .post(
+            "/api/v1/requests",
+            Some(&app.org.staff),
+            json!({
+                "kind": "erasure", "language": "fi", "channel": "letter", "received_on": "2026-11-10",
+                "registers": ["turvakoti"],
+                "subject": subject,
+                "details": { "what": "Vanhat kirjaukset vuodelta 2019", "why": "Tarpeettomia" }
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let id = body["id"].as_str().unwrap().to_string();
+    app.act_ok(&id, json!({ "action": "assign", "assignee": app.org.staff_id })).await;
+    app.act_ok(&id, json!({ "action": "verify_identity", "method": "in_person" })).await;
+    let (s, item) = app
+        .post(
+            &format!("/api/v1/requests/{id}/items"),
+            Some(&app.org.staff),
+            json!({ "description": "Turvakotijakson kirjaukset 2019", "register": "turvakoti",
+                    "record_category": "families_with_children", "retention_start_on": "2020-03-31" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{item}");
+    assert_eq!(item["retention_ends_on"], "2050-03-31");
+    assert_eq!(item["proposal"]["ground"], "gdpr_17_3_b");
+    app.post(
+        &format!("/api/v1/requests/{id}/items"),
+        Some(&app.org.staff),
+        json!({ "description": "Puhelinnumero 040 000 0000 yhteystiedoissa" }),
+    )
+    .await;
+    let (s, b) = app
+        .post(
+            &format!("/api/v1/requests/{id}/items/1/decision"),
+            Some(&app.org.staff),
+            json!({ "decision": "refused", "ground": "gdpr_17_3_b",
+                    "explanation": "Lastensuojelulain mukaiset asiakirjat on säilytettävä vuoteen 2050." }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, b) = app
+        .post(
+            &format!("/api/v1/requests/{id}/items/2/decision"),
+            Some(&app.org.staff),
+            json!({ "decision": "done", "reason": "Vanhentunut yhteystieto poistettu." }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    app.post(
+        &format!("/api/v1/requests/{id}/recipients"),
+        Some(&app.org.staff),
+        json!({ "name": "Helsingin kaupungin lastensuojelu", "register": "turvakoti", "notified_on": "2026-11-16" }),
+    )
+    .await;
+    app.act_ok(
+        &id,
+        json!({ "action": "extend", "reason": "Pyyntö koskee useita rekistereitä ja vuosien kirjauksia." }),
+    )
+    .await;
+    app.act_ok(
+        &id,
+        json!({ "action": "complete", "outcome": "partially_fulfilled", "grounds": ["gdpr_17_3_b"],
+                "explanation": "Osa kirjauksista on säilytettävä lain nojalla." }),
+    )
+    .await;
+    id
+}
+
+#[actix_rt::test]
+async fn every_letter_renders_in_every_language_with_its_facts() {
+    let app = TestApp::spawn().await;
+    let id = decided_erasure(
+        &app,
+        json!({ "name": "Äijä Öhman-Åberg", "personal_id": "131052-308T",
+                "postal_address": "Kotikatu 5, 00100 Helsinki", "contact_channel": "post" }),
+    )
+    .await;
+    // The actions wrote their letters in their transactions.
+    let docs = documents_of(&app, &id).await;
+    assert_eq!(
+        kinds(&docs),
+        ["extension_notice", "refusal_certificate", "erasure_done"]
+    );
+
+    let ctx = app.ctx.clone();
+    let mut conn = ctx.pool.get().unwrap();
+    let mut row = rightsdesk::db::requests::find(&mut conn, &ctx_org(&app), &id)
+        .unwrap()
+        .unwrap();
+    for lang in [Language::Fi, Language::Sv, Language::En] {
+        row.language = lang.as_str().into();
+        for kind in LetterKind::ALL {
+            let pdf = documents::render_letter(&ctx, &mut conn, &row, *kind, Some("Lähetä kopio henkilökortista.".into()))
+                .unwrap_or_else(|e| panic!("{kind} {lang}: {e}"));
+            assert!(pdf.starts_with(b"%PDF-1.7"), "{kind} {lang}");
+            let text = pdf_text(&pdf);
+            assert!(text.contains(&row.reference), "{kind} {lang}: no reference\n{text}");
+            assert!(text.contains("Äijä Öhman-Åberg"), "{kind} {lang}: name\n{text}");
+            assert!(text.contains(" (") && text.contains("1 ("), "{kind} {lang}: page numbers\n{text}");
+            let received = if lang == Language::En { "10 November 2026" } else { "10.11.2026" };
+            if *kind != LetterKind::AccessReport {
+                assert!(text.contains(received), "{kind} {lang}: received date\n{text}");
+            }
+        }
+    }
+    // The refusal certificate carries the ground, the Ombudsman and the decider.
+    row.language = "fi".into();
+    let pdf = documents::render_letter(&ctx, &mut conn, &row, LetterKind::RefusalCertificate, None).unwrap();
+    let text = pdf_text(&pdf);
+    for expected in [
+        "KIELTÄYTYMISTODISTUS",
+        "17 artiklan 3 kohdan b alakohta",
+        "Tietosuojavaltuutetun toimisto",
+        "PL 800, 00531 Helsinki",
+        "029 566 6700",
+        "Osa kirjauksista on säilytettävä lain nojalla.",
+        "31.3.2050",
+    ] {
+        assert!(text.contains(expected), "missing '{expected}' in\n{text}");
+    }
+}
+
+fn ctx_org(app: &TestApp) -> String {
+    let mut conn = app.ctx.pool.get().unwrap();
+    rightsdesk::db::orgs::find_organisation_by_slug(&mut conn, &app.org.slug)
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+#[actix_rt::test]
+async fn a_protected_address_is_on_no_page_of_any_letter() {
+    let app = TestApp::spawn().await;
+    let secret = "Salainen polku 7";
+    let id = decided_erasure(
+        &app,
+        json!({ "name": "Suojattu Henkilö", "birth_date": "1980-01-02", "address_protected": true,
+                "postal_address": format!("{secret}, 00100 Helsinki"), "contact_channel": "pick_up" }),
+    )
+    .await;
+    let ctx = app.ctx.clone();
+    let mut conn = ctx.pool.get().unwrap();
+    let mut row = rightsdesk::db::requests::find(&mut conn, &ctx_org(&app), &id).unwrap().unwrap();
+    for lang in [Language::Fi, Language::Sv, Language::En] {
+        row.language = lang.as_str().into();
+        for kind in LetterKind::ALL {
+            let text = pdf_text(&documents::render_letter(&ctx, &mut conn, &row, *kind, None).unwrap());
+            assert!(!text.contains("Salainen"), "{kind} {lang} prints the protected address");
+            assert!(text.contains("Suojattu Henkilö"), "{kind} {lang}");
+        }
+    }
+    // With a contact address they allow, that one is printed instead.
+    let id = decided_erasure(
+        &app,
+        json!({ "name": "Suojattu Kaksi", "birth_date": "1980-01-02", "address_protected": true,
+                "postal_address": format!("{secret}, 00100 Helsinki"),
+                "contact_address": "PL 99, 00101 Helsinki", "contact_channel": "post" }),
+    )
+    .await;
+    let row = rightsdesk::db::requests::find(&mut conn, &ctx_org(&app), &id).unwrap().unwrap();
+    let text = pdf_text(&documents::render_letter(&ctx, &mut conn, &row, LetterKind::ErasureDone, None).unwrap());
+    assert!(text.contains("PL 99, 00101 Helsinki"), "{text}");
+    assert!(!text.contains("Salainen"));
+}
+
+#[actix_rt::test]
+async fn submission_is_acknowledged_by_letter_and_refusal_writes_the_certificate() {
+    let app = TestApp::spawn().await;
+    let (status, body) = app.submit_public(|_| {}).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let id = body["id"].as_str().unwrap().to_string();
+    assert!(documents_of(&app, &id).await.is_empty(), "rendered by the worker, not the submission");
+    let report = rightsdesk::jobs::run_once(app.ctx.clone(), "w").await.unwrap();
+    assert_eq!(report.letters, 1);
+    let docs = documents_of(&app, &id).await;
+    assert_eq!(kinds(&docs), ["acknowledgement"]);
+    let pdf = download(&app, docs[0]["id"].as_str().unwrap()).await;
+    let text = pdf_text(&pdf);
+    assert!(text.contains("VASTAANOTTOILMOITUS"), "{text}");
+    assert!(text.contains("16.12.2026"), "due date\n{text}");
+    // Run again: nothing twice.
+    let report = rightsdesk::jobs::run_once(app.ctx.clone(), "w").await.unwrap();
+    assert_eq!(report.letters, 0);
+
+    app.act_ok(&id, json!({ "action": "refuse", "grounds": ["gdpr_12_5"],
+                            "explanation": "Sama pyyntö on käsitelty kolme kertaa tänä vuonna." })).await;
+    let docs = documents_of(&app, &id).await;
+    assert_eq!(kinds(&docs), ["acknowledgement", "refusal_certificate"]);
+    let text = pdf_text(&download(&app, docs[1]["id"].as_str().unwrap()).await);
+    assert!(text.contains("12 artiklan 5 kohta"), "{text}");
+    assert!(text.contains("Sama pyyntö on käsitelty kolme kertaa"), "{text}");
+
+    // A certificate for a request that was not refused is not a thing.
+    let (status, _) = app.submit_public(|_| {}).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (s, b) = app
+        .post(&format!("/api/v1/requests/{id}/letters"), Some(&app.org.staff), json!({ "kind": "extension_notice" }))
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{b}");
+    assert_eq!(b["code"], "letter_not_applicable");
+    let (s, b) = app
+        .post(&format!("/api/v1/requests/{id}/letters"), Some(&app.org.staff), json!({ "kind": "refusal_certificate" }))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    // Every document is in the audit trail with its hash.
+    let (_, events) = app.get(&format!("/api/v1/requests/{id}/events"), Some(&app.org.staff)).await;
+    let created: Vec<&Value> = events.as_array().unwrap().iter().filter(|e| e["action"] == "document_created").collect();
+    assert_eq!(created.len(), 3);
+    assert_eq!(created[2]["payload"]["sha256"], b["sha256"]);
+}
+
+async fn status_view(app: &TestApp, reference: &str, token: &str) -> Value {
+    let res = app
+        .client
+        .get(format!("{}/api/v1/requests/{reference}/status", app.base))
+        .header("X-Status-Token", token)
+        .send()
+        .await
+        .unwrap();
+    res.json::<Value>().await.unwrap()
+}
+
+async fn upload(app: &TestApp, id: &str, meta: Value, name: &str, media: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
+    let form = reqwest::multipart::Form::new()
+        .text("meta", meta.to_string())
+        .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()).mime_str(media).unwrap());
+    app.send(app.client.post(format!("{}/api/v1/requests/{id}/attachments", app.base)).multipart(form), Some(&app.org.staff))
+        .await
+}
+
+#[actix_rt::test]
+async fn an_access_answer_is_a_signed_bundle_the_requester_downloads_once_verified() {
+    let app = TestApp::spawn_with(|s| s.max_upload_mb = 1).await;
+    let (_, body) = app.submit_public(|b| { b["registers"] = json!(["turvakoti"]); }).await;
+    let id = body["id"].as_str().unwrap().to_string();
+    let reference = body["reference"].as_str().unwrap().to_string();
+    let token = body["status_token"].as_str().unwrap().to_string();
+
+    let (s, entry) = app
+        .post(&format!("/api/v1/requests/{id}/entries"), Some(&app.org.staff),
+              json!({ "register": "turvakoti", "title": "Asiakastiedot", "data": { "nimi": "Maija Meikäläinen", "jakso": { "alku": "2025-01-03", "loppu": "2025-02-14" } } }))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{entry}");
+    let (s, file) = upload(&app, &id, json!({ "register": "turvakoti", "title": "Jaksokirjaukset" }), "kirjaukset.csv", "text/csv", "pvm,teksti\n2025-01-03,saapui\n".into()).await;
+    assert_eq!(s, StatusCode::CREATED, "{file}");
+    assert_eq!(file["sha256"].as_str().unwrap().len(), 64);
+    let (s, withheld) = upload(&app, &id, json!({ "register": "turvakoti", "title": "Toisen henkilön tiedot", "withheld_ground": "gdpr_15_4", "withheld_reason": "Sisältää toisen henkilön tietoja." }), "muistio.pdf", "application/pdf", b"%PDF-1.4 not shown".to_vec()).await;
+    assert_eq!(s, StatusCode::CREATED, "{withheld}");
+    // Above the configured limit: a clear 413, nothing stored.
+    let (s, b) = upload(&app, &id, json!({ "register": "turvakoti" }), "iso.json", "application/json", vec![b' '; 1024 * 1024 + 1]).await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE, "{b}");
+    assert_eq!(b["code"], "file_too_large");
+    let (s, b) = upload(&app, &id, json!({ "register": "muu" }), "x.csv", "text/csv", b"a".to_vec()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+
+    let (s, bundle) = app.post(&format!("/api/v1/requests/{id}/bundle"), Some(&app.org.staff), json!({})).await;
+    assert_eq!(s, StatusCode::CREATED, "{bundle}");
+    let zip_bytes = download(&app, bundle["id"].as_str().unwrap()).await;
+    use sha2::Digest;
+    assert_eq!(hex::encode(sha2::Sha256::digest(&zip_bytes)), bundle["sha256"].as_str().unwrap());
+
+    // Unzip: every listed file is there with its hash; the withheld one is not.
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip_bytes.clone())).unwrap();
+    let mut manifest = String::new();
+    archive.by_name("manifest.json").unwrap().read_to_string(&mut manifest).unwrap();
+    let manifest: Value = serde_json::from_str(&manifest).unwrap();
+    let paths: Vec<&str> = manifest["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert!(paths.contains(&"answer.pdf"), "{paths:?}");
+    assert!(paths.iter().any(|p| p.starts_with("data/") && p.ends_with(".json")), "{paths:?}");
+    assert!(paths.iter().any(|p| p.starts_with("data/") && p.ends_with(".csv")), "{paths:?}");
+    assert!(paths.iter().any(|p| p.ends_with("kirjaukset.csv")), "{paths:?}");
+    assert!(!paths.iter().any(|p| p.contains("muistio")), "withheld file shipped: {paths:?}");
+    for f in manifest["files"].as_array().unwrap() {
+        let mut content = Vec::new();
+        archive.by_name(f["path"].as_str().unwrap()).unwrap().read_to_end(&mut content).unwrap();
+        assert_eq!(hex::encode(sha2::Sha256::digest(&content)), f["sha256"].as_str().unwrap());
+    }
+    let mut answer = Vec::new();
+    archive.by_name("answer.pdf").unwrap().read_to_end(&mut answer).unwrap();
+    let text = pdf_text(&answer);
+    assert!(text.contains("Asiakastiedot") && text.contains("2025-01-03"), "{text}");
+    assert!(text.contains("Toisen henkilön tiedot"), "the withheld item is listed with its ground\n{text}");
+
+    // The signature verifies against the published key, and a changed byte is caught.
+    let (_, key) = app.get("/api/v1/keys", None).await;
+    use base64::Engine as _;
+    let public = base64::engine::general_purpose::STANDARD.decode(key["public_key"].as_str().unwrap()).unwrap();
+    let report = rightsdesk::bundle::verify(std::io::Cursor::new(zip_bytes.clone()), Some(&public));
+    assert!(report.is_ok(), "{:?}", report.problems.iter().map(|p| p.to_string()).collect::<Vec<_>>());
+
+    // The requester: nothing until the identity is verified.
+    let view = status_view(&app, &reference, &token).await;
+    assert_eq!(view["documents_withheld"], "identity_not_verified");
+    assert!(view["documents"].as_array().unwrap().is_empty());
+    app.act_ok(&id, json!({ "action": "verify_identity", "method": "strong_eid" })).await;
+    let view = status_view(&app, &reference, &token).await;
+    let listed: Vec<&str> = view["documents"].as_array().unwrap().iter().map(|d| d["kind"].as_str().unwrap()).collect();
+    assert_eq!(listed, ["bundle"]);
+    let doc_id = view["documents"][0]["id"].as_str().unwrap();
+    let res = app.client.get(format!("{}/api/v1/requests/{reference}/documents/{doc_id}", app.base)).header("X-Status-Token", &token).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.bytes().await.unwrap().to_vec(), zip_bytes);
+    let res = app.client.get(format!("{}/api/v1/requests/{reference}/documents/{doc_id}", app.base)).header("X-Status-Token", "wrong").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let (_, events) = app.get(&format!("/api/v1/requests/{id}/events"), Some(&app.org.staff)).await;
+    assert!(events.as_array().unwrap().iter().any(|e| e["action"] == "document_downloaded" && e["actor_role"] == "requester"));
+
+    // After the download period (14 days by default) it is gone from the view.
+    app.set_today("2026-12-01");
+    let view = status_view(&app, &reference, &token).await;
+    assert!(view["documents"].as_array().unwrap().is_empty(), "{view}");
+}
+
+#[actix_rt::test]
+async fn a_representatives_request_under_review_releases_nothing_until_cleared() {
+    let app = TestApp::spawn().await;
+    let (s, body) = app
+        .submit_public(|b| {
+            b["subject"] = json!({ "name": "Lapsi Esimerkki", "personal_id": "010516B903X", "contact_channel": "pick_up" });
+            b["representative"] = json!({ "name": "Huoltaja Esimerkki", "relationship": "guardian", "email": "h@example.fi" });
+        })
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    let id = body["id"].as_str().unwrap().to_string();
+    let (reference, token) = (body["reference"].as_str().unwrap().to_string(), body["status_token"].as_str().unwrap().to_string());
+    rightsdesk::jobs::run_once(app.ctx.clone(), "w").await.unwrap();
+    app.act_ok(&id, json!({ "action": "verify_identity", "method": "in_person" })).await;
+    let v = status_view(&app, &reference, &token).await;
+    assert_eq!(v["documents_withheld"], "under_review", "{v}");
+    let (s, b) = app.post(&format!("/api/v1/requests/{id}/review-clearance"), Some(&app.org.staff), json!({ "note": "x" })).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    let (s, _) = app.post(&format!("/api/v1/requests/{id}/review-clearance"), Some(&app.org.staff),
+                          json!({ "note": "Huoltajuus tarkistettu, lapsi ei ole kieltänyt tietojen antamista." })).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let v = status_view(&app, &reference, &token).await;
+    assert!(v["documents_withheld"].is_null(), "{v}");
+    assert_eq!(v["documents"][0]["kind"], "acknowledgement");
+}
+
+#[actix_rt::test]
+async fn portability_bundles_are_machine_readable_only() {
+    let app = TestApp::spawn().await;
+    let (_, body) = app
+        .submit_public(|b| {
+            b["kind"] = json!("portability");
+            b["details"] = json!({ "format": "json" });
+            b["registers"] = json!(["turvakoti"]);
+        })
+        .await;
+    let id = body["id"].as_str().unwrap().to_string();
+    app.post(&format!("/api/v1/requests/{id}/entries"), Some(&app.org.staff),
+             json!({ "register": "turvakoti", "title": "Yhteystiedot", "data": { "puhelin": "040 1234567" } })).await;
+    let (s, _) = upload(&app, &id, json!({ "register": "turvakoti" }), "kuva.png", "image/png", vec![0x89, b'P', b'N', b'G']).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (s, bundle) = app.post(&format!("/api/v1/requests/{id}/bundle"), Some(&app.org.staff), json!({})).await;
+    assert_eq!(s, StatusCode::CREATED, "{bundle}");
+    let zip_bytes = download(&app, bundle["id"].as_str().unwrap()).await;
+    let report = rightsdesk::bundle::verify(std::io::Cursor::new(zip_bytes), None);
+    assert!(report.is_ok());
+    let paths: Vec<String> = report.manifest.unwrap().files.iter().map(|f| f.path.clone()).collect();
+    assert!(paths.iter().all(|p| p.ends_with(".json") || p.ends_with(".csv")), "{paths:?}");
+    // Other kinds have no bundle.
+    let (_, body) = app.submit_public(|b| { b["kind"] = json!("objection"); b["details"] = json!({ "grounds": "En halua." }); }).await;
+    let (s, b) = app.post(&format!("/api/v1/requests/{}/bundle", body["id"].as_str().unwrap()), Some(&app.org.staff), json!({})).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{b}");
+}
