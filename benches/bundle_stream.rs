@@ -20,8 +20,8 @@ use std::fs::{self, File};
 use std::io::{self, Read};
 use std::time::Instant;
 
-use rightsdesk::bundle::{verify, BundleWriter, SigningKey};
 use chrono::Utc;
+use rightsdesk::bundle::{verify, BundleWriter, SigningKey};
 
 fn main() -> anyhow::Result<()> {
     let mb = match std::env::args().nth(1) {

@@ -193,10 +193,19 @@ fn verify_bundle(path: &std::path::Path, public_key: Option<&str>) -> anyhow::Re
         .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", path.display()))?;
     let report = crate::bundle::verify(std::io::BufReader::new(file), trusted.as_deref());
     if let Some(m) = &report.manifest {
-        println!("bundle {} ({}), {} files", m.reference, m.kind, m.files.len());
+        println!(
+            "bundle {} ({}), {} files",
+            m.reference,
+            m.kind,
+            m.files.len()
+        );
     }
     if let Some(k) = &report.key_id {
-        let how = if trusted.is_some() { "the given key" } else { "the key in the bundle; compare with GET /api/v1/keys" };
+        let how = if trusted.is_some() {
+            "the given key"
+        } else {
+            "the key in the bundle; compare with GET /api/v1/keys"
+        };
         println!("signed by key {k} ({how})");
     }
     for p in &report.problems {
@@ -206,7 +215,10 @@ fn verify_bundle(path: &std::path::Path, public_key: Option<&str>) -> anyhow::Re
         println!("OK: every file matches the signed manifest");
         Ok(())
     } else {
-        Err(anyhow::anyhow!("the bundle does not verify: {} problem(s)", report.problems.len()))
+        Err(anyhow::anyhow!(
+            "the bundle does not verify: {} problem(s)",
+            report.problems.len()
+        ))
     }
 }
 

@@ -103,6 +103,7 @@ fn signing_key(conn: &mut db::AnyConnection) -> anyhow::Result<crate::bundle::Si
     use base64::Engine as _;
     let engine = base64::engine::general_purpose::STANDARD;
     let (_, fresh) = crate::bundle::SigningKey::generate()?;
-    let stored = db::settings_table::get_or_insert(conn, "bundle_signing_key", &engine.encode(fresh))?;
+    let stored =
+        db::settings_table::get_or_insert(conn, "bundle_signing_key", &engine.encode(fresh))?;
     crate::bundle::SigningKey::from_pkcs8(&engine.decode(stored)?)
 }

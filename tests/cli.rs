@@ -295,16 +295,27 @@ fn verify_checks_a_bundle_and_names_the_mismatch() {
     std::fs::create_dir_all(&dir).unwrap();
     let (key, _) = SigningKey::generate().unwrap();
     let build = |answer: &[u8], manifest_from: Option<&[u8]>| -> Vec<u8> {
-        let mut w = BundleWriter::new(std::io::Cursor::new(Vec::new()), "SAT-2026-000001", "access", chrono::Utc::now());
+        let mut w = BundleWriter::new(
+            std::io::Cursor::new(Vec::new()),
+            "SAT-2026-000001",
+            "access",
+            chrono::Utc::now(),
+        );
         w.add("answer.pdf", "application/pdf", answer).unwrap();
-        w.add("data/001-tiedot.json", "application/json", &b"{\"a\":1}"[..]).unwrap();
+        w.add(
+            "data/001-tiedot.json",
+            "application/json",
+            &b"{\"a\":1}"[..],
+        )
+        .unwrap();
         let (cursor, _) = w.finish(&key).unwrap();
         let bytes = cursor.into_inner();
         match manifest_from {
             None => bytes,
             // Same files but one changed, with the original (signed) manifest.
             Some(original) => {
-                let mut src = zip::ZipArchive::new(std::io::Cursor::new(original.to_vec())).unwrap();
+                let mut src =
+                    zip::ZipArchive::new(std::io::Cursor::new(original.to_vec())).unwrap();
                 let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
                 for i in 0..src.len() {
                     let mut f = src.by_index(i).unwrap();
@@ -314,7 +325,8 @@ fn verify_checks_a_bundle_and_names_the_mismatch() {
                     if name == "answer.pdf" {
                         content = answer.to_vec();
                     }
-                    out.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+                    out.start_file(name, zip::write::SimpleFileOptions::default())
+                        .unwrap();
                     out.write_all(&content).unwrap();
                 }
                 out.finish().unwrap().into_inner()
@@ -326,20 +338,46 @@ fn verify_checks_a_bundle_and_names_the_mismatch() {
     std::fs::write(dir.join("good.zip"), &good).unwrap();
     std::fs::write(dir.join("bad.zip"), &bad).unwrap();
 
-    let out = bin().arg("verify").arg(dir.join("good.zip")).output().unwrap();
+    let out = bin()
+        .arg("verify")
+        .arg(dir.join("good.zip"))
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout.contains("OK") && stdout.contains(&key.key_id()), "{stdout}");
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("OK") && stdout.contains(&key.key_id()),
+        "{stdout}"
+    );
 
-    let out = bin().arg("verify").arg(dir.join("bad.zip")).output().unwrap();
+    let out = bin()
+        .arg("verify")
+        .arg(dir.join("bad.zip"))
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(!out.status.success());
-    assert!(stdout.contains("MISMATCH") && stdout.contains("answer.pdf"), "{stdout}");
+    assert!(
+        stdout.contains("MISMATCH") && stdout.contains("answer.pdf"),
+        "{stdout}"
+    );
 
     use base64::Engine as _;
     let (other, _) = SigningKey::generate().unwrap();
     let other_key = base64::engine::general_purpose::STANDARD.encode(other.public_key());
-    let out = bin().arg("verify").arg(dir.join("good.zip")).args(["--public-key", &other_key]).output().unwrap();
-    assert!(!out.status.success(), "a bundle signed by another key must not verify");
+    let out = bin()
+        .arg("verify")
+        .arg(dir.join("good.zip"))
+        .args(["--public-key", &other_key])
+        .output()
+        .unwrap();
+    assert!(
+        !out.status.success(),
+        "a bundle signed by another key must not verify"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

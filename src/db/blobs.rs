@@ -159,7 +159,8 @@ impl Read for BlobReader<'_> {
             if self.next >= self.chunks {
                 return Ok(0);
             }
-            self.current = chunk(self.conn, &self.blob_id, self.next).map_err(std::io::Error::other)?;
+            self.current =
+                chunk(self.conn, &self.blob_id, self.next).map_err(std::io::Error::other)?;
             self.next += 1;
             self.pos = 0;
         }

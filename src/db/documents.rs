@@ -145,7 +145,11 @@ pub fn pending_letters(conn: &mut AnyConnection, limit: i64) -> QueryResult<Vec<
         .load(conn)
 }
 
-pub fn finish_letter_job(conn: &mut AnyConnection, request_id: &str, kind: &str) -> QueryResult<()> {
+pub fn finish_letter_job(
+    conn: &mut AnyConnection,
+    request_id: &str,
+    kind: &str,
+) -> QueryResult<()> {
     diesel::delete(
         letter_jobs::table
             .filter(letter_jobs::request_id.eq(request_id))

@@ -50,7 +50,12 @@ impl Authorities {
 impl AuthorityContact {
     pub fn check(&self) -> anyhow::Result<()> {
         let texts = [&self.name, &self.postal_address, &self.visiting_address];
-        let plain = [&self.phone, &self.phone_international, &self.email, &self.web];
+        let plain = [
+            &self.phone,
+            &self.phone_international,
+            &self.email,
+            &self.web,
+        ];
         if texts.iter().any(|t| !t.is_complete()) || plain.iter().any(|p| p.trim().is_empty()) {
             anyhow::bail!("authority contact: every field is required, in fi, sv and en");
         }

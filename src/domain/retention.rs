@@ -116,9 +116,7 @@ impl RetentionRules {
         let Some(rule) = rule else {
             return RetentionVerdict::Unknown;
         };
-        if rule.sampling
-            && born_on.is_some_and(|b| self.sampling_days.contains(&b.day()))
-        {
+        if rule.sampling && born_on.is_some_and(|b| self.sampling_days.contains(&b.day())) {
             return RetentionVerdict::Permanent;
         }
         let Some(start) = start_on else {
@@ -150,7 +148,11 @@ mod tests {
         let rules = RetentionRules::embedded().unwrap();
         assert!(rules.categories().len() >= 10);
         for c in rules.categories() {
-            assert!(c.name.as_ref().is_some_and(Texts::is_complete), "{}", c.code);
+            assert!(
+                c.name.as_ref().is_some_and(Texts::is_complete),
+                "{}",
+                c.code
+            );
         }
     }
 
@@ -158,9 +160,19 @@ mod tests {
     fn families_with_children_are_kept_thirty_years_after_closing() {
         let rules = RetentionRules::embedded().unwrap();
         let rule = rules.rule(&[], "families_with_children");
-        let v = rules.verdict(rule, Some(d(2020, 3, 31)), Some(d(1990, 5, 2)), d(2026, 11, 22));
+        let v = rules.verdict(
+            rule,
+            Some(d(2020, 3, 31)),
+            Some(d(1990, 5, 2)),
+            d(2026, 11, 22),
+        );
         assert_eq!(v, RetentionVerdict::KeptUntil(d(2050, 3, 31)));
-        let v = rules.verdict(rule, Some(d(1990, 3, 31)), Some(d(1970, 5, 2)), d(2026, 11, 22));
+        let v = rules.verdict(
+            rule,
+            Some(d(1990, 3, 31)),
+            Some(d(1970, 5, 2)),
+            d(2026, 11, 22),
+        );
         assert_eq!(v, RetentionVerdict::Ended(d(2020, 3, 31)));
     }
 
@@ -169,14 +181,29 @@ mod tests {
         let rules = RetentionRules::embedded().unwrap();
         let rule = rules.rule(&[], "working_age_services");
         for day in [8, 18, 28] {
-            let v = rules.verdict(rule, Some(d(2000, 1, 1)), Some(d(1960, 4, day)), d(2026, 1, 1));
+            let v = rules.verdict(
+                rule,
+                Some(d(2000, 1, 1)),
+                Some(d(1960, 4, day)),
+                d(2026, 1, 1),
+            );
             assert_eq!(v, RetentionVerdict::Permanent);
         }
-        let v = rules.verdict(rule, Some(d(2000, 1, 1)), Some(d(1960, 4, 9)), d(2026, 1, 1));
+        let v = rules.verdict(
+            rule,
+            Some(d(2000, 1, 1)),
+            Some(d(1960, 4, 9)),
+            d(2026, 1, 1),
+        );
         assert_eq!(v, RetentionVerdict::Ended(d(2010, 1, 1)));
         // Vouchers are not sampled.
         let rule = rules.rule(&[], "service_vouchers");
-        let v = rules.verdict(rule, Some(d(2025, 2, 1)), Some(d(1960, 4, 8)), d(2026, 1, 1));
+        let v = rules.verdict(
+            rule,
+            Some(d(2025, 2, 1)),
+            Some(d(1960, 4, 8)),
+            d(2026, 1, 1),
+        );
         assert_eq!(v, RetentionVerdict::KeptUntil(d(2028, 2, 1)));
     }
 
@@ -192,10 +219,20 @@ mod tests {
         }];
         let rule = rules.rule(&own, "working_age_services");
         assert_eq!(rule.unwrap().years, 1);
-        let v = rules.verdict(rule, Some(d(2024, 2, 29)), Some(d(1960, 4, 8)), d(2026, 1, 1));
+        let v = rules.verdict(
+            rule,
+            Some(d(2024, 2, 29)),
+            Some(d(1960, 4, 8)),
+            d(2026, 1, 1),
+        );
         assert_eq!(v, RetentionVerdict::Ended(d(2025, 2, 28)));
         assert_eq!(
-            rules.verdict(rules.rule(&[], "nope"), Some(d(2020, 1, 1)), None, d(2026, 1, 1)),
+            rules.verdict(
+                rules.rule(&[], "nope"),
+                Some(d(2020, 1, 1)),
+                None,
+                d(2026, 1, 1)
+            ),
             RetentionVerdict::Unknown
         );
         assert_eq!(
@@ -206,8 +243,14 @@ mod tests {
 
     #[test]
     fn malformed_files_are_refused() {
-        assert!(RetentionRules::from_toml("sampling_days = [8]\n[[category]]\ncode='a'\nyears=0\nstart='death'\n").is_err());
+        assert!(RetentionRules::from_toml(
+            "sampling_days = [8]\n[[category]]\ncode='a'\nyears=0\nstart='death'\n"
+        )
+        .is_err());
         assert!(RetentionRules::from_toml("sampling_days = [40]\ncategory = []\n").is_err());
-        assert!(RetentionRules::from_toml("sampling_days = [8]\n[[category]]\ncode='a'\nyears=1\nstart='birthday'\n").is_err());
+        assert!(RetentionRules::from_toml(
+            "sampling_days = [8]\n[[category]]\ncode='a'\nyears=1\nstart='birthday'\n"
+        )
+        .is_err());
     }
 }

@@ -84,10 +84,21 @@ pub async fn create_bundle(
     (status = 404, body = Problem, content_type = "application/problem+json", description = "No such document in your organisation"),
 ))]
 #[get("/documents/{doc_id}")]
-pub async fn download(ctx: web::Data<Context>, auth: Auth, doc_id: Id) -> Result<HttpResponse, AppError> {
+pub async fn download(
+    ctx: web::Data<Context>,
+    auth: Auth,
+    doc_id: Id,
+) -> Result<HttpResponse, AppError> {
     let c = ctx.clone();
     let doc = blocking(move || documents::find(&c, &auth.0, &doc_id)).await?;
-    Ok(file_response(ctx, doc.blob_id, &doc.filename, &doc.media_type, &doc.sha256, doc.size))
+    Ok(file_response(
+        ctx,
+        doc.blob_id,
+        &doc.filename,
+        &doc.media_type,
+        &doc.sha256,
+        doc.size,
+    ))
 }
 
 /// Streams a blob chunk by chunk from a blocking task, so a large bundle never sits in memory.
@@ -120,12 +131,21 @@ fn file_response(
     });
     let ascii: String = filename
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     HttpResponse::Ok()
         .content_type(media_type.to_string())
         .insert_header(("Content-Length", size.to_string()))
-        .insert_header(("Content-Disposition", format!("attachment; filename=\"{ascii}\"")))
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{ascii}\""),
+        ))
         .insert_header(("X-Content-SHA256", sha256.to_string()))
         .insert_header(("Cache-Control", "no-store"))
         .streaming(ReceiverStream(rx))
@@ -175,22 +195,39 @@ pub async fn upload(
     while let Some(field) = next(&mut form).await {
         let mut field = match field {
             Ok(f) => f,
-            Err(e) => return Ok(problem(StatusCode::BAD_REQUEST, "malformed_multipart", e.to_string())),
+            Err(e) => {
+                return Ok(problem(
+                    StatusCode::BAD_REQUEST,
+                    "malformed_multipart",
+                    e.to_string(),
+                ))
+            }
         };
         let name = field.name().unwrap_or_default().to_string();
         match name.as_str() {
             "meta" => {
                 let mut buf = Vec::new();
                 while let Some(chunk) = next(&mut field).await {
-                    let chunk = chunk.map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?;
+                    let chunk =
+                        chunk.map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?;
                     if buf.len() + chunk.len() > 64 * 1024 {
-                        return Ok(problem(StatusCode::BAD_REQUEST, "meta_too_large", "the meta part is at most 64 KiB"));
+                        return Ok(problem(
+                            StatusCode::BAD_REQUEST,
+                            "meta_too_large",
+                            "the meta part is at most 64 KiB",
+                        ));
                     }
                     buf.extend_from_slice(&chunk);
                 }
                 match serde_json::from_slice(&buf) {
                     Ok(m) => meta = Some(m),
-                    Err(e) => return Ok(problem(StatusCode::BAD_REQUEST, "invalid_meta", format!("the meta part is not valid: {e}"))),
+                    Err(e) => {
+                        return Ok(problem(
+                            StatusCode::BAD_REQUEST,
+                            "invalid_meta",
+                            format!("the meta part is not valid: {e}"),
+                        ))
+                    }
                 }
             }
             "file" => {
@@ -206,7 +243,8 @@ pub async fn upload(
                 let mut tmp = temp_file()?;
                 let mut size: u64 = 0;
                 while let Some(chunk) = next(&mut field).await {
-                    let chunk = chunk.map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?;
+                    let chunk =
+                        chunk.map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?;
                     size += chunk.len() as u64;
                     if size > limit {
                         return Ok(problem(
@@ -221,15 +259,34 @@ pub async fn upload(
                 file = Some((filename, media_type, tmp));
             }
             other => {
-                return Ok(problem(StatusCode::BAD_REQUEST, "unknown_part", format!("unexpected part '{other}': send 'meta' and 'file'")));
+                return Ok(problem(
+                    StatusCode::BAD_REQUEST,
+                    "unknown_part",
+                    format!("unexpected part '{other}': send 'meta' and 'file'"),
+                ));
             }
         }
     }
     let (Some(meta), Some((filename, media_type, content))) = (meta, file) else {
-        return Ok(problem(StatusCode::BAD_REQUEST, "missing_part", "send a 'meta' part (JSON) and a 'file' part"));
+        return Ok(problem(
+            StatusCode::BAD_REQUEST,
+            "missing_part",
+            "send a 'meta' part (JSON) and a 'file' part",
+        ));
     };
     let out = blocking(move || {
-        gathering::add_attachment(&ctx, &auth.0, &id, meta, "file", NewFile { filename, media_type, content })
+        gathering::add_attachment(
+            &ctx,
+            &auth.0,
+            &id,
+            meta,
+            "file",
+            NewFile {
+                filename,
+                media_type,
+                content,
+            },
+        )
     })
     .await?;
     Ok(HttpResponse::Created().json(out))
@@ -270,7 +327,12 @@ mod futures_util_lite {
     (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid fields"),
 ))]
 #[post("/requests/{id}/entries")]
-pub async fn add_entry(ctx: web::Data<Context>, auth: Auth, id: Id, body: web::Json<EntryInput>) -> Result<HttpResponse, AppError> {
+pub async fn add_entry(
+    ctx: web::Data<Context>,
+    auth: Auth,
+    id: Id,
+    body: web::Json<EntryInput>,
+) -> Result<HttpResponse, AppError> {
     let input = body.into_inner();
     let out = blocking(move || gathering::add_entry(&ctx, &auth.0, &id, input)).await?;
     Ok(HttpResponse::Created().json(out))
@@ -281,7 +343,11 @@ pub async fn add_entry(ctx: web::Data<Context>, auth: Auth, id: Id, body: web::J
     (status = 404, body = Problem, content_type = "application/problem+json", description = "No such request in your organisation"),
 ))]
 #[get("/requests/{id}/attachments")]
-pub async fn list_attachments(ctx: web::Data<Context>, auth: Auth, id: Id) -> Result<HttpResponse, AppError> {
+pub async fn list_attachments(
+    ctx: web::Data<Context>,
+    auth: Auth,
+    id: Id,
+) -> Result<HttpResponse, AppError> {
     let out = blocking(move || gathering::list_attachments(&ctx, &auth.0, &id)).await?;
     Ok(HttpResponse::Ok().json(out))
 }
@@ -292,7 +358,12 @@ pub async fn list_attachments(ctx: web::Data<Context>, auth: Auth, id: Id) -> Re
     (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid fields"),
 ))]
 #[post("/requests/{id}/items")]
-pub async fn add_item(ctx: web::Data<Context>, auth: Auth, id: Id, body: web::Json<ItemInput>) -> Result<HttpResponse, AppError> {
+pub async fn add_item(
+    ctx: web::Data<Context>,
+    auth: Auth,
+    id: Id,
+    body: web::Json<ItemInput>,
+) -> Result<HttpResponse, AppError> {
     let input = body.into_inner();
     let out = blocking(move || gathering::add_item(&ctx, &auth.0, &id, input)).await?;
     Ok(HttpResponse::Created().json(out))
@@ -303,7 +374,11 @@ pub async fn add_item(ctx: web::Data<Context>, auth: Auth, id: Id, body: web::Js
     (status = 404, body = Problem, content_type = "application/problem+json", description = "No such request in your organisation"),
 ))]
 #[get("/requests/{id}/items")]
-pub async fn list_items(ctx: web::Data<Context>, auth: Auth, id: Id) -> Result<HttpResponse, AppError> {
+pub async fn list_items(
+    ctx: web::Data<Context>,
+    auth: Auth,
+    id: Id,
+) -> Result<HttpResponse, AppError> {
     let out = blocking(move || gathering::list_items(&ctx, &auth.0, &id)).await?;
     Ok(HttpResponse::Ok().json(out))
 }
@@ -331,7 +406,12 @@ pub async fn decide_item(
     (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid fields"),
 ))]
 #[post("/requests/{id}/recipients")]
-pub async fn add_recipient(ctx: web::Data<Context>, auth: Auth, id: Id, body: web::Json<RecipientInput>) -> Result<HttpResponse, AppError> {
+pub async fn add_recipient(
+    ctx: web::Data<Context>,
+    auth: Auth,
+    id: Id,
+    body: web::Json<RecipientInput>,
+) -> Result<HttpResponse, AppError> {
     let input = body.into_inner();
     let out = blocking(move || gathering::add_recipient(&ctx, &auth.0, &id, input)).await?;
     Ok(HttpResponse::Created().json(out))
@@ -341,7 +421,11 @@ pub async fn add_recipient(ctx: web::Data<Context>, auth: Auth, id: Id, body: we
     (status = 200, body = Vec<RecipientOutput>, description = "Recipients of the data and when each was told (Art 19)"),
 ))]
 #[get("/requests/{id}/recipients")]
-pub async fn list_recipients(ctx: web::Data<Context>, auth: Auth, id: Id) -> Result<HttpResponse, AppError> {
+pub async fn list_recipients(
+    ctx: web::Data<Context>,
+    auth: Auth,
+    id: Id,
+) -> Result<HttpResponse, AppError> {
     let out = blocking(move || gathering::list_recipients(&ctx, &auth.0, &id)).await?;
     Ok(HttpResponse::Ok().json(out))
 }
@@ -351,7 +435,12 @@ pub async fn list_recipients(ctx: web::Data<Context>, auth: Auth, id: Id) -> Res
     (status = 409, body = Problem, content_type = "application/problem+json", description = "Not flagged, or already cleared"),
 ))]
 #[post("/requests/{id}/review-clearance")]
-pub async fn clear_review(ctx: web::Data<Context>, auth: Auth, id: Id, body: web::Json<ReviewClearance>) -> Result<HttpResponse, AppError> {
+pub async fn clear_review(
+    ctx: web::Data<Context>,
+    auth: Auth,
+    id: Id,
+    body: web::Json<ReviewClearance>,
+) -> Result<HttpResponse, AppError> {
     let input = body.into_inner();
     blocking(move || gathering::clear_review(&ctx, &auth.0, &id, input)).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -378,7 +467,11 @@ pub async fn get_profile(ctx: web::Data<Context>, auth: Auth) -> Result<HttpResp
     (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid fields"),
 ))]
 #[patch("/organisation")]
-pub async fn update_profile(ctx: web::Data<Context>, auth: Auth, body: web::Json<OrganisationProfile>) -> Result<HttpResponse, AppError> {
+pub async fn update_profile(
+    ctx: web::Data<Context>,
+    auth: Auth,
+    body: web::Json<OrganisationProfile>,
+) -> Result<HttpResponse, AppError> {
     let input = body.into_inner();
     let out = blocking(move || profile::update_organisation_profile(&ctx, &auth.0, input)).await?;
     Ok(HttpResponse::Ok().json(out))
@@ -409,5 +502,12 @@ pub async fn requester_download(
     let (reference, doc_id) = path.into_inner();
     let c = ctx.clone();
     let doc = blocking(move || status_service::download(&c, &reference, &token, &doc_id)).await?;
-    Ok(file_response(ctx, doc.blob_id, &doc.filename, &doc.media_type, &doc.sha256, doc.size))
+    Ok(file_response(
+        ctx,
+        doc.blob_id,
+        &doc.filename,
+        &doc.media_type,
+        &doc.sha256,
+        doc.size,
+    ))
 }

@@ -40,15 +40,30 @@ pub struct LetterInput<'a> {
 }
 
 const MONTHS_EN: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 /// Finnish and Swedish write 22.11.2026; English 22 November 2026.
 pub fn format_date(d: NaiveDate, lang: Language) -> String {
     match lang {
         Language::Fi | Language::Sv => format!("{}.{}.{}", d.day(), d.month(), d.year()),
-        Language::En => format!("{} {} {}", d.day(), MONTHS_EN[d.month0() as usize], d.year()),
+        Language::En => format!(
+            "{} {} {}",
+            d.day(),
+            MONTHS_EN[d.month0() as usize],
+            d.year()
+        ),
     }
 }
 
@@ -68,12 +83,22 @@ pub fn recipient_lines(subject: &SubjectRow, representative: Option<&Value>) -> 
         subject.postal_address.as_deref()
     };
     if let Some(a) = address {
-        lines.extend(a.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string));
+        lines.extend(
+            a.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_string),
+        );
     }
     lines
 }
 
-pub fn build(letters: &Letters, input: &LetterInput<'_>, grounds: &LegalGrounds, authorities: &Authorities) -> Value {
+pub fn build(
+    letters: &Letters,
+    input: &LetterInput<'_>,
+    grounds: &LegalGrounds,
+    authorities: &Authorities,
+) -> Value {
     let lang = input.lang;
     let labels: &Labels = letters.labels(lang);
     let date = |d: NaiveDate| format_date(d, lang);
@@ -85,7 +110,10 @@ pub fn build(letters: &Letters, input: &LetterInput<'_>, grounds: &LegalGrounds,
         .representative
         .as_deref()
         .and_then(|s| serde_json::from_str(s).ok());
-    let decision: Option<Decision> = r.decision.as_deref().and_then(|s| serde_json::from_str(s).ok());
+    let decision: Option<Decision> = r
+        .decision
+        .as_deref()
+        .and_then(|s| serde_json::from_str(s).ok());
     let ground = |code: &str| {
         grounds.get(code).map(|g| {
             json!({
@@ -229,7 +257,11 @@ pub fn entry_rows(content: &Value) -> Vec<Value> {
         match v {
             Value::Object(map) => {
                 for (k, v) in map {
-                    let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                    let key = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
                     walk(&key, v, out);
                 }
             }
@@ -271,7 +303,8 @@ mod tests {
 
     #[test]
     fn entries_flatten_to_rows() {
-        let rows = entry_rows(&json!({ "nimi": "Maija", "osoite": { "katu": "Tie 1" }, "puh": ["1", 2] }));
+        let rows =
+            entry_rows(&json!({ "nimi": "Maija", "osoite": { "katu": "Tie 1" }, "puh": ["1", 2] }));
         let keys: Vec<&str> = rows.iter().map(|r| r["key"].as_str().unwrap()).collect();
         assert_eq!(keys, ["nimi", "osoite.katu", "puh[1]", "puh[2]"]);
     }

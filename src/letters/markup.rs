@@ -73,10 +73,9 @@ pub fn parse(text: &str) -> Vec<Block> {
             Some(Block::Heading(rest.trim().to_string()))
         } else if let Some(rest) = line.strip_prefix("# ") {
             Some(Block::Title(rest.trim().to_string()))
-        } else if let Some(rest) = line.strip_prefix("- ") {
-            Some(Block::Bullet(rest.trim().to_string()))
         } else {
-            None
+            line.strip_prefix("- ")
+                .map(|rest| Block::Bullet(rest.trim().to_string()))
         };
         match block {
             Some(b) => {
@@ -115,7 +114,10 @@ mod tests {
             ]),
             Block::Table {
                 header: vec!["A".into(), "B".into()],
-                rows: vec![vec!["1".into(), "2".into()], vec!["3".into(), String::new()]],
+                rows: vec![
+                    vec!["1".into(), "2".into()],
+                    vec!["3".into(), String::new()],
+                ],
             },
             Block::Paragraph("loppu".into()),
             Block::PageBreak,

@@ -99,8 +99,8 @@ impl Letters {
         for (lang, name, src) in EMBEDDED {
             let language = Language::parse(lang).context("letters: unknown language")?;
             if *name == "labels" {
-                let parsed: Labels = toml::from_str(src)
-                    .with_context(|| format!("letters/{lang}/labels.toml"))?;
+                let parsed: Labels =
+                    toml::from_str(src).with_context(|| format!("letters/{lang}/labels.toml"))?;
                 labels.insert(language, parsed);
             } else {
                 env.add_template(template_name(lang, name).leak(), src)

@@ -44,7 +44,13 @@ pub fn public_key(ctx: &Context) -> PublicKeyOutput {
 fn slug(s: &str) -> String {
     let mut out: String = s
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect();
     while out.contains("--") {
         out = out.replace("--", "-");
@@ -118,7 +124,11 @@ pub fn build(
                 .add(&format!("{base}.json"), "application/json", &bytes[..])
                 .map_err(ServiceError::Internal)?;
             writer
-                .add(&format!("{base}.csv"), "text/csv", entry_csv(&value).as_bytes())
+                .add(
+                    &format!("{base}.csv"),
+                    "text/csv",
+                    entry_csv(&value).as_bytes(),
+                )
                 .map_err(ServiceError::Internal)?;
         } else {
             // Art 20 asks for machine-readable formats: PDFs and images stay out.
@@ -143,11 +153,34 @@ pub fn build(
         // The readable answer is recorded as a document too, so its SHA-256 is on record.
         if let Some(pdf) = &answer_pdf {
             let name = format!("{}-answer-{}.pdf", row.reference, lang.as_str());
-            documents::store_document(ctx, conn, &row, LetterKind::AccessReport.as_str(), lang, &name, documents::PDF, pdf, Some(principal), false)?;
+            documents::store_document(
+                ctx,
+                conn,
+                &row,
+                LetterKind::AccessReport.as_str(),
+                lang,
+                &name,
+                documents::PDF,
+                pdf,
+                Some(principal),
+                false,
+            )?;
         }
-        let blob = blobs::store(conn, &row.org_id, &mut file, u64::MAX).map_err(anyhow::Error::from)?;
+        let blob =
+            blobs::store(conn, &row.org_id, &mut file, u64::MAX).map_err(anyhow::Error::from)?;
         let name = format!("{}-{}-bundle.zip", row.reference, kind.as_str());
-        documents::record_document(ctx, conn, &row, "bundle", lang, &name, "application/zip", blob, Some(principal), release)
+        documents::record_document(
+            ctx,
+            conn,
+            &row,
+            "bundle",
+            lang,
+            &name,
+            "application/zip",
+            blob,
+            Some(principal),
+            release,
+        )
     })?;
     Ok(DocumentOutput::from(&doc))
 }

@@ -114,7 +114,9 @@ pub fn ensure(ctx: &Context) -> Result<DemoReport, ServiceError> {
             description: Some("Avokriisityön ja eroauttamisen asiakastiedot.".into()),
             info: admin::RegisterInfo {
                 purposes: Some("Avokriisityön ja eroauttamisen järjestäminen.".into()),
-                retention: Some("Kirjaukset säilytetään noin vuoden asiakkuuden päättymisestä.".into()),
+                retention: Some(
+                    "Kirjaukset säilytetään noin vuoden asiakkuuden päättymisestä.".into(),
+                ),
                 retention_rules: vec![crate::domain::retention::RetentionRule {
                     code: "working_age_services".into(),
                     years: 1,

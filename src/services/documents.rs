@@ -94,7 +94,18 @@ pub fn write_letter(
     let bytes = render_letter(ctx, conn, row, kind, message)?;
     let lang = Language::parse(&row.language).unwrap_or(Language::Fi);
     let filename = format!("{}-{}-{}.pdf", row.reference, kind.as_str(), lang.as_str());
-    store_document(ctx, conn, row, kind.as_str(), lang, &filename, PDF, &bytes, actor, true)
+    store_document(
+        ctx,
+        conn,
+        row,
+        kind.as_str(),
+        lang,
+        &filename,
+        PDF,
+        &bytes,
+        actor,
+        true,
+    )
 }
 
 /// Renders without storing: the bytes of the PDF.
@@ -109,8 +120,10 @@ pub fn render_letter(
     let org = orgs::find_organisation(conn, &row.org_id)?;
     let subject = req_db::subject(conn, &row.id)?;
     let registers = req_db::registers_of(conn, &row.id)?;
-    let decision: Option<super::views::Decision> =
-        row.decision.as_deref().and_then(|s| serde_json::from_str(s).ok());
+    let decision: Option<super::views::Decision> = row
+        .decision
+        .as_deref()
+        .and_then(|s| serde_json::from_str(s).ok());
     let decider = match &decision {
         Some(d) => orgs::find_user(conn, &row.org_id, &d.decided_by)?,
         None => None,
@@ -121,16 +134,27 @@ pub fn render_letter(
     let enclosures: Vec<DocumentRow> = all_docs
         .into_iter()
         .filter(|d| d.released_at.is_some() && d.kind != LetterKind::Acknowledgement.as_str())
-        .filter(|d| kind == LetterKind::AnswerCover || kind == LetterKind::AccessReport || d.kind == LetterKind::RefusalCertificate.as_str())
+        .filter(|d| {
+            kind == LetterKind::AnswerCover
+                || kind == LetterKind::AccessReport
+                || d.kind == LetterKind::RefusalCertificate.as_str()
+        })
         .collect();
     let attachments = doc_db::list_attachments(conn, &row.id)?;
     let mut entries = Vec::new();
-    for a in attachments.iter().filter(|a| a.kind == "entry" && a.withheld_ground.is_none()) {
+    for a in attachments
+        .iter()
+        .filter(|a| a.kind == "entry" && a.withheld_ground.is_none())
+    {
         let bytes = blobs::read_all(conn, &a.blob_id)?;
         let value: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         entries.push((a.clone(), value));
     }
-    let files: Vec<_> = attachments.iter().filter(|a| a.kind == "file").cloned().collect();
+    let files: Vec<_> = attachments
+        .iter()
+        .filter(|a| a.kind == "file")
+        .cloned()
+        .collect();
     let original_due_on = RequestClock {
         received_on: row.received_on,
         paused_days: row.paused_days.max(0) as u32,
@@ -165,14 +189,17 @@ pub fn render_letter(
         log_period: log_period(row),
     };
     let letters = &ctx.letters;
-    let context = letter_context::build(letters, &input, &ctx.rules.grounds, &ctx.rules.authorities);
+    let context =
+        letter_context::build(letters, &input, &ctx.rules.grounds, &ctx.rules.authorities);
     let text = letters
         .render_text(kind, lang, &context)
         .map_err(ServiceError::Internal)?;
     let blocks = markup::parse(&text);
     let (label, title) = letter_context::names(letters, kind, lang);
-    let representative: Option<Value> =
-        subject.representative.as_deref().and_then(|s| serde_json::from_str(s).ok());
+    let representative: Option<Value> = subject
+        .representative
+        .as_deref()
+        .and_then(|s| serde_json::from_str(s).ok());
     let mut sender = vec![org.name.clone()];
     if let Some(a) = &org.postal_address {
         sender.extend(a.lines().map(str::to_string));
@@ -180,7 +207,10 @@ pub fn render_letter(
     let words = &letters.labels(lang).words;
     let mut footer = vec![org.name.clone()];
     if let Some(b) = &org.business_id {
-        let label = words.get("footer_business_id").map(String::as_str).unwrap_or("Y-tunnus");
+        let label = words
+            .get("footer_business_id")
+            .map(String::as_str)
+            .unwrap_or("Y-tunnus");
         footer.push(format!("{label} {b}"));
     }
     footer.extend(org.postal_address.iter().map(|a| a.replace('\n', ", ")));
@@ -231,7 +261,9 @@ pub fn store_document(
     release: bool,
 ) -> Result<DocumentRow, ServiceError> {
     let blob = blobs::store_bytes(conn, &row.org_id, bytes).map_err(anyhow::Error::from)?;
-    record_document(ctx, conn, row, kind, lang, filename, media_type, blob, actor, release)
+    record_document(
+        ctx, conn, row, kind, lang, filename, media_type, blob, actor, release,
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -297,17 +329,23 @@ pub fn list(
 ) -> Result<Vec<DocumentOutput>, ServiceError> {
     principal.require(&[Role::Staff, Role::Dpo])?;
     let mut conn = ctx.conn()?;
-    req_db::find(&mut conn, &principal.org_id, request_id)?.ok_or(ServiceError::NotFound("request"))?;
+    req_db::find(&mut conn, &principal.org_id, request_id)?
+        .ok_or(ServiceError::NotFound("request"))?;
     Ok(doc_db::list_documents(&mut conn, request_id)?
         .iter()
         .map(DocumentOutput::from)
         .collect())
 }
 
-pub fn find(ctx: &Context, principal: &Principal, doc_id: &str) -> Result<DocumentRow, ServiceError> {
+pub fn find(
+    ctx: &Context,
+    principal: &Principal,
+    doc_id: &str,
+) -> Result<DocumentRow, ServiceError> {
     principal.require(&[Role::Staff, Role::Dpo])?;
     let mut conn = ctx.conn()?;
-    doc_db::find_document(&mut conn, &principal.org_id, doc_id)?.ok_or(ServiceError::NotFound("document"))
+    doc_db::find_document(&mut conn, &principal.org_id, doc_id)?
+        .ok_or(ServiceError::NotFound("document"))
 }
 
 /// `POST /requests/{id}/letters`: (re)generates a letter on demand.
@@ -340,7 +378,10 @@ fn check_letter_fits(row: &RequestRow, kind: LetterKind) -> Result<(), ServiceEr
             | LetterKind::RestrictionDone
             | LetterKind::ObjectionDecided
     );
-    let refused = matches!(row.outcome.as_deref(), Some("refused" | "partially_fulfilled"));
+    let refused = matches!(
+        row.outcome.as_deref(),
+        Some("refused" | "partially_fulfilled")
+    );
     let problem = if needs_decision && row.decision.is_none() {
         Some("this letter states a decision; the request has none yet")
     } else if kind == LetterKind::RefusalCertificate && !refused {

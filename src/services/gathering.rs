@@ -53,7 +53,11 @@ fn audit_event(
     Ok(())
 }
 
-fn open_request(conn: &mut AnyConnection, principal: &Principal, id: &str) -> Result<RequestRow, ServiceError> {
+fn open_request(
+    conn: &mut AnyConnection,
+    principal: &Principal,
+    id: &str,
+) -> Result<RequestRow, ServiceError> {
     req_db::find(conn, &principal.org_id, id)?.ok_or(ServiceError::NotFound("request"))
 }
 
@@ -157,11 +161,10 @@ pub fn add_attachment<R: Read>(
             .find(|r| r.slug == meta.register)
             .ok_or_else(|| invalid("register", "unknown_register"))?;
         let blob = blobs::store(conn, &row.org_id, file.content, limit).map_err(|e| match e {
-            blobs::BlobError::TooLarge { .. } => ServiceError::Validation(vec![FieldError::new(
-                "file",
-                "file_too_large",
-            )
-            .with_params(json!({ "max_mb": ctx.settings.max_upload_mb }))]),
+            blobs::BlobError::TooLarge { .. } => {
+                ServiceError::Validation(vec![FieldError::new("file", "file_too_large")
+                    .with_params(json!({ "max_mb": ctx.settings.max_upload_mb }))])
+            }
             other => ServiceError::Internal(other.into()),
         })?;
         let a = AttachmentRow {
@@ -170,7 +173,12 @@ pub fn add_attachment<R: Read>(
             request_id: row.id.clone(),
             register_id: register.id.clone(),
             kind: kind.to_string(),
-            title: meta.title.clone().map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).unwrap_or_else(|| filename.clone()),
+            title: meta
+                .title
+                .clone()
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| filename.clone()),
             filename: filename.clone(),
             media_type: file.media_type.clone(),
             blob_id: blob.id,
@@ -183,11 +191,17 @@ pub fn add_attachment<R: Read>(
             created_by: principal.user_id.clone(),
         };
         doc_db::insert_attachment(conn, &a)?;
-        audit_event(conn, principal, &row, "attachment_added", json!({
-            "attachment_id": a.id, "register": register.slug, "kind": a.kind,
-            "sha256": a.sha256, "size": a.size,
-            "withheld_ground": a.withheld_ground, "redacted": a.redacted,
-        }))?;
+        audit_event(
+            conn,
+            principal,
+            &row,
+            "attachment_added",
+            json!({
+                "attachment_id": a.id, "register": register.slug, "kind": a.kind,
+                "sha256": a.sha256, "size": a.size,
+                "withheld_ground": a.withheld_ground, "redacted": a.redacted,
+            }),
+        )?;
         Ok(AttachmentOutput::of(&a, &register.slug))
     })
 }
@@ -197,11 +211,18 @@ fn check_withholding(ctx: &Context, meta: &AttachmentMeta, errors: &mut Vec<Fiel
         if ctx.rules.grounds.get(code).is_none() {
             errors.push(FieldError::new("withheld_ground", "unknown_ground"));
         }
-        if meta.withheld_reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+        if meta
+            .withheld_reason
+            .as_deref()
+            .is_none_or(|r| r.trim().is_empty())
+        {
             errors.push(FieldError::new("withheld_reason", "required"));
         }
     }
-    for (field, v) in [("title", &meta.title), ("withheld_reason", &meta.withheld_reason)] {
+    for (field, v) in [
+        ("title", &meta.title),
+        ("withheld_reason", &meta.withheld_reason),
+    ] {
         if v.as_ref().is_some_and(|s| s.chars().count() > MAX_TEXT) {
             errors.push(FieldError::new(field, "too_long").with_params(json!({ "max": MAX_TEXT })));
         }
@@ -228,7 +249,12 @@ pub fn add_entry(
     if !input.data.is_object() {
         return Err(invalid("data", "must_be_object"));
     }
-    if input.meta.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
+    if input
+        .meta
+        .title
+        .as_deref()
+        .is_none_or(|t| t.trim().is_empty())
+    {
         return Err(invalid("title", "required"));
     }
     let bytes = serde_json::to_vec_pretty(&input.data).map_err(anyhow::Error::from)?;
@@ -238,7 +264,13 @@ pub fn add_entry(
         .as_deref()
         .unwrap_or("entry")
         .chars()
-        .map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect();
     add_attachment(
         ctx,
@@ -260,7 +292,13 @@ pub fn safe_filename(name: &str) -> String {
     // Characters other systems read as drive letters, streams or wildcards become '-'.
     base.chars()
         .filter(|c| !c.is_control())
-        .map(|c| if matches!(c, ':' | '*' | '?' | '"' | '<' | '>' | '|') { '-' } else { c })
+        .map(|c| {
+            if matches!(c, ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+                '-'
+            } else {
+                c
+            }
+        })
         .collect::<String>()
         .trim()
         .trim_start_matches('.')
@@ -281,7 +319,11 @@ pub fn list_attachments(
     Ok(doc_db::list_attachments(&mut conn, &row.id)?
         .iter()
         .map(|a| {
-            let slug = registers.iter().find(|r| r.id == a.register_id).map(|r| r.slug.as_str()).unwrap_or("");
+            let slug = registers
+                .iter()
+                .find(|r| r.id == a.register_id)
+                .map(|r| r.slug.as_str())
+                .unwrap_or("");
             AttachmentOutput::of(a, slug)
         })
         .collect())
@@ -324,7 +366,11 @@ fn item_output(i: &ItemRow, registers: &[crate::db::models::RegisterRow]) -> Ite
     ItemOutput {
         id: i.id.clone(),
         number: i.number,
-        register: i.register_id.as_ref().and_then(|id| registers.iter().find(|r| &r.id == id)).map(|r| r.slug.clone()),
+        register: i
+            .register_id
+            .as_ref()
+            .and_then(|id| registers.iter().find(|r| &r.id == id))
+            .map(|r| r.slug.clone()),
         description: i.description.clone(),
         record_category: i.record_category.clone(),
         retention_start_on: i.retention_start_on,
@@ -334,7 +380,9 @@ fn item_output(i: &ItemRow, registers: &[crate::db::models::RegisterRow]) -> Ite
             decision: "refused".into(),
             ground: "gdpr_17_3_b".into(),
             explanation: match i.retention_ends_on {
-                Some(d) if !i.retention_permanent => format!("The law requires the record to be kept until {d}."),
+                Some(d) if !i.retention_permanent => {
+                    format!("The law requires the record to be kept until {d}.")
+                }
                 _ => "The record is kept permanently under the archival sampling rule.".into(),
             },
         }),
@@ -367,7 +415,11 @@ pub struct ItemInput {
     pub retention_start_on: Option<NaiveDate>,
 }
 
-const ITEM_KINDS: [RequestKind; 3] = [RequestKind::Rectification, RequestKind::Erasure, RequestKind::Restriction];
+const ITEM_KINDS: [RequestKind; 3] = [
+    RequestKind::Rectification,
+    RequestKind::Erasure,
+    RequestKind::Restriction,
+];
 
 pub fn add_item(
     ctx: &Context,
@@ -381,7 +433,11 @@ pub fn add_item(
         return Err(invalid("description", "required"));
     }
     if description.chars().count() > MAX_TEXT {
-        return Err(ServiceError::Validation(vec![FieldError::new("description", "too_long").with_params(json!({ "max": MAX_TEXT }))]));
+        return Err(ServiceError::Validation(vec![FieldError::new(
+            "description",
+            "too_long",
+        )
+        .with_params(json!({ "max": MAX_TEXT }))]));
     }
     let mut conn = ctx.conn()?;
     write_tx(&mut conn, &principal.org_id, |conn| {
@@ -390,7 +446,8 @@ pub fn add_item(
         if !ITEM_KINDS.contains(&kind) {
             return Err(ServiceError::Conflict {
                 code: "items_not_applicable",
-                detail: "items are recorded for rectification, erasure and restriction requests".into(),
+                detail: "items are recorded for rectification, erasure and restriction requests"
+                    .into(),
                 allowed: None,
             });
         }
@@ -400,9 +457,16 @@ pub fn add_item(
         let registers = req_db::registers_of(conn, &row.id)?;
         let register = match &input.register {
             None => None,
-            Some(slug) => Some(registers.iter().find(|r| &r.slug == slug).ok_or_else(|| invalid("register", "unknown_register"))?),
+            Some(slug) => Some(
+                registers
+                    .iter()
+                    .find(|r| &r.slug == slug)
+                    .ok_or_else(|| invalid("register", "unknown_register"))?,
+            ),
         };
-        let overrides = register.map(|r| RegisterInfo::of(r).retention_rules).unwrap_or_default();
+        let overrides = register
+            .map(|r| RegisterInfo::of(r).retention_rules)
+            .unwrap_or_default();
         let (mut ends, mut permanent) = (None, false);
         if let Some(category) = &input.record_category {
             if !ctx.rules.retention.is_known(&overrides, category) {
@@ -410,14 +474,24 @@ pub fn add_item(
             }
             if kind == RequestKind::Erasure {
                 let born = req_db::subject(conn, &row.id)?.birth_date;
-                match ctx.rules.retention.verdict(ctx.rules.retention.rule(&overrides, category), input.retention_start_on, born, ctx.today()) {
+                match ctx.rules.retention.verdict(
+                    ctx.rules.retention.rule(&overrides, category),
+                    input.retention_start_on,
+                    born,
+                    ctx.today(),
+                ) {
                     RetentionVerdict::KeptUntil(d) => ends = Some(d),
                     RetentionVerdict::Permanent => permanent = true,
                     RetentionVerdict::Ended(_) | RetentionVerdict::Unknown => {}
                 }
             }
         }
-        let number = doc_db::list_items(conn, &row.id)?.iter().map(|i| i.number).max().unwrap_or(0) + 1;
+        let number = doc_db::list_items(conn, &row.id)?
+            .iter()
+            .map(|i| i.number)
+            .max()
+            .unwrap_or(0)
+            + 1;
         let item = ItemRow {
             id: uuid::Uuid::now_v7().to_string(),
             request_id: row.id.clone(),
@@ -441,7 +515,13 @@ pub fn add_item(
             created_at: db::now(),
         };
         doc_db::insert_item(conn, &item)?;
-        audit_event(conn, principal, &row, "item_added", json!({ "item": number, "record_category": item.record_category, "retention_ends_on": ends, "retention_permanent": permanent }))?;
+        audit_event(
+            conn,
+            principal,
+            &row,
+            "item_added",
+            json!({ "item": number, "record_category": item.record_category, "retention_ends_on": ends, "retention_permanent": permanent }),
+        )?;
         Ok(item_output(&item, &registers))
     })
 }
@@ -482,9 +562,19 @@ pub fn decide_item(
     input: ItemDecisionInput,
 ) -> Result<ItemOutput, ServiceError> {
     principal.require(&[Role::Staff])?;
-    let text = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    let text = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
     let mut errors = Vec::new();
-    for (field, v) in [("before", &input.before), ("after", &input.after), ("reason", &input.reason), ("explanation", &input.explanation)] {
+    for (field, v) in [
+        ("before", &input.before),
+        ("after", &input.after),
+        ("reason", &input.reason),
+        ("explanation", &input.explanation),
+    ] {
         if v.as_ref().is_some_and(|s| s.chars().count() > MAX_TEXT) {
             errors.push(FieldError::new(field, "too_long").with_params(json!({ "max": MAX_TEXT })));
         }
@@ -520,7 +610,9 @@ pub fn decide_item(
             "refused" => {
                 match input.ground.as_deref() {
                     None => errors.push(FieldError::new("ground", "required")),
-                    Some(g) => errors.extend(ctx.rules.grounds.check(&[g.to_string()], kind, "ground")),
+                    Some(g) => {
+                        errors.extend(ctx.rules.grounds.check(&[g.to_string()], kind, "ground"))
+                    }
                 }
                 if text(&input.explanation).is_none() {
                     errors.push(FieldError::new("explanation", "required"));
@@ -531,7 +623,8 @@ pub fn decide_item(
         if !errors.is_empty() {
             return Err(ServiceError::Validation(std::mem::take(&mut errors)));
         }
-        let user = orgs::find_user(conn, &row.org_id, &principal.user_id)?.ok_or(ServiceError::Unauthorized)?;
+        let user = orgs::find_user(conn, &row.org_id, &principal.user_id)?
+            .ok_or(ServiceError::Unauthorized)?;
         item.decision = Some(input.decision.clone());
         item.before_text = text(&input.before);
         item.after_text = text(&input.after);
@@ -544,18 +637,31 @@ pub fn decide_item(
         item.decided_at = Some(ctx.clock.now().naive_utc());
         doc_db::update_item(conn, &item)?;
         // The texts stay out of the audit payload: they quote the client's records.
-        audit_event(conn, principal, &row, "item_decided", json!({ "item": number, "decision": item.decision, "ground": item.ground }))?;
+        audit_event(
+            conn,
+            principal,
+            &row,
+            "item_decided",
+            json!({ "item": number, "decision": item.decision, "ground": item.ground }),
+        )?;
         let registers = req_db::registers_of(conn, &row.id)?;
         Ok(item_output(&item, &registers))
     })
 }
 
-pub fn list_items(ctx: &Context, principal: &Principal, request_id: &str) -> Result<Vec<ItemOutput>, ServiceError> {
+pub fn list_items(
+    ctx: &Context,
+    principal: &Principal,
+    request_id: &str,
+) -> Result<Vec<ItemOutput>, ServiceError> {
     principal.require(&[Role::Staff, Role::Dpo])?;
     let mut conn = ctx.conn()?;
     let row = open_request(&mut conn, principal, request_id)?;
     let registers = req_db::registers_of(&mut conn, &row.id)?;
-    Ok(doc_db::list_items(&mut conn, &row.id)?.iter().map(|i| item_output(i, &registers)).collect())
+    Ok(doc_db::list_items(&mut conn, &row.id)?
+        .iter()
+        .map(|i| item_output(i, &registers))
+        .collect())
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -579,11 +685,23 @@ pub struct RecipientOutput {
     pub notified_by: Option<String>,
 }
 
-pub fn add_recipient(ctx: &Context, principal: &Principal, request_id: &str, input: RecipientInput) -> Result<RecipientOutput, ServiceError> {
+pub fn add_recipient(
+    ctx: &Context,
+    principal: &Principal,
+    request_id: &str,
+    input: RecipientInput,
+) -> Result<RecipientOutput, ServiceError> {
     principal.require(&[Role::Staff])?;
     let name = input.name.trim().to_string();
     if name.is_empty() || name.chars().count() > 300 {
-        return Err(invalid("name", if name.is_empty() { "required" } else { "too_long" }));
+        return Err(invalid(
+            "name",
+            if name.is_empty() {
+                "required"
+            } else {
+                "too_long"
+            },
+        ));
     }
     let today = ctx.today();
     if input.notified_on.is_some_and(|d| d > today) {
@@ -595,7 +713,12 @@ pub fn add_recipient(ctx: &Context, principal: &Principal, request_id: &str, inp
         let registers = req_db::registers_of(conn, &row.id)?;
         let register = match &input.register {
             None => None,
-            Some(slug) => Some(registers.iter().find(|r| &r.slug == slug).ok_or_else(|| invalid("register", "unknown_register"))?),
+            Some(slug) => Some(
+                registers
+                    .iter()
+                    .find(|r| &r.slug == slug)
+                    .ok_or_else(|| invalid("register", "unknown_register"))?,
+            ),
         };
         let r = RecipientRow {
             id: uuid::Uuid::now_v7().to_string(),
@@ -607,12 +730,28 @@ pub fn add_recipient(ctx: &Context, principal: &Principal, request_id: &str, inp
             created_at: db::now(),
         };
         doc_db::insert_recipient(conn, &r)?;
-        audit_event(conn, principal, &row, "recipient_recorded", json!({ "recipient_id": r.id, "notified_on": r.notified_on }))?;
-        Ok(RecipientOutput { id: r.id, name: r.name, register: register.map(|g| g.slug.clone()), notified_on: r.notified_on, notified_by: r.notified_by })
+        audit_event(
+            conn,
+            principal,
+            &row,
+            "recipient_recorded",
+            json!({ "recipient_id": r.id, "notified_on": r.notified_on }),
+        )?;
+        Ok(RecipientOutput {
+            id: r.id,
+            name: r.name,
+            register: register.map(|g| g.slug.clone()),
+            notified_on: r.notified_on,
+            notified_by: r.notified_by,
+        })
     })
 }
 
-pub fn list_recipients(ctx: &Context, principal: &Principal, request_id: &str) -> Result<Vec<RecipientOutput>, ServiceError> {
+pub fn list_recipients(
+    ctx: &Context,
+    principal: &Principal,
+    request_id: &str,
+) -> Result<Vec<RecipientOutput>, ServiceError> {
     principal.require(&[Role::Staff, Role::Dpo])?;
     let mut conn = ctx.conn()?;
     let row = open_request(&mut conn, principal, request_id)?;
@@ -620,7 +759,11 @@ pub fn list_recipients(ctx: &Context, principal: &Principal, request_id: &str) -
     Ok(doc_db::list_recipients(&mut conn, &row.id)?
         .into_iter()
         .map(|r| RecipientOutput {
-            register: r.register_id.as_ref().and_then(|id| registers.iter().find(|g| &g.id == id)).map(|g| g.slug.clone()),
+            register: r
+                .register_id
+                .as_ref()
+                .and_then(|id| registers.iter().find(|g| &g.id == id))
+                .map(|g| g.slug.clone()),
             id: r.id,
             name: r.name,
             notified_on: r.notified_on,
@@ -637,20 +780,37 @@ pub struct ReviewClearance {
 }
 
 /// Clears the manual review, after which documents may be released to a representative.
-pub fn clear_review(ctx: &Context, principal: &Principal, request_id: &str, input: ReviewClearance) -> Result<(), ServiceError> {
+pub fn clear_review(
+    ctx: &Context,
+    principal: &Principal,
+    request_id: &str,
+    input: ReviewClearance,
+) -> Result<(), ServiceError> {
     principal.require(&[Role::Staff])?;
     let note = input.note.trim().to_string();
     if note.chars().count() < 10 {
-        return Err(ServiceError::Validation(vec![FieldError::new("note", "too_short").with_params(json!({ "min": 10 }))]));
+        return Err(ServiceError::Validation(vec![FieldError::new(
+            "note",
+            "too_short",
+        )
+        .with_params(json!({ "min": 10 }))]));
     }
     let mut conn = ctx.conn()?;
     write_tx(&mut conn, &principal.org_id, |conn| {
         let row = open_request(conn, principal, request_id)?;
         if row.review_reasons == "[]" {
-            return Err(ServiceError::Conflict { code: "no_review_needed", detail: "the request is not flagged for manual review".into(), allowed: None });
+            return Err(ServiceError::Conflict {
+                code: "no_review_needed",
+                detail: "the request is not flagged for manual review".into(),
+                allowed: None,
+            });
         }
         if doc_db::review_cleared(conn, &row.id)? {
-            return Err(ServiceError::Conflict { code: "review_already_cleared", detail: "the review was already cleared".into(), allowed: None });
+            return Err(ServiceError::Conflict {
+                code: "review_already_cleared",
+                detail: "the review was already cleared".into(),
+                allowed: None,
+            });
         }
         doc_db::clear_review(conn, &row.id, &principal.user_id, &note)?;
         audit_event(conn, principal, &row, "review_cleared", json!({}))

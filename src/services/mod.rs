@@ -106,15 +106,18 @@ impl Rules {
         };
         let retention = match &settings.retention_file {
             None => RetentionRules::embedded()?,
-            Some(path) => RetentionRules::from_toml(&std::fs::read_to_string(path).with_context(
-                || format!("retention_file: cannot read {}", path.display()),
-            )?)?,
+            Some(path) => RetentionRules::from_toml(
+                &std::fs::read_to_string(path)
+                    .with_context(|| format!("retention_file: cannot read {}", path.display()))?,
+            )?,
         };
         let authorities = match &settings.authorities_file {
             None => Authorities::embedded()?,
-            Some(path) => Authorities::from_toml(&std::fs::read_to_string(path).with_context(
-                || format!("authorities_file: cannot read {}", path.display()),
-            )?)?,
+            Some(path) => {
+                Authorities::from_toml(&std::fs::read_to_string(path).with_context(|| {
+                    format!("authorities_file: cannot read {}", path.display())
+                })?)?
+            }
         };
         Ok(Rules {
             calendar,

@@ -73,10 +73,7 @@ impl OrganisationProfile {
     }
 
     pub fn apply(self, mut org: OrganisationRow) -> anyhow::Result<OrganisationRow> {
-        let clean = |v: Option<String>| {
-            v.map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty())
-        };
+        let clean = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         org.postal_address = clean(self.postal_address);
         org.email = clean(self.email);
         org.phone = clean(self.phone);

@@ -44,7 +44,10 @@ pub struct ReleasedDocument {
 }
 
 /// Why the requester may not download yet; None when they may.
-fn withheld(conn: &mut crate::db::AnyConnection, row: &RequestRow) -> Result<Option<String>, ServiceError> {
+fn withheld(
+    conn: &mut crate::db::AnyConnection,
+    row: &RequestRow,
+) -> Result<Option<String>, ServiceError> {
     if row.identity_verification.is_none() {
         return Ok(Some("identity_not_verified".into()));
     }
@@ -54,7 +57,11 @@ fn withheld(conn: &mut crate::db::AnyConnection, row: &RequestRow) -> Result<Opt
     Ok(None)
 }
 
-fn downloadable(ctx: &Context, conn: &mut crate::db::AnyConnection, row: &RequestRow) -> Result<Vec<DocumentRow>, ServiceError> {
+fn downloadable(
+    ctx: &Context,
+    conn: &mut crate::db::AnyConnection,
+    row: &RequestRow,
+) -> Result<Vec<DocumentRow>, ServiceError> {
     let now = ctx.clock.now().naive_utc();
     Ok(doc_db::list_documents(conn, &row.id)?
         .into_iter()
@@ -62,39 +69,56 @@ fn downloadable(ctx: &Context, conn: &mut crate::db::AnyConnection, row: &Reques
         .collect())
 }
 
-fn authenticate(conn: &mut crate::db::AnyConnection, reference: &str, token: &str) -> Result<RequestRow, ServiceError> {
+fn authenticate(
+    conn: &mut crate::db::AnyConnection,
+    reference: &str,
+    token: &str,
+) -> Result<RequestRow, ServiceError> {
     let presented = sha256_hex(token);
     let row = req_db::find_by_reference(conn, reference.trim())?;
     let matches = row
         .as_ref()
         .and_then(|r| r.status_token_hash.as_deref())
         .is_some_and(|stored| bool::from(stored.as_bytes().ct_eq(presented.as_bytes())));
-    row.filter(|_| matches).ok_or(ServiceError::NotFound("request"))
+    row.filter(|_| matches)
+        .ok_or(ServiceError::NotFound("request"))
 }
 
 /// The requester's download: checked like the status view, then recorded in the audit trail.
-pub fn download(ctx: &Context, reference: &str, token: &str, doc_id: &str) -> Result<DocumentRow, ServiceError> {
+pub fn download(
+    ctx: &Context,
+    reference: &str,
+    token: &str,
+    doc_id: &str,
+) -> Result<DocumentRow, ServiceError> {
     let mut conn = ctx.conn()?;
     let row = authenticate(&mut conn, reference, token)?;
     if let Some(why) = withheld(&mut conn, &row)? {
-        return Err(ServiceError::Conflict { code: "documents_withheld", detail: format!("documents cannot be downloaded yet: {why}"), allowed: None });
+        return Err(ServiceError::Conflict {
+            code: "documents_withheld",
+            detail: format!("documents cannot be downloaded yet: {why}"),
+            allowed: None,
+        });
     }
     let doc = downloadable(ctx, &mut conn, &row)?
         .into_iter()
         .find(|d| d.id == doc_id)
         .ok_or(ServiceError::NotFound("document"))?;
     super::write_tx(&mut conn, &row.org_id, |conn| {
-        audit::append(conn, audit::NewEvent {
-            org_id: &row.org_id,
-            request_id: Some(&row.id),
-            actor_id: None,
-            actor_role: "requester",
-            action: "document_downloaded",
-            from_state: None,
-            to_state: None,
-            payload: serde_json::json!({ "document_id": doc.id, "sha256": doc.sha256 }),
-            occurred_at: crate::db::now(),
-        })?;
+        audit::append(
+            conn,
+            audit::NewEvent {
+                org_id: &row.org_id,
+                request_id: Some(&row.id),
+                actor_id: None,
+                actor_role: "requester",
+                action: "document_downloaded",
+                from_state: None,
+                to_state: None,
+                payload: serde_json::json!({ "document_id": doc.id, "sha256": doc.sha256 }),
+                occurred_at: crate::db::now(),
+            },
+        )?;
         Ok(())
     })?;
     Ok(doc)
