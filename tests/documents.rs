@@ -130,6 +130,27 @@ async fn decided_erasure(app: &TestApp, subject: Value) -> String {
         json!({ "name": "Helsingin kaupungin lastensuojelu", "register": "turvakoti", "notified_on": "2026-11-16" }),
     )
     .await;
+    let (s, r) = app
+        .post(
+            &format!("/api/v1/requests/{id}/recipients"),
+            Some(&app.org.staff),
+            json!({ "name": "Kelan toimisto" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    assert!(r["notified_on"].is_null());
+    let (s, r) = app
+        .post(
+            &format!(
+                "/api/v1/requests/{id}/recipients/{}/notified",
+                r["id"].as_str().unwrap()
+            ),
+            Some(&app.org.staff),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert_eq!(r["notified_on"], "2026-11-16");
     app.act_ok(
         &id,
         json!({ "action": "extend", "reason": "Pyyntö koskee useita rekistereitä ja vuosien kirjauksia." }),
@@ -177,6 +198,11 @@ async fn every_letter_renders_in_every_language_with_its_facts() {
             )
             .unwrap_or_else(|e| panic!("{kind} {lang}: {e}"));
             assert!(pdf.starts_with(b"%PDF-1.7"), "{kind} {lang}");
+            // To look at them: RIGHTSDESK_DUMP_PDF_DIR=/tmp/letters cargo test --test documents
+            if let Ok(dir) = std::env::var("RIGHTSDESK_DUMP_PDF_DIR") {
+                std::fs::create_dir_all(&dir).unwrap();
+                std::fs::write(format!("{dir}/{kind}-{lang}.pdf"), &pdf).unwrap();
+            }
             let text = pdf_text(&pdf);
             assert!(
                 text.contains(&row.reference),
@@ -216,6 +242,18 @@ async fn every_letter_renders_in_every_language_with_its_facts() {
         "029 566 6700",
         "Osa kirjauksista on säilytettävä lain nojalla.",
         "31.3.2050",
+    ] {
+        assert!(text.contains(expected), "missing '{expected}' in\n{text}");
+    }
+    // The erasure letter lists what was done, by whom, and whom we told (Art 19).
+    let pdf =
+        documents::render_letter(&ctx, &mut conn, &row, LetterKind::ErasureDone, None).unwrap();
+    let text = pdf_text(&pdf);
+    for expected in [
+        "Vanhentunut yhteystieto poistettu.",
+        "Helsingin kaupungin lastensuojelu",
+        "Kelan toimisto",
+        "16.11.2026",
     ] {
         assert!(text.contains(expected), "missing '{expected}' in\n{text}");
     }

@@ -18,7 +18,7 @@ use crate::services::bundles::{self, BundleInput, PublicKeyOutput};
 use crate::services::documents::{self, DocumentOutput};
 use crate::services::gathering::{
     self, AttachmentMeta, AttachmentOutput, EntryInput, ItemDecisionInput, ItemInput, ItemOutput,
-    NewFile, RecipientInput, RecipientOutput, ReviewClearance,
+    NewFile, NotifiedInput, RecipientInput, RecipientOutput, ReviewClearance,
 };
 use crate::services::profile::{self, OrganisationProfile};
 use crate::services::{blocking, status as status_service, Context, ServiceError};
@@ -427,6 +427,26 @@ pub async fn list_recipients(
     id: Id,
 ) -> Result<HttpResponse, AppError> {
     let out = blocking(move || gathering::list_recipients(&ctx, &auth.0, &id)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[utoipa::path(tag = "items", params(("id" = String, Path, description = "Request id"), ("recipient_id" = String, Path, description = "Recipient id")), request_body = NotifiedInput, security(("bearer" = [])), responses(
+    (status = 200, body = RecipientOutput, description = "The notification is recorded"),
+    (status = 404, body = Problem, content_type = "application/problem+json", description = "No such request or recipient"),
+    (status = 422, body = Problem, content_type = "application/problem+json", description = "A date in the future"),
+))]
+#[post("/requests/{id}/recipients/{recipient_id}/notified")]
+pub async fn recipient_notified(
+    ctx: web::Data<Context>,
+    auth: Auth,
+    path: web::Path<(String, String)>,
+    body: web::Json<NotifiedInput>,
+) -> Result<HttpResponse, AppError> {
+    let (id, recipient) = path.into_inner();
+    let input = body.into_inner();
+    let out =
+        blocking(move || gathering::recipient_notified(&ctx, &auth.0, &id, &recipient, input))
+            .await?;
     Ok(HttpResponse::Ok().json(out))
 }
 

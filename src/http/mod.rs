@@ -102,6 +102,7 @@ where
                 .service(documents::decide_item)
                 .service(documents::add_recipient)
                 .service(documents::list_recipients)
+                .service(documents::recipient_notified)
                 .service(documents::clear_review)
                 .service(documents::keys)
                 .service(documents::get_profile)

@@ -8,8 +8,8 @@ use crate::pdf::Block;
 /// Interpolated values pass through this before they reach the markup: a newline in a value
 /// becomes a forced line break inside its block and a `|` cannot split a cell.
 pub fn escape_value(value: &str) -> String {
+    // Not trimmed: templates concatenate values with their own spaces.
     value
-        .trim()
         .replace("\r\n", "\n")
         .replace('\n', "\u{2028}")
         .replace('|', "¦")

@@ -747,6 +747,59 @@ pub fn add_recipient(
     })
 }
 
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NotifiedInput {
+    /// The day the recipient was told; today if left out.
+    #[serde(default)]
+    pub on: Option<NaiveDate>,
+}
+
+/// Records that a recipient was told of the change (Art 19).
+pub fn recipient_notified(
+    ctx: &Context,
+    principal: &Principal,
+    request_id: &str,
+    recipient_id: &str,
+    input: NotifiedInput,
+) -> Result<RecipientOutput, ServiceError> {
+    principal.require(&[Role::Staff])?;
+    let on = input.on.unwrap_or_else(|| ctx.today());
+    if on > ctx.today() {
+        return Err(invalid("on", "date_in_future"));
+    }
+    let mut conn = ctx.conn()?;
+    write_tx(&mut conn, &principal.org_id, |conn| {
+        let row = open_request(conn, principal, request_id)?;
+        let mut r = doc_db::list_recipients(conn, &row.id)?
+            .into_iter()
+            .find(|r| r.id == recipient_id)
+            .ok_or(ServiceError::NotFound("recipient"))?;
+        r.notified_on = Some(on);
+        r.notified_by = Some(principal.user_id.clone());
+        doc_db::update_recipient(conn, &r)?;
+        audit_event(
+            conn,
+            principal,
+            &row,
+            "recipient_notified",
+            json!({ "recipient_id": r.id, "notified_on": on }),
+        )?;
+        let registers = req_db::registers_of(conn, &row.id)?;
+        Ok(RecipientOutput {
+            register: r
+                .register_id
+                .as_ref()
+                .and_then(|id| registers.iter().find(|g| &g.id == id))
+                .map(|g| g.slug.clone()),
+            id: r.id,
+            name: r.name,
+            notified_on: r.notified_on,
+            notified_by: r.notified_by,
+        })
+    })
+}
+
 pub fn list_recipients(
     ctx: &Context,
     principal: &Principal,
