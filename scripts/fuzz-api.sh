@@ -29,7 +29,7 @@ schemathesis run "http://127.0.0.1:$PORT/openapi.json" \
     --checks not_a_server_error \
     --max-examples "$EXAMPLES" \
     --header "Authorization: Bearer $token" \
-    --no-color 2>&1 | tee "$WORK/report.txt" | tail -n 40
+    --no-color 2>&1 | tee "$WORK/report.txt" | tail -n 40 || { grep -B2 -A25 "Schema Error\|FAILURES\|ERRORS" "$WORK/report.txt" | head -80; exit 1; }
 if grep -q "status=5[0-9][0-9]" "$WORK/server.log"; then
     echo "the server logged a 5xx:"; grep "status=5[0-9][0-9]" "$WORK/server.log" | head
     exit 1

@@ -132,7 +132,7 @@ fn page_ops(template: &Page, body: &Page, texts: Vec<TextRun>, used: &mut UsedCh
     ops.push(Op::StartTextSection);
     let mut current: Option<(FontKind, f32)> = None;
     // Where the viewer's line matrix is: Td moves relative to it. Deltas are
-    // rounded and accumulated exactly as emitted, so positions cannot drift.
+    // rounded and accumulated exactly as emitted, so positions do not drift.
     let (mut at_x, mut at_y) = (0.0f32, 0.0f32);
     for t in texts {
         let key = (t.style.font, t.style.size);

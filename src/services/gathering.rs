@@ -233,8 +233,16 @@ fn check_withholding(ctx: &Context, meta: &AttachmentMeta, errors: &mut Vec<Fiel
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EntryInput {
-    #[serde(flatten)]
-    pub meta: AttachmentMeta,
+    /// Slug of one of the request's registers.
+    pub register: String,
+    /// What the entry is, e.g. "Client basic data".
+    pub title: String,
+    #[serde(default)]
+    pub withheld_ground: Option<String>,
+    #[serde(default)]
+    pub withheld_reason: Option<String>,
+    #[serde(default)]
+    pub redacted: bool,
     /// The data as the source system holds it (a JSON object).
     #[schema(value_type = Object)]
     pub data: Value,
@@ -249,20 +257,12 @@ pub fn add_entry(
     if !input.data.is_object() {
         return Err(invalid("data", "must_be_object"));
     }
-    if input
-        .meta
-        .title
-        .as_deref()
-        .is_none_or(|t| t.trim().is_empty())
-    {
+    if input.title.trim().is_empty() {
         return Err(invalid("title", "required"));
     }
     let bytes = serde_json::to_vec_pretty(&input.data).map_err(anyhow::Error::from)?;
     let slug: String = input
-        .meta
         .title
-        .as_deref()
-        .unwrap_or("entry")
         .chars()
         .map(|c| {
             if c.is_alphanumeric() {
@@ -272,11 +272,18 @@ pub fn add_entry(
             }
         })
         .collect();
+    let meta = AttachmentMeta {
+        register: input.register,
+        title: Some(input.title),
+        withheld_ground: input.withheld_ground,
+        withheld_reason: input.withheld_reason,
+        redacted: input.redacted,
+    };
     add_attachment(
         ctx,
         principal,
         request_id,
-        input.meta,
+        meta,
         "entry",
         NewFile {
             filename: format!("{}.json", slug.trim_matches('-')),
