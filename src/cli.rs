@@ -52,6 +52,9 @@ enum Command {
     /// Background work: reminders, the DPO digest and the outbox.
     #[command(subcommand)]
     Jobs(JobsCommand),
+    /// Access logs of client systems.
+    #[command(subcommand)]
+    Logs(LogsCommand),
     /// Check an export bundle: every file against the manifest, the manifest against its signature.
     Verify {
         /// The bundle (.zip) as the requester received it.
@@ -60,6 +63,24 @@ enum Command {
         /// bundle is used and its id printed for comparison.
         #[arg(long, value_name = "BASE64")]
         public_key: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum LogsCommand {
+    /// Import access-log events (NDJSON or CSV); re-importing stores nothing twice.
+    Import {
+        file: PathBuf,
+        #[arg(long, value_name = "ORG_SLUG")]
+        org: String,
+        /// Register slug for events without a `register` field.
+        #[arg(long)]
+        register: Option<String>,
+        #[arg(long, value_parser = ["ndjson", "csv"], default_value = "ndjson")]
+        format: String,
+        /// The source system, for events without a `source` field.
+        #[arg(long)]
+        source: Option<String>,
     },
 }
 
@@ -230,6 +251,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let mut settings = settings(&cli)?;
     match cli.command {
         Command::Verify { bundle, public_key } => verify_bundle(&bundle, public_key.as_deref()),
+        Command::Logs(LogsCommand::Import {
+            file,
+            org,
+            register,
+            format,
+            source,
+        }) => import_logs(
+            settings,
+            &file,
+            &org,
+            register.as_deref(),
+            &format,
+            source.as_deref(),
+        ),
         Command::Serve(args) => {
             if let Some(bind) = args.bind {
                 settings.bind = bind;
@@ -393,4 +428,68 @@ fn serve(settings: Settings, addr: std::net::SocketAddr, with_demo: bool) -> any
         app.server.await?;
         Ok(())
     })
+}
+
+/// `logs import`: streams the file in batches, shows progress on stderr, prints a summary.
+fn import_logs(
+    settings: Settings,
+    file: &std::path::Path,
+    org: &str,
+    register: Option<&str>,
+    format: &str,
+    source: Option<&str>,
+) -> anyhow::Result<()> {
+    use crate::domain::access_log::{read_events, Format};
+    let ctx = build_context(settings)?;
+    let mut conn = ctx.pool.get()?;
+    let org_row = db::orgs::find_organisation_by_slug(&mut conn, org)?
+        .ok_or_else(|| anyhow::anyhow!("no organisation with slug '{org}'"))?;
+    let input = std::fs::File::open(file)
+        .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", file.display()))?;
+    let size = input.metadata().map(|m| m.len()).unwrap_or(0);
+    let format = if format == "csv" {
+        Format::Csv
+    } else {
+        Format::Ndjson
+    };
+    let started = std::time::Instant::now();
+    let mut importer = crate::services::logs::Importer::new(&ctx, &org_row.id, register, source)
+        .map_err(describe)?;
+    let reader = std::io::BufReader::with_capacity(1 << 20, input);
+    let mut last = std::time::Instant::now();
+    for item in read_events(reader, format) {
+        importer.add(&mut conn, item).map_err(describe)?;
+        if last.elapsed().as_millis() >= 500 {
+            last = std::time::Instant::now();
+            let read = importer.summary.read;
+            let rate = read as f64 / started.elapsed().as_secs_f64();
+            eprint!(
+                "\r{read} lines read ({rate:.0}/s) of a {} MB file   ",
+                size / 1_000_000
+            );
+        }
+    }
+    importer.flush(&mut conn).map_err(describe)?;
+    let s = &importer.summary;
+    let secs = started.elapsed().as_secs_f64();
+    eprintln!();
+    for r in &s.rejections {
+        println!("rejected line {}: {}", r.line, r.reason);
+    }
+    if (s.rejected as usize) > s.rejections.len() {
+        println!(
+            "... and {} more rejected lines",
+            s.rejected as usize - s.rejections.len()
+        );
+    }
+    println!(
+        "read {}, stored {}, duplicates skipped {}, rejected {} in {:.1} s ({:.0} events/s)",
+        s.read,
+        s.stored,
+        s.duplicates,
+        s.rejected,
+        secs,
+        s.read as f64 / secs.max(1e-9)
+    );
+    Ok(())
 }

@@ -39,6 +39,9 @@ pub struct Settings {
     pub max_upload_mb: u32,
     /// Days a released document stays downloadable by the requester.
     pub download_days: u32,
+    /// Access-log events older than this many days are purged (the law asks for two years
+    /// of look-back; organisations keep more).
+    pub log_retention_days: u32,
     pub pool_size: u32,
     /// Failed logins per account within the lockout window before every attempt is refused.
     pub login_max_failures: u32,
@@ -82,6 +85,7 @@ impl Default for Settings {
             authorities_file: None,
             max_upload_mb: 200,
             download_days: 14,
+            log_retention_days: 6 * 365,
             pool_size: 8,
             login_max_failures: 5,
             login_lockout_minutes: 15,
@@ -197,6 +201,11 @@ impl Settings {
         parse_env(env, "RIGHTSDESK_DOWNLOAD_DAYS", &mut self.download_days)?;
         parse_env(
             env,
+            "RIGHTSDESK_LOG_RETENTION_DAYS",
+            &mut self.log_retention_days,
+        )?;
+        parse_env(
+            env,
             "RIGHTSDESK_MAIL_MAX_ATTEMPTS",
             &mut self.mail_max_attempts,
         )?;
@@ -289,7 +298,13 @@ impl Settings {
                 "must start with http:// or https://",
             ));
         }
-        let ranges: [(&str, u64, u64, u64); 11] = [
+        let ranges: [(&str, u64, u64, u64); 12] = [
+            (
+                "log_retention_days",
+                self.log_retention_days.into(),
+                731,
+                36500,
+            ),
             ("max_upload_mb", self.max_upload_mb.into(), 1, 4096),
             ("download_days", self.download_days.into(), 1, 365),
             ("digest_hour", self.digest_hour.into(), 0, 23),

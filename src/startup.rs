@@ -34,9 +34,9 @@ pub fn build_context_with_clock(
             other => anyhow::anyhow!("{other}"),
         })?
     };
-    let signing_key = {
+    let (signing_key, log_keyer) = {
         let mut conn = pool.get()?;
-        signing_key(&mut conn)?
+        (signing_key(&mut conn)?, log_keyer(&mut conn)?)
     };
     let tokens = TokenKeys::new(
         &secret,
@@ -66,6 +66,7 @@ pub fn build_context_with_clock(
         mailer,
         letters: crate::letters::Letters::embedded()?,
         signing_key,
+        log_keyer,
     })
 }
 
@@ -106,4 +107,16 @@ fn signing_key(conn: &mut db::AnyConnection) -> anyhow::Result<crate::bundle::Si
     let stored =
         db::settings_table::get_or_insert(conn, "bundle_signing_key", &engine.encode(fresh))?;
     crate::bundle::SigningKey::from_pkcs8(&engine.decode(stored)?)
+}
+
+/// The HMAC key of access-log subject keys: generated once and kept in the database; losing
+/// it makes stored events unfindable, so it is never rotated silently.
+fn log_keyer(conn: &mut db::AnyConnection) -> anyhow::Result<crate::services::logs::SubjectKeyer> {
+    use base64::Engine as _;
+    let engine = base64::engine::general_purpose::STANDARD;
+    let fresh = engine.encode(rand::random::<[u8; 32]>());
+    let stored = db::settings_table::get_or_insert(conn, "log_subject_key", &fresh)?;
+    Ok(crate::services::logs::SubjectKeyer::new(
+        &engine.decode(stored)?,
+    ))
 }

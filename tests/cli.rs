@@ -381,3 +381,88 @@ fn verify_checks_a_bundle_and_names_the_mismatch() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `logs import`: a summary with rejected line numbers, and nothing stored twice.
+#[test]
+fn logs_import_reports_what_it_stored_and_rejected() {
+    let (dir, url) = temp_db();
+    let run = |args: &[&str]| {
+        let out = bin()
+            .args(args)
+            .args(["--database", &url])
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.status.success(), "{args:?}: {text}");
+        text
+    };
+    run(&[
+        "org",
+        "create",
+        "--slug",
+        "hyva",
+        "--name",
+        "Hyvinvointialue X",
+        "--prefix",
+        "HYV",
+    ]);
+    run(&[
+        "register",
+        "create",
+        "--org",
+        "hyva",
+        "--slug",
+        "asiakas",
+        "--name",
+        "Asiakasrekisteri",
+    ]);
+    let file = dir.join("events.csv");
+    std::fs::write(
+        &file,
+        "event_id,occurred_at,subject_id,user_name,user_title,unit,action,basis\n\
+         e1,2025-03-04T09:15:22+02:00,131052-308T,Matti,ohjaaja,Yksikkö,view,asiakkuus\n\
+         e2,2025-03-04T09:16:22+02:00,131052-308T,Matti,ohjaaja,Yksikkö,print,asiakkuus\n\
+         e3,not a time,131052-308T,Matti,ohjaaja,Yksikkö,view,asiakkuus\n",
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    let out = run(&[
+        "logs",
+        "import",
+        path,
+        "--org",
+        "hyva",
+        "--register",
+        "asiakas",
+        "--format",
+        "csv",
+    ]);
+    assert!(
+        out.contains("rejected line 4: occurred_at is not an RFC 3339 time"),
+        "{out}"
+    );
+    assert!(
+        out.contains("read 3, stored 2, duplicates skipped 0, rejected 1"),
+        "{out}"
+    );
+    let out = run(&[
+        "logs",
+        "import",
+        path,
+        "--org",
+        "hyva",
+        "--register",
+        "asiakas",
+        "--format",
+        "csv",
+    ]);
+    assert!(
+        out.contains("read 3, stored 0, duplicates skipped 2, rejected 1"),
+        "{out}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

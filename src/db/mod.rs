@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod blobs;
 pub mod documents;
+pub mod logs;
 pub mod models;
 pub mod orgs;
 pub mod outbox;

@@ -326,3 +326,50 @@ diesel::table! {
         created_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    ingest_tokens (id) {
+        id -> Text,
+        org_id -> Text,
+        source -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        created_by -> Nullable<Text>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    log_scopes (id) {
+        id -> BigInt,
+        org_id -> Text,
+        register_id -> Text,
+    }
+}
+
+diesel::table! {
+    log_users (id) {
+        id -> BigInt,
+        org_id -> Text,
+        name -> Text,
+        title -> Text,
+        unit -> Text,
+    }
+}
+
+diesel::table! {
+    access_events (scope, event_id) {
+        scope -> BigInt,
+        event_id -> Text,
+        subject_key -> Binary,
+        occurred_at -> BigInt,
+        user_ref -> BigInt,
+        action -> Text,
+        basis -> Text,
+        recipient -> Nullable<Text>,
+        source -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(access_events -> log_users (user_ref));
+diesel::allow_tables_to_appear_in_same_query!(access_events, log_users, log_scopes);

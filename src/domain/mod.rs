@@ -1,5 +1,6 @@
 //! Pure rules: no actix, diesel, lettre or printpdf here.
 
+pub mod access_log;
 pub mod authorities;
 pub mod calendar;
 pub mod clock;

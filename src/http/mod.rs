@@ -5,6 +5,7 @@ pub mod auth;
 pub mod documents;
 pub mod dpo;
 pub mod error;
+pub mod logs;
 pub mod meta;
 pub mod requests;
 pub mod session;
@@ -66,6 +67,7 @@ where
     app.into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .app_data(json_config())
+        .app_data(web::PayloadConfig::new(logs::MAX_INGEST_BODY))
         .app_data(query_config())
         .app_data(path_config())
         .service(meta::health)
@@ -107,7 +109,11 @@ where
                 .service(documents::keys)
                 .service(documents::get_profile)
                 .service(documents::update_profile)
-                .service(documents::requester_download),
+                .service(documents::requester_download)
+                .service(logs::ingest)
+                .service(logs::create_token)
+                .service(logs::search)
+                .service(logs::report),
         )
         .split_for_parts()
 }

@@ -34,6 +34,11 @@ pub fn tick(ctx: &Context) -> Result<usize, ServiceError> {
             queued += dpo_digest(ctx, &mut conn, &org, &users, today)?;
         }
     }
+    // An index range on the event time: cheap when there is nothing to purge.
+    let purged = crate::services::logs::purge(ctx)?;
+    if purged > 0 {
+        tracing::info!(purged, "access-log events past retention purged");
+    }
     Ok(queued)
 }
 

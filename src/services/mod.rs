@@ -9,6 +9,7 @@ pub mod demo;
 pub mod documents;
 pub mod dpo;
 pub mod gathering;
+pub mod logs;
 pub mod notify;
 pub mod profile;
 pub mod queries;
@@ -143,6 +144,8 @@ pub struct Context {
     pub letters: crate::letters::Letters,
     /// Signs export bundles; generated once and kept in the database.
     pub signing_key: crate::bundle::SigningKey,
+    /// Hashes identity codes into access-log subject keys.
+    pub log_keyer: logs::SubjectKeyer,
 }
 
 impl Context {

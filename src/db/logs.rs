@@ -1,0 +1,292 @@
+//! The access-log store: scopes (organisation + register), users, events. Events are written
+//! in multi-row batches that skip duplicates (the source's event id is the idempotency key);
+//! on PostgreSQL the monthly partition of every month in a batch is created first.
+
+use std::collections::BTreeSet;
+
+use chrono::{Datelike, NaiveDate, TimeZone, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+
+use super::schema::{access_events, log_scopes, log_users};
+use super::AnyConnection;
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = access_events)]
+pub struct NewAccessEvent {
+    pub scope: i64,
+    pub event_id: String,
+    pub subject_key: Vec<u8>,
+    pub occurred_at: i64,
+    pub user_ref: i64,
+    pub action: String,
+    pub basis: String,
+    pub recipient: Option<String>,
+    pub source: Option<String>,
+}
+
+/// An event as a search returns it, with its user.
+#[derive(Debug, Clone, Queryable)]
+pub struct FoundEvent {
+    pub scope: i64,
+    pub event_id: String,
+    pub occurred_at: i64,
+    pub action: String,
+    pub basis: String,
+    pub recipient: Option<String>,
+    pub source: Option<String>,
+    pub user_name: String,
+    pub user_title: String,
+    pub unit: String,
+}
+
+/// The scope id of a register, created on first use.
+pub fn scope_for(conn: &mut AnyConnection, org_id: &str, register_id: &str) -> QueryResult<i64> {
+    get_or_create(
+        conn,
+        |conn| {
+            log_scopes::table
+                .filter(log_scopes::org_id.eq(org_id))
+                .filter(log_scopes::register_id.eq(register_id))
+                .select(log_scopes::id)
+                .first(conn)
+                .optional()
+        },
+        |conn, id| {
+            diesel::insert_into(log_scopes::table)
+                .values((
+                    log_scopes::id.eq(id),
+                    log_scopes::org_id.eq(org_id),
+                    log_scopes::register_id.eq(register_id),
+                ))
+                .execute(conn)
+        },
+        |conn| {
+            log_scopes::table
+                .select(diesel::dsl::max(log_scopes::id))
+                .first::<Option<i64>>(conn)
+        },
+    )
+}
+
+pub fn scopes_of(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    register_ids: &[String],
+) -> QueryResult<Vec<i64>> {
+    log_scopes::table
+        .filter(log_scopes::org_id.eq(org_id))
+        .filter(log_scopes::register_id.eq_any(register_ids))
+        .select(log_scopes::id)
+        .load(conn)
+}
+
+pub fn user_for(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    name: &str,
+    title: &str,
+    unit: &str,
+) -> QueryResult<i64> {
+    get_or_create(
+        conn,
+        |conn| {
+            log_users::table
+                .filter(log_users::org_id.eq(org_id))
+                .filter(log_users::name.eq(name))
+                .filter(log_users::title.eq(title))
+                .filter(log_users::unit.eq(unit))
+                .select(log_users::id)
+                .first(conn)
+                .optional()
+        },
+        |conn, id| {
+            diesel::insert_into(log_users::table)
+                .values((
+                    log_users::id.eq(id),
+                    log_users::org_id.eq(org_id),
+                    log_users::name.eq(name),
+                    log_users::title.eq(title),
+                    log_users::unit.eq(unit),
+                ))
+                .execute(conn)
+        },
+        |conn| {
+            log_users::table
+                .select(diesel::dsl::max(log_users::id))
+                .first::<Option<i64>>(conn)
+        },
+    )
+}
+
+/// Small dimension tables get portable ids (max + 1); a concurrent importer that takes the
+/// same id makes the insert fail, and the lookup is simply tried again.
+fn get_or_create(
+    conn: &mut AnyConnection,
+    find: impl Fn(&mut AnyConnection) -> QueryResult<Option<i64>>,
+    insert: impl Fn(&mut AnyConnection, i64) -> QueryResult<usize>,
+    max: impl Fn(&mut AnyConnection) -> QueryResult<Option<i64>>,
+) -> QueryResult<i64> {
+    for _ in 0..5 {
+        if let Some(id) = find(conn)? {
+            return Ok(id);
+        }
+        let id = max(conn)?.unwrap_or(0) + 1;
+        let attempt = conn.transaction(|conn| insert(conn, id));
+        match attempt {
+            Ok(_) => return Ok(id),
+            Err(e) if super::is_unique_violation(&e) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    find(conn)?.ok_or(diesel::result::Error::NotFound)
+}
+
+/// Month boundaries (Unix seconds) around a time, for PostgreSQL's monthly partitions.
+fn month_bounds(t: i64) -> (i64, i64, String) {
+    let d = Utc
+        .timestamp_opt(t, 0)
+        .single()
+        .unwrap_or_default()
+        .date_naive();
+    let first = NaiveDate::from_ymd_opt(d.year(), d.month(), 1).unwrap_or_default();
+    let next = first
+        .checked_add_months(chrono::Months::new(1))
+        .unwrap_or(first);
+    let secs = |d: NaiveDate| {
+        d.and_hms_opt(0, 0, 0)
+            .unwrap_or_default()
+            .and_utc()
+            .timestamp()
+    };
+    (
+        secs(first),
+        secs(next),
+        format!("access_events_y{}m{:02}", first.year(), first.month()),
+    )
+}
+
+fn ensure_partitions(conn: &mut AnyConnection, rows: &[NewAccessEvent]) -> QueryResult<()> {
+    if !matches!(conn, AnyConnection::Postgresql(_)) {
+        return Ok(());
+    }
+    let months: BTreeSet<(i64, i64, String)> =
+        rows.iter().map(|r| month_bounds(r.occurred_at)).collect();
+    for (from, to, name) in months {
+        diesel::sql_query(format!(
+            "CREATE TABLE IF NOT EXISTS {name} PARTITION OF access_events FOR VALUES FROM ({from}) TO ({to})"
+        ))
+        .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Inserts a batch, skipping events already stored; returns how many were new.
+pub fn insert_events(conn: &mut AnyConnection, rows: &[NewAccessEvent]) -> QueryResult<usize> {
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    ensure_partitions(conn, rows)?;
+    let mut stored = 0;
+    // SQLite allows 32,766 bind parameters per statement: 9 columns x 3,000 rows fits.
+    // Batch inserts with conflict handling are backend-specific in diesel.
+    for chunk in rows.chunks(3000) {
+        stored += match conn {
+            AnyConnection::Sqlite(c) => diesel::insert_or_ignore_into(access_events::table)
+                .values(chunk)
+                .execute(c)?,
+            AnyConnection::Postgresql(c) => diesel::insert_into(access_events::table)
+                .values(chunk)
+                .on_conflict_do_nothing()
+                .execute(c)?,
+        };
+    }
+    Ok(stored)
+}
+
+/// One subject's events in the scopes and period, oldest first.
+pub fn search(
+    conn: &mut AnyConnection,
+    scopes: &[i64],
+    subject_key: &[u8],
+    from: i64,
+    to: i64,
+) -> QueryResult<Vec<FoundEvent>> {
+    access_events::table
+        .inner_join(log_users::table)
+        .filter(access_events::subject_key.eq(subject_key))
+        .filter(access_events::occurred_at.ge(from))
+        .filter(access_events::occurred_at.lt(to))
+        .filter(access_events::scope.eq_any(scopes))
+        .order((access_events::occurred_at, access_events::event_id))
+        .select((
+            access_events::scope,
+            access_events::event_id,
+            access_events::occurred_at,
+            access_events::action,
+            access_events::basis,
+            access_events::recipient,
+            access_events::source,
+            log_users::name,
+            log_users::title,
+            log_users::unit,
+        ))
+        .load(conn)
+}
+
+/// Removes events older than `cutoff` (Unix seconds). On PostgreSQL whole months go by
+/// dropping their partitions; only the month the cutoff falls in is deleted row by row.
+pub fn purge_before(conn: &mut AnyConnection, cutoff: i64) -> QueryResult<usize> {
+    let mut removed = 0;
+    if matches!(conn, AnyConnection::Postgresql(_)) {
+        #[derive(QueryableByName)]
+        struct Part {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            name: String,
+        }
+        let parts: Vec<Part> = diesel::sql_query(
+            "SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid \
+             JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'access_events'",
+        )
+        .load(conn)?;
+        for part in parts {
+            let Some((y, m)) = part
+                .name
+                .strip_prefix("access_events_y")
+                .and_then(|s| s.split_once('m'))
+                .and_then(|(y, m)| Some((y.parse::<i32>().ok()?, m.parse::<u32>().ok()?)))
+            else {
+                continue;
+            };
+            let Some(first) = NaiveDate::from_ymd_opt(y, m, 1) else {
+                continue;
+            };
+            let (_, end, _) = month_bounds(
+                first
+                    .and_hms_opt(0, 0, 0)
+                    .unwrap_or_default()
+                    .and_utc()
+                    .timestamp(),
+            );
+            if end <= cutoff {
+                #[derive(QueryableByName)]
+                struct Count {
+                    #[diesel(sql_type = BigInt)]
+                    n: i64,
+                }
+                let n: Count =
+                    diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {}", part.name))
+                        .get_result(conn)?;
+                diesel::sql_query(format!("DROP TABLE {}", part.name)).execute(conn)?;
+                removed += n.n as usize;
+            }
+        }
+    }
+    removed += diesel::delete(access_events::table.filter(access_events::occurred_at.lt(cutoff)))
+        .execute(conn)?;
+    Ok(removed)
+}
+
+pub fn count(conn: &mut AnyConnection) -> QueryResult<i64> {
+    access_events::table.count().get_result(conn)
+}

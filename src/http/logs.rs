@@ -1,0 +1,126 @@
+//! Access-log ingestion (ingest tokens), the log search and the log report.
+
+use actix_web::{post, web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::auth::Auth;
+use super::error::{AppError, Problem};
+use crate::domain::access_log::read_body;
+use crate::services::documents::DocumentOutput;
+use crate::services::logs::{
+    self, ImportSummary, Importer, IngestTokenInput, IngestTokenOutput, LogSearchInput,
+    LogSearchOutput,
+};
+use crate::services::{blocking, Context, ServiceError};
+
+/// Largest ingestion body; bigger files go through `rightsdesk logs import`.
+pub const MAX_INGEST_BODY: usize = 64 * 1024 * 1024;
+
+#[derive(Deserialize, IntoParams)]
+pub struct IngestQuery {
+    /// Register slug for events without a `register` field.
+    pub register: Option<String>,
+}
+
+/// Events as NDJSON lines or one JSON array (see the README for the fields).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct EventsBody(String);
+
+#[utoipa::path(tag = "access-log", params(IngestQuery), request_body(content = String, content_type = "application/x-ndjson", description = "NDJSON lines or a JSON array of events"),
+    security(("bearer" = [])), responses(
+    (status = 200, body = ImportSummary, description = "Read, stored, duplicates skipped, rejected lines with reasons"),
+    (status = 401, body = Problem, content_type = "application/problem+json", description = "No valid ingest token"),
+    (status = 413, body = Problem, content_type = "application/problem+json", description = "Body over 64 MiB: use the CLI"),
+    (status = 422, body = Problem, content_type = "application/problem+json", description = "Unknown register"),
+))]
+#[post("/access-log/events")]
+pub async fn ingest(
+    ctx: web::Data<Context>,
+    req: HttpRequest,
+    query: web::Query<IngestQuery>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let token = req
+        .headers()
+        .get("Authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("")
+        .trim()
+        .to_string();
+    let register = query.into_inner().register;
+    let summary = blocking(move || {
+        let caller = logs::authenticate_ingest(&ctx, &token)?;
+        let mut importer = Importer::new(
+            &ctx,
+            &caller.org_id,
+            register.as_deref(),
+            Some(&caller.source),
+        )?;
+        let mut conn = ctx.conn()?;
+        for item in read_body(&body) {
+            importer.add(&mut conn, item)?;
+        }
+        importer.flush(&mut conn)?;
+        tracing::info!(
+            read = importer.summary.read,
+            stored = importer.summary.stored,
+            rejected = importer.summary.rejected,
+            "access-log events ingested"
+        );
+        Ok::<_, ServiceError>(importer.summary)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(summary))
+}
+
+#[utoipa::path(tag = "access-log", request_body = IngestTokenInput, security(("bearer" = [])), responses(
+    (status = 201, body = IngestTokenOutput, description = "The token, shown once"),
+    (status = 403, body = Problem, content_type = "application/problem+json", description = "Admins only"),
+))]
+#[post("/ingest-tokens")]
+pub async fn create_token(
+    ctx: web::Data<Context>,
+    auth: Auth,
+    body: web::Json<IngestTokenInput>,
+) -> Result<HttpResponse, AppError> {
+    let input = body.into_inner();
+    let out = blocking(move || logs::create_ingest_token(&ctx, &auth.0, input)).await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+#[utoipa::path(tag = "access-log", params(("id" = String, Path, description = "Request id")), request_body = LogSearchInput, security(("bearer" = [])), responses(
+    (status = 200, body = LogSearchOutput, description = "The subject's events in the period, grouped by day and user"),
+    (status = 404, body = Problem, content_type = "application/problem+json", description = "No such request in your organisation"),
+    (status = 409, body = Problem, content_type = "application/problem+json", description = "Not a log-inspection request"),
+))]
+#[post("/requests/{id}/log-search")]
+pub async fn search(
+    ctx: web::Data<Context>,
+    auth: Auth,
+    id: web::Path<String>,
+    body: Option<web::Json<LogSearchInput>>,
+) -> Result<HttpResponse, AppError> {
+    let input = body.map(web::Json::into_inner).unwrap_or_default();
+    let out = blocking(move || logs::search(&ctx, &auth.0, &id, &input)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[utoipa::path(tag = "access-log", params(("id" = String, Path, description = "Request id")), request_body = LogSearchInput, security(("bearer" = [])), responses(
+    (status = 201, body = Vec<DocumentOutput>, description = "The report as PDF and CSV, stored and released"),
+    (status = 404, body = Problem, content_type = "application/problem+json", description = "No such request in your organisation"),
+    (status = 409, body = Problem, content_type = "application/problem+json", description = "Not a log-inspection request"),
+))]
+#[post("/requests/{id}/log-report")]
+pub async fn report(
+    ctx: web::Data<Context>,
+    auth: Auth,
+    id: web::Path<String>,
+    body: Option<web::Json<LogSearchInput>>,
+) -> Result<HttpResponse, AppError> {
+    let input = body.map(web::Json::into_inner).unwrap_or_default();
+    let out = blocking(move || logs::report(&ctx, &auth.0, &id, &input)).await?;
+    Ok(HttpResponse::Created().json(out))
+}

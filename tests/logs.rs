@@ -1,0 +1,385 @@
+//! Log inspection end to end: ingest tokens, ingestion with per-line rejection and
+//! idempotency, the grouped search with misuse highlighting and withholding, the report
+//! documents, and the purge of old events.
+
+mod common;
+
+use common::TestApp;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+const SUBJECT: &str = "131052-308T";
+const OTHER: &str = "010594Y9032";
+
+fn event(id: &str, at: &str, subject: &str, user: &str, action: &str) -> Value {
+    json!({ "event_id": id, "occurred_at": at, "subject_id": subject, "user_name": user,
+            "user_title": "sosiaaliohjaaja", "unit": "Aikuissosiaalityö", "action": action,
+            "basis": "asiakkuus" })
+}
+
+async fn ingest(app: &TestApp, token: &str, register: &str, body: String) -> (StatusCode, Value) {
+    app.send(
+        app.client
+            .post(format!(
+                "{}/api/v1/access-log/events?register={register}",
+                app.base
+            ))
+            .header("content-type", "application/x-ndjson")
+            .body(body),
+        Some(token),
+    )
+    .await
+}
+
+async fn ingest_token(app: &TestApp) -> String {
+    let (s, b) = app
+        .post(
+            "/api/v1/ingest-tokens",
+            Some(&app.org.admin),
+            json!({ "source": "Apotti" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    b["token"].as_str().unwrap().to_string()
+}
+
+fn ndjson(events: &[Value]) -> String {
+    events.iter().map(|e| e.to_string() + "\n").collect()
+}
+
+async fn log_request(app: &TestApp, details: Value) -> String {
+    let (s, b) = app
+        .post(
+            "/api/v1/requests",
+            Some(&app.org.staff),
+            json!({ "kind": "log_inspection", "language": "fi", "channel": "letter", "received_on": "2026-11-02",
+                    "registers": ["turvakoti"],
+                    "subject": { "name": "Maija Meikäläinen", "personal_id": SUBJECT, "contact_channel": "pick_up" },
+                    "details": details }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    b["id"].as_str().unwrap().to_string()
+}
+
+#[actix_rt::test]
+async fn ingestion_rejects_bad_lines_and_stores_nothing_twice() {
+    let app = TestApp::spawn().await;
+    // Only the ingest role may send events.
+    let (s, _) = ingest(&app, &app.org.staff, "turvakoti", ndjson(&[])).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, _) = app
+        .post(
+            "/api/v1/ingest-tokens",
+            Some(&app.org.staff),
+            json!({ "source": "x" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let token = ingest_token(&app).await;
+
+    let body = format!(
+        "{}{}not json\n{}\n",
+        ndjson(&[
+            event(
+                "e1",
+                "2025-03-04T09:15:22+02:00",
+                SUBJECT,
+                "Matti Esimerkki",
+                "view"
+            ),
+            event(
+                "e2",
+                "2025-03-04T10:00:00+02:00",
+                SUBJECT,
+                "Liisa Virtanen",
+                "print"
+            ),
+        ]),
+        ndjson(&[event(
+            "e3",
+            "2025-03-05T10:00:00+02:00",
+            "131052-308A",
+            "Liisa Virtanen",
+            "view"
+        )]),
+        event(
+            "e4",
+            "2025-03-05T10:00:00+02:00",
+            OTHER,
+            "Liisa Virtanen",
+            "view"
+        )
+    );
+    let (s, summary) = ingest(&app, &token, "turvakoti", body.clone()).await;
+    assert_eq!(s, StatusCode::OK, "{summary}");
+    assert_eq!(summary["read"], 5);
+    assert_eq!(summary["stored"], 3);
+    assert_eq!(summary["rejected"], 2);
+    let lines: Vec<i64> = summary["rejections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["line"].as_i64().unwrap())
+        .collect();
+    assert_eq!(lines, [3, 4]);
+    assert!(summary["rejections"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("identity code"));
+    assert!(summary["rejections"][1]["reason"]
+        .as_str()
+        .unwrap()
+        .starts_with("not JSON"));
+
+    let (_, again) = ingest(&app, &token, "turvakoti", body).await;
+    assert_eq!(again["stored"], 0);
+    assert_eq!(again["duplicates"], 3);
+    let (s, b) = ingest(&app, &token, "nope", ndjson(&[])).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+
+    // The identity code is not stored anywhere in the events.
+    let mut conn = app.ctx.pool.get().unwrap();
+    use diesel::prelude::*;
+    use rightsdesk::db::schema::access_events::dsl as ev;
+    let keys: Vec<Vec<u8>> = ev::access_events
+        .select(ev::subject_key)
+        .load(&mut conn)
+        .unwrap();
+    assert_eq!(keys.len(), 3);
+    assert!(keys
+        .iter()
+        .all(|k| k.len() == 16 && !String::from_utf8_lossy(k).contains("131052")));
+}
+
+#[actix_rt::test]
+async fn the_search_groups_by_day_and_user_highlights_the_suspect_and_withholds_on_request() {
+    let app = TestApp::spawn().await;
+    let token = ingest_token(&app).await;
+    let events = [
+        event(
+            "a1",
+            "2025-03-04T09:00:00+02:00",
+            SUBJECT,
+            "Matti Esimerkki",
+            "view",
+        ),
+        event(
+            "a2",
+            "2025-03-04T09:05:00+02:00",
+            SUBJECT,
+            "Matti Esimerkki",
+            "view",
+        ),
+        event(
+            "a3",
+            "2025-03-04T09:10:00+02:00",
+            SUBJECT,
+            "Matti Esimerkki",
+            "print",
+        ),
+        event(
+            "a4",
+            "2025-03-05T23:30:00+02:00",
+            SUBJECT,
+            "Liisa Virtanen",
+            "view",
+        ),
+        // Outside the period and someone else's: not in the answer.
+        event(
+            "a5",
+            "2023-01-01T12:00:00+02:00",
+            SUBJECT,
+            "Liisa Virtanen",
+            "view",
+        ),
+        event(
+            "a6",
+            "2025-03-04T09:00:00+02:00",
+            OTHER,
+            "Matti Esimerkki",
+            "view",
+        ),
+    ];
+    let (_, s) = ingest(&app, &token, "turvakoti", ndjson(&events)).await;
+    assert_eq!(s["stored"], 6);
+    // Events in another register the request does not cover are not given either.
+    let (_, s) = ingest(
+        &app,
+        &token,
+        "avopalvelut",
+        ndjson(&[event(
+            "b1",
+            "2025-03-04T09:00:00+02:00",
+            SUBJECT,
+            "Matti Esimerkki",
+            "view",
+        )]),
+    )
+    .await;
+    assert_eq!(s["stored"], 1);
+
+    let id = log_request(
+        &app,
+        json!({ "period_from": "2024-11-02", "period_to": "2026-11-01",
+        "misuse_suspected": true, "misuse_suspected_user": "Matti Esimerkki" }),
+    )
+    .await;
+    let (s, r) = app
+        .post(
+            &format!("/api/v1/requests/{id}/log-search"),
+            Some(&app.org.staff),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert_eq!(r["total_events"], 4);
+    assert_eq!(r["highlighted_events"], 3);
+    let groups = r["groups"].as_array().unwrap();
+    assert_eq!(groups.len(), 2);
+    assert_eq!(groups[0]["date"], "2025-03-04");
+    assert_eq!(groups[0]["count"], 3);
+    assert_eq!(groups[0]["actions"], json!({ "print": 1, "view": 2 }));
+    assert_eq!(groups[0]["highlighted"], true);
+    // 23:30 Helsinki time is still 5 March.
+    assert_eq!(groups[1]["date"], "2025-03-05");
+    assert_eq!(groups[1]["highlighted"], false);
+
+    let (_, r) = app
+        .post(
+            &format!("/api/v1/requests/{id}/log-search"),
+            Some(&app.org.staff),
+            json!({ "withhold_users": ["Liisa Virtanen"], "withhold_events": ["a3"] }),
+        )
+        .await;
+    assert_eq!(r["total_events"], 2);
+    assert_eq!(r["withheld_events"], 2);
+
+    // Not a log-inspection request: a clear conflict.
+    let (_, other) = app.submit_public(|_| {}).await;
+    let (s, _) = app
+        .post(
+            &format!(
+                "/api/v1/requests/{}/log-search",
+                other["id"].as_str().unwrap()
+            ),
+            Some(&app.org.staff),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+}
+
+#[actix_rt::test]
+async fn the_report_is_a_pdf_and_a_csv_released_to_the_requester() {
+    let app = TestApp::spawn().await;
+    let token = ingest_token(&app).await;
+    let mut events: Vec<Value> = (0..300)
+        .map(|i| {
+            event(
+                &format!("r{i}"),
+                &format!("2025-{:02}-{:02}T10:00:00+02:00", 1 + i % 12, 1 + i % 28),
+                SUBJECT,
+                &format!("Käyttäjä {}", i % 7),
+                "view",
+            )
+        })
+        .collect();
+    events.push(json!({ "event_id": "d1", "occurred_at": "2025-06-01T10:00:00+03:00", "subject_id": SUBJECT,
+        "user_name": "Åsa Öberg", "user_title": "toimistosihteeri", "unit": "Kirjaamo", "action": "disclose",
+        "basis": "virka-apu", "recipient": "Poliisi" }));
+    ingest(&app, &token, "turvakoti", ndjson(&events)).await;
+    let id = log_request(
+        &app,
+        json!({ "period_from": "2024-11-02", "period_to": "2026-11-01" }),
+    )
+    .await;
+    let (s, docs) = app
+        .post(
+            &format!("/api/v1/requests/{id}/log-report"),
+            Some(&app.org.staff),
+            json!({ "withhold_users": ["Käyttäjä 6"] }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{docs}");
+    let kinds: Vec<&str> = docs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["log_report", "log_report_csv"]);
+    let fetch = |doc: &Value| {
+        let url = format!(
+            "{}/api/v1/documents/{}",
+            app.base,
+            doc["id"].as_str().unwrap()
+        );
+        let client = app.client.clone();
+        let token = app.org.staff.clone();
+        async move {
+            client
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap()
+                .to_vec()
+        }
+    };
+    let csv = String::from_utf8(fetch(&docs[1]).await).unwrap();
+    assert!(csv.starts_with("date,user_name,user_title,unit,action,basis,recipient,count"));
+    assert!(csv.contains("\"Åsa Öberg\",\"toimistosihteeri\",\"Kirjaamo\",\"disclose\",\"virka-apu\",\"Poliisi\",1"), "{csv}");
+    assert!(!csv.contains("Käyttäjä 6"), "withheld user is left out");
+    let pdf = fetch(&docs[0]).await;
+    assert!(pdf.starts_with(b"%PDF-1.7"));
+    let dir = std::env::temp_dir().join(format!("rd-log-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("r.pdf"), &pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(dir.join("r.pdf"))
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    let text = String::from_utf8(out.stdout)
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        text.contains("Selvitys lokitiedoista")
+            && text.contains("Åsa Öberg")
+            && text.contains("Poliisi"),
+        "{text}"
+    );
+    assert!(
+        text.contains("vakavaa vaaraa"),
+        "the withholding is said\n{text}"
+    );
+    assert!(!text.contains(SUBJECT), "no identity code in the report");
+}
+
+#[actix_rt::test]
+async fn old_events_are_purged_by_the_scheduler() {
+    let app = TestApp::spawn_with(|s| s.log_retention_days = 731).await;
+    let token = ingest_token(&app).await;
+    ingest(
+        &app,
+        &token,
+        "turvakoti",
+        ndjson(&[
+            event("old", "2024-01-10T10:00:00+02:00", SUBJECT, "A", "view"),
+            event("new", "2025-06-10T10:00:00+03:00", SUBJECT, "A", "view"),
+        ]),
+    )
+    .await;
+    rightsdesk::jobs::run_once(app.ctx.clone(), "w")
+        .await
+        .unwrap();
+    let mut conn = app.ctx.pool.get().unwrap();
+    assert_eq!(rightsdesk::db::logs::count(&mut conn).unwrap(), 1);
+}
