@@ -442,6 +442,7 @@ fn import_logs(
     use crate::domain::access_log::{read_events, Format};
     let ctx = build_context(settings)?;
     let mut conn = ctx.pool.get()?;
+    db::logs::prepare_bulk_import(&mut conn)?;
     let org_row = db::orgs::find_organisation_by_slug(&mut conn, org)?
         .ok_or_else(|| anyhow::anyhow!("no organisation with slug '{org}'"))?;
     let input = std::fs::File::open(file)
@@ -454,21 +455,44 @@ fn import_logs(
     };
     let started = std::time::Instant::now();
     let mut importer = crate::services::logs::Importer::new(&ctx, &org_row.id, register, source)
-        .map_err(describe)?;
+        .map_err(describe)?
+        .with_batch(crate::services::logs::BULK_BATCH);
     let reader = std::io::BufReader::with_capacity(1 << 20, input);
-    let mut last = std::time::Instant::now();
-    for item in read_events(reader, format) {
-        importer.add(&mut conn, item).map_err(describe)?;
-        if last.elapsed().as_millis() >= 500 {
-            last = std::time::Instant::now();
-            let read = importer.summary.read;
-            let rate = read as f64 / started.elapsed().as_secs_f64();
-            eprint!(
-                "\r{read} lines read ({rate:.0}/s) of a {} MB file   ",
-                size / 1_000_000
-            );
+    // Two stages on two cores: parsing, checking and hashing on one thread, writing on this one.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<_>>(8);
+    let keyer = &ctx.log_keyer;
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        scope.spawn(move || {
+            let mut batch = Vec::with_capacity(4096);
+            for item in read_events(reader, format) {
+                batch.push(item.map(|e| crate::services::logs::keyed(keyer, e)));
+                if batch.len() == 4096
+                    && tx
+                        .send(std::mem::replace(&mut batch, Vec::with_capacity(4096)))
+                        .is_err()
+                {
+                    return;
+                }
+            }
+            let _ = tx.send(batch);
+        });
+        let mut last = std::time::Instant::now();
+        for batch in rx {
+            for item in batch {
+                importer.add_keyed(&mut conn, item).map_err(describe)?;
+            }
+            if last.elapsed().as_millis() >= 500 {
+                last = std::time::Instant::now();
+                let read = importer.summary.read;
+                let rate = read as f64 / started.elapsed().as_secs_f64();
+                eprint!(
+                    "\r{read} lines read ({rate:.0}/s) of a {} MB file   ",
+                    size / 1_000_000
+                );
+            }
         }
-    }
+        Ok(())
+    })?;
     importer.flush(&mut conn).map_err(describe)?;
     let s = &importer.summary;
     let secs = started.elapsed().as_secs_f64();

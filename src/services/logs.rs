@@ -50,7 +50,12 @@ pub struct ImportSummary {
 }
 
 const MAX_LISTED_REJECTIONS: usize = 1000;
+/// Events per transaction through the API. The CLI uses [`BULK_BATCH`]: in SQLite every
+/// commit rewrites each index page it touched, and a random-keyed subject index touches
+/// nearly one page per event, so bigger transactions cut the write volume (measured: 20,000
+/// per commit gave 48k rows/s raw, 1,000,000 gave 106k rows/s).
 const BATCH: usize = 20_000;
+pub const BULK_BATCH: usize = 250_000;
 
 /// Who is importing: an ingest token's organisation and source, or the CLI.
 pub struct Importer<'a> {
@@ -61,6 +66,7 @@ pub struct Importer<'a> {
     registers: HashMap<String, i64>,
     users: HashMap<(String, String, String), i64>,
     pending: Vec<NewAccessEvent>,
+    batch: usize,
     pub summary: ImportSummary,
 }
 
@@ -92,8 +98,15 @@ impl<'a> Importer<'a> {
             registers,
             users: HashMap::new(),
             pending: Vec::with_capacity(BATCH),
+            batch: BATCH,
             summary: ImportSummary::default(),
         })
+    }
+
+    /// Events per transaction (bulk imports use [`BULK_BATCH`]).
+    pub fn with_batch(mut self, batch: usize) -> Self {
+        self.batch = batch.max(1);
+        self
     }
 
     fn reject(&mut self, e: LineError) {
@@ -108,9 +121,19 @@ impl<'a> Importer<'a> {
         conn: &mut AnyConnection,
         item: Result<RawEvent, LineError>,
     ) -> Result<(), ServiceError> {
+        let keyed = item.map(|e| keyed(&self.ctx.log_keyer, e));
+        self.add_keyed(conn, keyed)
+    }
+
+    /// Takes an event whose subject key was computed elsewhere (e.g. on a parsing thread).
+    pub fn add_keyed(
+        &mut self,
+        conn: &mut AnyConnection,
+        item: Result<KeyedEvent, LineError>,
+    ) -> Result<(), ServiceError> {
         self.summary.read += 1;
-        let e = match item {
-            Ok(e) => e,
+        let (e, subject_key) = match item {
+            Ok(k) => (k.event, k.subject_key),
             Err(err) => {
                 self.reject(err);
                 return Ok(());
@@ -140,7 +163,7 @@ impl<'a> Importer<'a> {
         self.pending.push(NewAccessEvent {
             scope,
             event_id: e.event_id,
-            subject_key: self.ctx.log_keyer.key(&e.subject_id),
+            subject_key,
             occurred_at: e.occurred_at.timestamp(),
             user_ref,
             action: e.action,
@@ -148,7 +171,7 @@ impl<'a> Importer<'a> {
             recipient: e.recipient,
             source: e.source.or_else(|| self.source.clone()),
         });
-        if self.pending.len() >= BATCH {
+        if self.pending.len() >= self.batch {
             self.flush(conn)?;
         }
         Ok(())
@@ -159,7 +182,9 @@ impl<'a> Importer<'a> {
         if self.pending.is_empty() {
             return Ok(());
         }
-        let rows = std::mem::take(&mut self.pending);
+        let mut rows = std::mem::take(&mut self.pending);
+        // In subject-key order the index pages are visited once each, in sequence.
+        rows.sort_unstable_by(|a, b| a.subject_key.cmp(&b.subject_key));
         let stored = conn.transaction(|conn| log_db::insert_events(conn, &rows))?;
         self.summary.stored += stored as u64;
         self.summary.duplicates += (rows.len() - stored) as u64;
@@ -167,6 +192,18 @@ impl<'a> Importer<'a> {
         self.pending.clear();
         Ok(())
     }
+}
+
+/// An event with its subject key; the identity code itself goes no further.
+pub struct KeyedEvent {
+    pub event: RawEvent,
+    pub subject_key: Vec<u8>,
+}
+
+pub fn keyed(keyer: &SubjectKeyer, mut event: RawEvent) -> KeyedEvent {
+    let subject_key = keyer.key(&event.subject_id);
+    event.subject_id.clear();
+    KeyedEvent { event, subject_key }
 }
 
 /// An ingest token's holder: which organisation and source system.
