@@ -23,12 +23,31 @@ pub struct IngestQuery {
     pub register: Option<String>,
 }
 
-/// Events as NDJSON lines or one JSON array (see the README for the fields).
+/// One access-log event as a client system sends it (documentation of the accepted body).
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct EventsBody(String);
+pub struct AccessEventInput {
+    /// The source's own id: the idempotency key.
+    pub event_id: String,
+    /// RFC 3339, e.g. 2025-03-04T09:15:22+02:00.
+    pub occurred_at: String,
+    /// The client's identity code: hashed on arrival, never stored.
+    pub subject_id: String,
+    pub user_name: String,
+    pub user_title: String,
+    pub unit: String,
+    /// view, create, update, print, disclose, ...
+    pub action: String,
+    /// Care relationship, statutory task, consent, ...
+    pub basis: String,
+    /// Who received the data, for disclosures.
+    pub recipient: Option<String>,
+    pub source: Option<String>,
+    /// Register slug, when the events mix registers.
+    pub register: Option<String>,
+}
 
-#[utoipa::path(tag = "access-log", params(IngestQuery), request_body(content = String, content_type = "application/x-ndjson", description = "NDJSON lines or a JSON array of events"),
+#[utoipa::path(tag = "access-log", params(IngestQuery), request_body(content = Vec<AccessEventInput>, content_type = "application/json", description = "A JSON array of events; NDJSON (application/x-ndjson, one event per line) is accepted too"),
     security(("bearer" = [])), responses(
     (status = 200, body = ImportSummary, description = "Read, stored, duplicates skipped, rejected lines with reasons"),
     (status = 401, body = Problem, content_type = "application/problem+json", description = "No valid ingest token"),

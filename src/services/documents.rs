@@ -432,17 +432,27 @@ pub fn write_queued_letters(ctx: &Context, limit: i64) -> Result<usize, ServiceE
         };
         let org_id = match req_db::find_any(&mut conn, &request_id)? {
             Some(r) => r.org_id,
-            None => continue,
+            None => {
+                doc_db::finish_letter_job(&mut conn, &request_id, kind.as_str())?;
+                continue;
+            }
         };
-        write_tx(&mut conn, &org_id, |conn| {
+        let written = write_tx(&mut conn, &org_id, |conn| {
             let Some(row) = req_db::find(conn, &org_id, &request_id)? else {
                 return Ok(());
             };
             write_letter(ctx, conn, &row, kind, None, None)?;
             doc_db::finish_letter_job(conn, &request_id, kind.as_str())?;
             Ok(())
-        })?;
-        done += 1;
+        });
+        // One letter that cannot be written must not hold up the others; it stays queued
+        // and is tried again on the next round.
+        match written {
+            Ok(()) => done += 1,
+            Err(e) => {
+                tracing::error!(request_id = %request_id, kind = %kind, error = %e, "letter not written")
+            }
+        }
     }
     Ok(done)
 }
