@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use super::profile::RegisterInfo;
 use super::{write_tx, Context, Principal, ServiceError};
 use crate::db::audit::{self, NewEvent};
-use crate::db::models::{AttachmentRow, ItemRow, RecipientRow, RequestRow};
+use crate::db::models::{AttachmentRow, ItemRow, RecipientRow, RegisterRow, RequestRow};
 use crate::db::{self, blobs, documents as doc_db, orgs, requests as req_db, AnyConnection};
 use crate::domain::enums::{RequestKind, Role};
 use crate::domain::retention::RetentionVerdict;
@@ -63,6 +63,23 @@ fn open_request(
 
 fn invalid(field: &str, code: &str) -> ServiceError {
     ServiceError::Validation(vec![FieldError::new(field, code)])
+}
+
+/// One of the request's registers by the slug the caller gave.
+fn register_by_slug<'a>(
+    registers: &'a [RegisterRow],
+    slug: &str,
+) -> Result<&'a RegisterRow, ServiceError> {
+    registers
+        .iter()
+        .find(|r| r.slug == slug)
+        .ok_or_else(|| invalid("register", "unknown_register"))
+}
+
+/// The slug of a stored register id, for output.
+fn slug_of(registers: &[RegisterRow], id: Option<&str>) -> Option<String> {
+    id.and_then(|id| registers.iter().find(|r| r.id == id))
+        .map(|r| r.slug.clone())
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -156,10 +173,8 @@ pub fn add_attachment<R: Read>(
     let mut conn = ctx.conn()?;
     write_tx(&mut conn, &principal.org_id, |conn| {
         let row = open_request(conn, principal, request_id)?;
-        let register = req_db::registers_of(conn, &row.id)?
-            .into_iter()
-            .find(|r| r.slug == meta.register)
-            .ok_or_else(|| invalid("register", "unknown_register"))?;
+        let registers = req_db::registers_of(conn, &row.id)?;
+        let register = register_by_slug(&registers, &meta.register)?;
         let blob = blobs::store(conn, &row.org_id, file.content, limit).map_err(|e| match e {
             blobs::BlobError::TooLarge { .. } => {
                 ServiceError::Validation(vec![FieldError::new("file", "file_too_large")
@@ -326,12 +341,8 @@ pub fn list_attachments(
     Ok(doc_db::list_attachments(&mut conn, &row.id)?
         .iter()
         .map(|a| {
-            let slug = registers
-                .iter()
-                .find(|r| r.id == a.register_id)
-                .map(|r| r.slug.as_str())
-                .unwrap_or("");
-            AttachmentOutput::of(a, slug)
+            let slug = slug_of(&registers, Some(&a.register_id)).unwrap_or_default();
+            AttachmentOutput::of(a, &slug)
         })
         .collect())
 }
@@ -368,16 +379,12 @@ pub struct ItemProposal {
     pub explanation: String,
 }
 
-fn item_output(i: &ItemRow, registers: &[crate::db::models::RegisterRow]) -> ItemOutput {
+fn item_output(i: &ItemRow, registers: &[RegisterRow]) -> ItemOutput {
     let kept = i.retention_permanent || i.retention_ends_on.is_some();
     ItemOutput {
         id: i.id.clone(),
         number: i.number,
-        register: i
-            .register_id
-            .as_ref()
-            .and_then(|id| registers.iter().find(|r| &r.id == id))
-            .map(|r| r.slug.clone()),
+        register: slug_of(registers, i.register_id.as_deref()),
         description: i.description.clone(),
         record_category: i.record_category.clone(),
         retention_start_on: i.retention_start_on,
@@ -462,15 +469,11 @@ pub fn add_item(
             return Err(closed());
         }
         let registers = req_db::registers_of(conn, &row.id)?;
-        let register = match &input.register {
-            None => None,
-            Some(slug) => Some(
-                registers
-                    .iter()
-                    .find(|r| &r.slug == slug)
-                    .ok_or_else(|| invalid("register", "unknown_register"))?,
-            ),
-        };
+        let register = input
+            .register
+            .as_deref()
+            .map(|slug| register_by_slug(&registers, slug))
+            .transpose()?;
         let overrides = register
             .map(|r| RegisterInfo::of(r).retention_rules)
             .unwrap_or_default();
@@ -692,6 +695,18 @@ pub struct RecipientOutput {
     pub notified_by: Option<String>,
 }
 
+impl RecipientOutput {
+    fn of(r: RecipientRow, registers: &[RegisterRow]) -> RecipientOutput {
+        RecipientOutput {
+            register: slug_of(registers, r.register_id.as_deref()),
+            id: r.id,
+            name: r.name,
+            notified_on: r.notified_on,
+            notified_by: r.notified_by,
+        }
+    }
+}
+
 pub fn add_recipient(
     ctx: &Context,
     principal: &Principal,
@@ -718,15 +733,11 @@ pub fn add_recipient(
     write_tx(&mut conn, &principal.org_id, |conn| {
         let row = open_request(conn, principal, request_id)?;
         let registers = req_db::registers_of(conn, &row.id)?;
-        let register = match &input.register {
-            None => None,
-            Some(slug) => Some(
-                registers
-                    .iter()
-                    .find(|r| &r.slug == slug)
-                    .ok_or_else(|| invalid("register", "unknown_register"))?,
-            ),
-        };
+        let register = input
+            .register
+            .as_deref()
+            .map(|slug| register_by_slug(&registers, slug))
+            .transpose()?;
         let r = RecipientRow {
             id: uuid::Uuid::now_v7().to_string(),
             request_id: row.id.clone(),
@@ -744,13 +755,7 @@ pub fn add_recipient(
             "recipient_recorded",
             json!({ "recipient_id": r.id, "notified_on": r.notified_on }),
         )?;
-        Ok(RecipientOutput {
-            id: r.id,
-            name: r.name,
-            register: register.map(|g| g.slug.clone()),
-            notified_on: r.notified_on,
-            notified_by: r.notified_by,
-        })
+        Ok(RecipientOutput::of(r, &registers))
     })
 }
 
@@ -793,17 +798,7 @@ pub fn recipient_notified(
             json!({ "recipient_id": r.id, "notified_on": on }),
         )?;
         let registers = req_db::registers_of(conn, &row.id)?;
-        Ok(RecipientOutput {
-            register: r
-                .register_id
-                .as_ref()
-                .and_then(|id| registers.iter().find(|g| &g.id == id))
-                .map(|g| g.slug.clone()),
-            id: r.id,
-            name: r.name,
-            notified_on: r.notified_on,
-            notified_by: r.notified_by,
-        })
+        Ok(RecipientOutput::of(r, &registers))
     })
 }
 
@@ -818,17 +813,7 @@ pub fn list_recipients(
     let registers = req_db::registers_of(&mut conn, &row.id)?;
     Ok(doc_db::list_recipients(&mut conn, &row.id)?
         .into_iter()
-        .map(|r| RecipientOutput {
-            register: r
-                .register_id
-                .as_ref()
-                .and_then(|id| registers.iter().find(|g| &g.id == id))
-                .map(|g| g.slug.clone()),
-            id: r.id,
-            name: r.name,
-            notified_on: r.notified_on,
-            notified_by: r.notified_by,
-        })
+        .map(|r| RecipientOutput::of(r, &registers))
         .collect())
 }
 
