@@ -146,12 +146,15 @@ pub fn parse_json_line(line: u64, text: &str) -> Result<RawEvent, LineError> {
     let parsed: JsonLine<'_> = match serde_json::from_str(text) {
         Ok(p) => p,
         // Tell "not JSON" from "JSON of the wrong shape" for whoever fixes the file.
-        Err(e) => {
+        Err(_) => {
             return Err(match serde_json::from_str::<Value>(text) {
-                Ok(Value::Object(_)) => reject(line, format!("a field has the wrong type: {e}")),
+                // serde's message would quote the value, which may be an identity code.
+                Ok(Value::Object(_)) => {
+                    reject(line, "a field is not text (every field is a string)")
+                }
                 Ok(_) => reject(line, "not a JSON object"),
                 Err(e) => reject(line, format!("not JSON: {e}")),
-            })
+            });
         }
     };
     from_fields(line, |name| match name {
