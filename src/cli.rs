@@ -319,6 +319,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         phone,
                         public_authority,
                         authority_contact: None,
+                        oidc: None,
                     },
                 },
             )

@@ -67,6 +67,14 @@ pub struct Settings {
     pub mail_max_attempts: u32,
     /// Whether `serve` runs the outbox worker and the deadline scheduler beside the server.
     pub run_jobs: bool,
+    /// Public submissions (web form and API without a token) per client address per window.
+    pub submit_limit: u32,
+    /// Wrong reference/status-code guesses per client address per window.
+    pub token_guess_limit: u32,
+    /// Length of the rate-limit window in minutes.
+    pub rate_limit_window_minutes: u32,
+    /// Reverse proxies whose `X-Forwarded-For` is believed; nobody else's is.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for Settings {
@@ -100,6 +108,10 @@ impl Default for Settings {
             digest_recipients: Vec::new(),
             mail_max_attempts: 8,
             run_jobs: true,
+            submit_limit: 20,
+            token_guess_limit: 20,
+            rate_limit_window_minutes: 60,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -209,6 +221,32 @@ impl Settings {
             "RIGHTSDESK_MAIL_MAX_ATTEMPTS",
             &mut self.mail_max_attempts,
         )?;
+        parse_env(env, "RIGHTSDESK_SUBMIT_LIMIT", &mut self.submit_limit)?;
+        parse_env(
+            env,
+            "RIGHTSDESK_TOKEN_GUESS_LIMIT",
+            &mut self.token_guess_limit,
+        )?;
+        parse_env(
+            env,
+            "RIGHTSDESK_RATE_LIMIT_WINDOW_MINUTES",
+            &mut self.rate_limit_window_minutes,
+        )?;
+        if let Some(v) = env.var("RIGHTSDESK_TRUSTED_PROXIES") {
+            self.trusted_proxies = v
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    s.parse().map_err(|_| {
+                        ConfigError::new(
+                            "RIGHTSDESK_TRUSTED_PROXIES",
+                            format!("'{s}' is not an IP address (comma separated)"),
+                        )
+                    })
+                })
+                .collect::<Result<_, _>>()?;
+        }
         if let Some(v) = env.var("RIGHTSDESK_SMTP_URL") {
             self.smtp_url = Some(SecretString::from(v)).filter(|s| !s.expose_secret().is_empty());
         }
@@ -298,7 +336,20 @@ impl Settings {
                 "must start with http:// or https://",
             ));
         }
-        let ranges: [(&str, u64, u64, u64); 12] = [
+        let ranges: [(&str, u64, u64, u64); 15] = [
+            ("submit_limit", self.submit_limit.into(), 1, 1_000_000),
+            (
+                "token_guess_limit",
+                self.token_guess_limit.into(),
+                1,
+                1_000_000,
+            ),
+            (
+                "rate_limit_window_minutes",
+                self.rate_limit_window_minutes.into(),
+                1,
+                24 * 60,
+            ),
             (
                 "log_retention_days",
                 self.log_retention_days.into(),

@@ -54,8 +54,11 @@ pub fn build_context_with_clock(
         rules.calendar.clone(),
         notifier.clone(),
     );
+    let limits = crate::ratelimit::Limits::from_settings(&settings);
     Ok(Context {
         pool,
+        limits,
+        eid: Default::default(),
         settings,
         rules,
         clock,
@@ -85,6 +88,15 @@ impl Application {
                 .wrap(
                     middleware::DefaultHeaders::new()
                         .add(("X-Content-Type-Options", "nosniff"))
+                        .add((
+                            "Content-Security-Policy",
+                            crate::web::CONTENT_SECURITY_POLICY,
+                        ))
+                        .add(("X-Frame-Options", "DENY"))
+                        .add((
+                            "Permissions-Policy",
+                            "camera=(), microphone=(), geolocation=()",
+                        ))
                         .add(("Referrer-Policy", "no-referrer"))
                         .add(("Cache-Control", "no-store")),
                 )

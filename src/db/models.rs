@@ -20,6 +20,8 @@ pub struct OrganisationRow {
     pub phone: Option<String>,
     pub public_authority: bool,
     pub authority_contact: Option<String>,
+    /// The organisation's OpenID Connect provider (`oidc::OidcSettings` as JSON).
+    pub oidc: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -129,6 +129,7 @@ pub fn update_organisation_profile(
             organisations::phone.eq(&org.phone),
             organisations::public_authority.eq(org.public_authority),
             organisations::authority_contact.eq(&org.authority_contact),
+            organisations::oidc.eq(&org.oidc),
         ))
         .execute(conn)
         .map(drop)

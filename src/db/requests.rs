@@ -300,3 +300,19 @@ pub fn open_due_by(
         .select(RequestRow::as_select())
         .load(conn)
 }
+
+/// Due dates of open requests falling in `from..=to` (the DPO's weekly load chart).
+pub fn open_due_dates(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<Vec<NaiveDate>> {
+    requests::table
+        .filter(requests::org_id.eq(org_id))
+        .filter(requests::is_open.eq(true))
+        .filter(requests::due_on.ge(from))
+        .filter(requests::due_on.le(to))
+        .select(requests::due_on)
+        .load(conn)
+}

@@ -21,6 +21,7 @@ diesel::table! {
         phone -> Nullable<Text>,
         public_authority -> Bool,
         authority_contact -> Nullable<Text>,
+        oidc -> Nullable<Text>,
     }
 }
 

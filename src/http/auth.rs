@@ -11,9 +11,6 @@ use crate::services::{auth, blocking, Context, Principal, ServiceError};
 /// A signed-in staff member, DPO or admin whose account is still active.
 pub struct Auth(pub Principal);
 
-/// A signed-in user if the request carries a token; a bad token is still refused.
-pub struct MaybeAuth(pub Option<Principal>);
-
 fn bearer(req: &HttpRequest) -> Option<Result<String, ServiceError>> {
     let header = req.headers().get(actix_web::http::header::AUTHORIZATION)?;
     let token = header
@@ -43,6 +40,39 @@ async fn verify(req: HttpRequest, token: String) -> Result<Principal, AppError> 
     Ok(principal)
 }
 
+/// Who sent a submission: staff with their access token, a requester with an ID token
+/// from the organisation's identity provider, or nobody in particular.
+pub enum Submitter {
+    Staff(Principal),
+    IdToken(String),
+    Anonymous,
+}
+
+impl FromRequest for Submitter {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Submitter, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let token = match bearer(&req) {
+                None => return Ok(Submitter::Anonymous),
+                Some(Err(e)) => return Err(e.into()),
+                Some(Ok(token)) => token,
+            };
+            let ctx = req
+                .app_data::<web::Data<Context>>()
+                .cloned()
+                .ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("context missing")))?;
+            // Staff tokens are ours (HS256); anything else can only be an ID token.
+            if ctx.tokens.verify(&token).is_ok() {
+                return verify(req, token).await.map(Submitter::Staff);
+            }
+            Ok(Submitter::IdToken(token))
+        })
+    }
+}
+
 impl FromRequest for Auth {
     type Error = AppError;
     type Future = Pin<Box<dyn Future<Output = Result<Auth, AppError>>>>;
@@ -54,22 +84,6 @@ impl FromRequest for Auth {
                 None => Err(ServiceError::Unauthorized.into()),
                 Some(Err(e)) => Err(e.into()),
                 Some(Ok(token)) => verify(req, token).await.map(Auth),
-            }
-        })
-    }
-}
-
-impl FromRequest for MaybeAuth {
-    type Error = AppError;
-    type Future = Pin<Box<dyn Future<Output = Result<MaybeAuth, AppError>>>>;
-
-    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        let req = req.clone();
-        Box::pin(async move {
-            match bearer(&req) {
-                None => Ok(MaybeAuth(None)),
-                Some(Err(e)) => Err(e.into()),
-                Some(Ok(token)) => verify(req, token).await.map(|p| MaybeAuth(Some(p))),
             }
         })
     }

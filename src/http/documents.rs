@@ -102,7 +102,7 @@ pub async fn download(
 }
 
 /// Streams a blob chunk by chunk from a blocking task, so a large bundle never sits in memory.
-fn file_response(
+pub(crate) fn file_response(
     ctx: web::Data<Context>,
     blob_id: String,
     filename: &str,
@@ -506,6 +506,7 @@ pub async fn update_profile(
     (status = 200, content_type = "application/octet-stream", description = "The document"),
     (status = 404, body = Problem, content_type = "application/problem+json", description = "Unknown, expired or not released"),
     (status = 409, body = Problem, content_type = "application/problem+json", description = "Identity not verified yet, or under review"),
+    (status = 429, body = Problem, content_type = "application/problem+json", description = "Too many wrong guesses from this address; see Retry-After"),
 ))]
 #[get("/requests/{reference}/documents/{doc_id}")]
 pub async fn requester_download(
@@ -520,8 +521,22 @@ pub async fn requester_download(
         .unwrap_or("")
         .to_string();
     let (reference, doc_id) = path.into_inner();
+    let addr = crate::web::client_addr(&ctx, &req);
+    let now = std::time::Instant::now;
+    if let Err(retry) = ctx.limits.token_guesses.check(addr, now()) {
+        return Ok(super::error::too_many_requests(retry));
+    }
     let c = ctx.clone();
-    let doc = blocking(move || status_service::download(&c, &reference, &token, &doc_id)).await?;
+    let doc =
+        match blocking(move || status_service::download(&c, &reference, &token, &doc_id)).await {
+            Ok(doc) => doc,
+            Err(e) => {
+                if matches!(e, ServiceError::NotFound(_)) {
+                    ctx.limits.token_guesses.record(addr, now());
+                }
+                return Err(e.into());
+            }
+        };
     Ok(file_response(
         ctx,
         doc.blob_id,

@@ -60,6 +60,24 @@ impl Problem {
     }
 }
 
+/// 429 with `Retry-After`: an address has used up its rate limit.
+pub fn too_many_requests(retry: crate::ratelimit::RetryAfter) -> HttpResponse {
+    let mut resp = Problem::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "too_many_requests",
+        format!(
+            "too many attempts from this address; try again in {} seconds",
+            retry.0
+        ),
+    )
+    .response();
+    if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&retry.0.to_string()) {
+        resp.headers_mut()
+            .insert(actix_web::http::header::RETRY_AFTER, v);
+    }
+    resp
+}
+
 /// Field messages come from `forms/messages.toml`; the API speaks English.
 fn messages() -> Option<&'static Forms> {
     static FORMS: OnceLock<Option<Forms>> = OnceLock::new();

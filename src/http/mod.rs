@@ -130,9 +130,10 @@ where
 {
     let (app, api) = mount(app);
     let doc = web::Data::new(api);
-    app.app_data(doc)
-        .route("/openapi.json", web::get().to(serve_openapi))
-        .default_service(web::to(not_found))
+    let app = app
+        .app_data(doc)
+        .route("/openapi.json", web::get().to(serve_openapi));
+    crate::web::mount(app).default_service(web::to(not_found))
 }
 
 async fn serve_openapi(doc: web::Data<utoipa::openapi::OpenApi>) -> HttpResponse {

@@ -6,8 +6,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
-use super::auth::{Auth, MaybeAuth};
-use super::error::{AppError, Problem};
+use std::time::Instant;
+
+use super::auth::{Auth, Submitter};
+use super::error::{too_many_requests, AppError, Problem};
 use crate::domain::enums::{
     Channel, ContactChannel, Language, Relationship, RequestKind, RequestState,
 };
@@ -78,19 +80,46 @@ pub struct CreatedOutput {
     pub status_token: String,
 }
 
+/// Without a token: a public submission (rate-limited per address). With a staff token:
+/// a request entered by staff. With an ID token from the organisation's identity provider
+/// (OpenID Connect, RS256/ES256): the requester's identity is verified by `strong_eid`.
 #[utoipa::path(tag = "public", request_body = NewRequestInput, security((), ("bearer" = [])), responses(
     (status = 201, body = CreatedOutput, description = "Received: stored durably, the clock runs"),
     (status = 400, body = Problem, content_type = "application/problem+json", description = "Malformed body"),
     (status = 401, body = Problem, content_type = "application/problem+json", description = "A token was sent but is not valid"),
     (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid fields, all listed"),
+    (status = 429, body = Problem, content_type = "application/problem+json", description = "Too many submissions from this address; see Retry-After"),
 ))]
 #[post("/requests")]
 pub async fn create(
     ctx: web::Data<Context>,
-    auth: MaybeAuth,
+    req: HttpRequest,
+    submitter: Submitter,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, AppError> {
-    let created = submissions::submit(ctx.into_inner(), body.into_inner(), auth.0).await?;
+    let (principal, id_token) = match submitter {
+        Submitter::Staff(p) => (Some(p), None),
+        Submitter::IdToken(t) => (None, Some(t)),
+        Submitter::Anonymous => (None, None),
+    };
+    let public_addr = principal
+        .is_none()
+        .then(|| crate::web::client_addr(&ctx, &req));
+    if let Some(addr) = public_addr {
+        if let Err(retry) = ctx.limits.submissions.check(addr, Instant::now()) {
+            return Ok(too_many_requests(retry));
+        }
+    }
+    let created = submissions::submit(
+        ctx.clone().into_inner(),
+        body.into_inner(),
+        principal,
+        id_token,
+    )
+    .await?;
+    if let Some(addr) = public_addr {
+        ctx.limits.submissions.record(addr, Instant::now());
+    }
     let r = created.request;
     tracing::info!(reference = %r.reference, kind = %r.kind, channel = %r.channel, "request received");
     Ok(HttpResponse::Created()
@@ -236,6 +265,7 @@ pub async fn events(
 ), security(("status_token" = [])), responses(
     (status = 200, body = StatusOutput, description = "State and dates"),
     (status = 404, body = Problem, content_type = "application/problem+json", description = "Unknown reference or wrong token"),
+    (status = 429, body = Problem, content_type = "application/problem+json", description = "Too many wrong guesses from this address; see Retry-After"),
 ))]
 #[get("/requests/{reference}/status")]
 pub async fn status(
@@ -249,6 +279,18 @@ pub async fn status(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
-    let out = blocking(move || status_service::status(&ctx, &reference, &token)).await?;
-    Ok(HttpResponse::Ok().json(out))
+    let addr = crate::web::client_addr(&ctx, &req);
+    if let Err(retry) = ctx.limits.token_guesses.check(addr, Instant::now()) {
+        return Ok(too_many_requests(retry));
+    }
+    let c = ctx.clone();
+    match blocking(move || status_service::status(&c, &reference, &token)).await {
+        Ok(out) => Ok(HttpResponse::Ok().json(out)),
+        Err(e) => {
+            if matches!(e, ServiceError::NotFound(_)) {
+                ctx.limits.token_guesses.record(addr, Instant::now());
+            }
+            Err(e.into())
+        }
+    }
 }

@@ -77,6 +77,9 @@ pub fn create_organisation(
     let prefix = new
         .reference_prefix
         .unwrap_or_else(|| default_prefix(&new.slug));
+    if crate::web::RESERVED_SLUGS.contains(&new.slug.as_str()) {
+        errors.push(FieldError::new("slug", "reserved_slug"));
+    }
     if !(1..=8).contains(&prefix.len())
         || !prefix
             .chars()
@@ -104,6 +107,7 @@ pub fn create_organisation(
         phone: None,
         public_authority: false,
         authority_contact: None,
+        oidc: None,
     };
     let row = new.profile.apply(row).map_err(ServiceError::Internal)?;
     orgs::insert_organisation(conn, &row)?;

@@ -85,6 +85,7 @@ pub fn ensure(ctx: &Context) -> Result<DemoReport, ServiceError> {
                 phone: Some("09 123 4567".into()),
                 public_authority: false,
                 authority_contact: None,
+                oidc: None,
             },
         },
     )?;

@@ -235,3 +235,43 @@ mod tests {
         assert_eq!(median(&mut [1, 2, 3, 10]), Some(2.5));
     }
 }
+
+/// Open requests due in one ISO week.
+#[derive(Debug, Serialize, ToSchema, PartialEq, Eq)]
+pub struct WeekLoad {
+    /// The Monday of the week.
+    pub week_start: NaiveDate,
+    pub iso_week: u32,
+    pub count: i64,
+}
+
+/// Open requests due per week, this week first, for `weeks` weeks (empty weeks included).
+pub fn due_per_week(
+    ctx: &Context,
+    principal: &Principal,
+    weeks: u32,
+) -> Result<Vec<WeekLoad>, ServiceError> {
+    use chrono::{Datelike, Duration};
+    principal.require(&[Role::Dpo])?;
+    let today = ctx.today();
+    let first = today - Duration::days(i64::from(today.weekday().num_days_from_monday()));
+    let mut load: Vec<WeekLoad> = (0..weeks)
+        .map(|w| {
+            let week_start = first + Duration::weeks(i64::from(w));
+            WeekLoad {
+                week_start,
+                iso_week: week_start.iso_week().week(),
+                count: 0,
+            }
+        })
+        .collect();
+    let last = first + Duration::weeks(i64::from(weeks)) - Duration::days(1);
+    let mut conn = ctx.conn()?;
+    for due in req_db::open_due_dates(&mut conn, &principal.org_id, today, last)? {
+        let index = ((due - first).num_days() / 7) as usize;
+        if let Some(week) = load.get_mut(index) {
+            week.count += 1;
+        }
+    }
+    Ok(load)
+}

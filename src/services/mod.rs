@@ -8,6 +8,7 @@ pub mod bundles;
 pub mod demo;
 pub mod documents;
 pub mod dpo;
+pub mod eid;
 pub mod gathering;
 pub mod logs;
 pub mod notify;
@@ -146,6 +147,10 @@ pub struct Context {
     pub signing_key: crate::bundle::SigningKey,
     /// Hashes identity codes into access-log subject keys.
     pub log_keyer: logs::SubjectKeyer,
+    /// Per-address limits on public submissions and status-code guesses.
+    pub limits: crate::ratelimit::Limits,
+    /// Identity providers' keys, per organisation.
+    pub eid: eid::EidVerifiers,
 }
 
 impl Context {

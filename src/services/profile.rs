@@ -13,6 +13,7 @@ use crate::domain::authorities::AuthorityContact;
 use crate::domain::enums::Role;
 use crate::domain::retention::RetentionRule;
 use crate::domain::validation::FieldError;
+use crate::oidc::OidcSettings;
 
 const MAX_FIELD: usize = 4000;
 
@@ -32,6 +33,11 @@ pub struct OrganisationProfile {
     /// Replaces the Data Protection Ombudsman's contact data on this organisation's letters.
     #[serde(default)]
     pub authority_contact: Option<AuthorityContact>,
+    /// Strong electronic identification: the OpenID Connect provider whose ID tokens
+    /// verify a requester's identity (issuer, audience, identity-code claim, JWKS file or URL).
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub oidc: Option<OidcSettings>,
 }
 
 impl OrganisationProfile {
@@ -43,6 +49,10 @@ impl OrganisationProfile {
             public_authority: org.public_authority,
             authority_contact: org
                 .authority_contact
+                .as_deref()
+                .and_then(|s| serde_json::from_str(s).ok()),
+            oidc: org
+                .oidc
                 .as_deref()
                 .and_then(|s| serde_json::from_str(s).ok()),
         }
@@ -70,6 +80,18 @@ impl OrganisationProfile {
                 errors.push(FieldError::new("authority_contact", "incomplete"));
             }
         }
+        if let Some(o) = &self.oidc {
+            for (field, value) in [
+                ("oidc.issuer", &o.issuer),
+                ("oidc.audience", &o.audience),
+                ("oidc.identity_claim", &o.identity_claim),
+                ("oidc.jwks", &o.jwks),
+            ] {
+                if value.trim().is_empty() {
+                    errors.push(FieldError::new(field, "required"));
+                }
+            }
+        }
     }
 
     pub fn apply(self, mut org: OrganisationRow) -> anyhow::Result<OrganisationRow> {
@@ -82,6 +104,7 @@ impl OrganisationProfile {
             .authority_contact
             .map(|a| serde_json::to_string(&a))
             .transpose()?;
+        org.oidc = self.oidc.map(|o| serde_json::to_string(&o)).transpose()?;
         Ok(org)
     }
 }

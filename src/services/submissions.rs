@@ -60,6 +60,9 @@ pub struct Draft {
     pub created_by: Option<String>,
     pub actor_role: &'static str,
     pub status_token: String,
+    /// The submitter proved, with an ID token from the organisation's identity provider,
+    /// to be the subject: the identity counts as verified from the start.
+    pub strong_eid: bool,
 }
 
 /// A request ready to write; only the reference number is still missing.
@@ -226,6 +229,7 @@ pub fn validate(
             created_by: principal.map(|p| p.user_id.clone()),
             actor_role: principal.map(|p| p.role.as_str()).unwrap_or("public"),
             status_token: random_token(24),
+            strong_eid: false,
         }),
         _ => Err(errors),
     }
@@ -381,7 +385,17 @@ pub fn resolve(
         pause_counts: false,
         awaiting: None,
         details: serde_json::to_string(&d.details).map_err(anyhow::Error::from)?,
-        identity_verification: None,
+        identity_verification: d
+            .strong_eid
+            .then(|| {
+                serde_json::to_string(&super::views::IdentityVerification {
+                    method: crate::domain::enums::IdentityMethod::StrongEid,
+                    verified_by: STRONG_EID_VERIFIER.into(),
+                    verified_on: received_on,
+                })
+            })
+            .transpose()
+            .map_err(anyhow::Error::from)?,
         assignee_id: None,
         outcome: None,
         closed_on: None,
@@ -513,6 +527,7 @@ pub fn commit_one(
                 "registers": p.register_ids,
                 "repeat_within_year": request.repeat_within_year,
                 "review_reasons": serde_json::from_str::<Value>(&request.review_reasons).unwrap_or_default(),
+                "identity_verified_by": request.identity_verification.as_ref().map(|_| STRONG_EID_VERIFIER),
             }),
             occurred_at: db::now(),
         },
@@ -533,13 +548,78 @@ pub fn commit_one(
 
 /// Validates (no database needed, so on the calling task) and hands the draft to the
 /// group-commit writer; answers once the commit is durable.
+/// Who verified an identity proven by strong electronic identification.
+pub const STRONG_EID_VERIFIER: &str = "strong_eid";
+
+/// The identity code proven by an ID token from the identity provider of the
+/// organisation the body names. Every failure is `Unauthorized`.
+async fn verify_id_token(
+    ctx: &std::sync::Arc<Context>,
+    body: &Value,
+    id_token: String,
+) -> Result<String, ServiceError> {
+    let Some(slug) = body.get("organisation").and_then(Value::as_str) else {
+        return Err(ServiceError::Unauthorized);
+    };
+    let c = ctx.clone();
+    let org = OrgRef::Slug(slug.trim().to_string());
+    super::blocking(move || {
+        let mut conn = c.conn()?;
+        let scope = load_scope(&mut conn, &org)?.ok_or(ServiceError::Unauthorized)?;
+        c.eid
+            .verify(&scope.org, &id_token, c.clock.now().timestamp())
+            .map(|identity| identity.identity_code)
+    })
+    .await
+}
+
+/// A token proves who submits. Only when that is the subject itself (no representative)
+/// does it verify the subject's identity: the proven code fills an empty personal-id
+/// field and must equal a filled one. A representative's token proves who they are,
+/// not their right to act for the subject, so it verifies nothing.
+fn fill_proven_code(body: &mut Value, proven: &str) -> bool {
+    if body.get("representative").is_some_and(|r| !r.is_null()) {
+        return false;
+    }
+    let Some(Value::Object(subject)) = body.get_mut("subject") else {
+        return false;
+    };
+    let given = subject
+        .get("personal_id")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    if given.is_none() {
+        subject.insert("personal_id".into(), Value::String(proven.to_string()));
+    }
+    true
+}
+
+/// Validates and hands the request to the group-commit writer. `id_token`: an ID token
+/// from the organisation's identity provider, sent by a requester who signed in there.
 pub async fn submit(
     ctx: std::sync::Arc<Context>,
-    body: Value,
+    mut body: Value,
     principal: Option<Principal>,
+    id_token: Option<String>,
 ) -> Result<Created, ServiceError> {
+    let proven = match id_token {
+        Some(token) => Some(verify_id_token(&ctx, &body, token).await?),
+        None => None,
+    };
+    let vouches = proven
+        .as_deref()
+        .is_some_and(|code| fill_proven_code(&mut body, code));
     match validate(&ctx, &body, principal.as_ref()) {
-        Ok(draft) => ctx.writer.submit(draft).await,
+        Ok(mut draft) => {
+            if let (true, Some(code)) = (vouches, proven) {
+                if draft.subject.personal_id.as_ref().map(|p| p.as_str()) != Some(code.as_str()) {
+                    return Err(ServiceError::field("subject.personal_id", "eid_mismatch"));
+                }
+                draft.strong_eid = true;
+            }
+            ctx.writer.submit(draft).await
+        }
         Err(mut errors) => {
             let c = ctx.clone();
             let more = super::blocking(move || {

@@ -285,6 +285,7 @@ fn provision(ctx: &Context, slug: &str, prefix: &str) -> Org {
                 phone: Some("09 123 4567".into()),
                 public_authority: slug == "muu-kunta",
                 authority_contact: None,
+                oidc: None,
             },
         },
     )

@@ -1,0 +1,2 @@
+-- Strong electronic identification: the organisation's OpenID Connect provider (JSON).
+ALTER TABLE organisations ADD COLUMN oidc TEXT;

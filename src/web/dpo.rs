@@ -1,0 +1,296 @@
+//! The DPO's deadline board: sign-in with staff credentials (role dpo), the buckets,
+//! a weekly chart of due dates, and each request's timeline. The session is the same
+//! JWT the API issues, kept in an HttpOnly, SameSite=Strict cookie (Secure under TLS).
+
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use chrono_tz::Europe::Helsinki;
+use serde_json::{json, Value};
+
+use super::form::Posted;
+use super::public::failure;
+use super::site::{page_language, site, Frame};
+use super::{csrf, format_date, with_cookie};
+use crate::domain::enums::Role;
+use crate::services::{auth, blocking, dpo, queries, Context, Principal, ServiceError};
+
+const SESSION: &str = "rd_session";
+/// Weeks shown in the chart: this one and the next twelve, about three months.
+const CHART_WEEKS: u32 = 13;
+
+fn secure(ctx: &Context) -> bool {
+    ctx.settings.public_url.starts_with("https://")
+}
+
+fn session_cookie(ctx: &Context, value: String, max_age_secs: i64) -> Cookie<'static> {
+    Cookie::build(SESSION, value)
+        .path("/dpo")
+        .http_only(true)
+        .secure(secure(ctx))
+        .same_site(SameSite::Strict)
+        .max_age(actix_web::cookie::time::Duration::seconds(max_age_secs))
+        .finish()
+}
+
+/// The signed-in DPO, if the cookie holds a valid token of an active DPO.
+async fn signed_in(ctx: &web::Data<Context>, req: &HttpRequest) -> Option<Principal> {
+    let token = req.cookie(SESSION)?.value().to_string();
+    let principal = ctx.tokens.verify(&token).ok()?;
+    if principal.role != Role::Dpo {
+        return None;
+    }
+    let c = ctx.clone();
+    let p = principal.clone();
+    blocking(move || {
+        let mut conn = c.conn()?;
+        auth::check_active(&mut conn, &p)
+    })
+    .await
+    .ok()?;
+    Some(principal)
+}
+
+fn login_page(
+    ctx: &Context,
+    req: &HttpRequest,
+    status: StatusCode,
+    problem: Option<&str>,
+) -> HttpResponse {
+    let lang = page_language(req);
+    let (token, cookie) = csrf::token(req, secure(ctx));
+    let frame = Frame {
+        req,
+        lang,
+        title: site().text("dpo_login_title", lang),
+        org: None,
+        csrf: Some(token),
+    };
+    let resp = frame.page(
+        status,
+        "dpo_login.html",
+        json!({
+            "action": format!("/dpo/login?lang={}", lang.as_str()),
+            "problem": problem.map(|key| site().text(key, lang)),
+        }),
+    );
+    with_cookie(resp, cookie)
+}
+
+fn see_other(location: String) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header(("Location", location))
+        .finish()
+}
+
+/// `POST /dpo/login`.
+pub async fn login(ctx: web::Data<Context>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
+    let posted = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
+        .map(Posted)
+        .unwrap_or(Posted(Vec::new()));
+    if !csrf::verify(&req, posted.get(csrf::FIELD)) {
+        return login_page(&ctx, &req, StatusCode::FORBIDDEN, Some("csrf_text"));
+    }
+    let email = posted.get("email").unwrap_or("").to_string();
+    let password = posted.get("password").unwrap_or("").to_string();
+    let c = ctx.clone();
+    let issued = match blocking(move || auth::login(&c, &email, &password)).await {
+        Ok(issued) => issued,
+        Err(ServiceError::BadCredentials) => {
+            return login_page(
+                &ctx,
+                &req,
+                StatusCode::UNAUTHORIZED,
+                Some("dpo_login_failed"),
+            )
+        }
+        Err(e) => return failure(&req, &e),
+    };
+    match ctx.tokens.verify(&issued.access_token) {
+        Ok(p) if p.role == Role::Dpo => {
+            let cookie = session_cookie(&ctx, issued.access_token, issued.expires_in as i64);
+            let lang = page_language(&req);
+            with_cookie(
+                see_other(format!("/dpo?lang={}", lang.as_str())),
+                Some(cookie),
+            )
+        }
+        Ok(_) => login_page(&ctx, &req, StatusCode::FORBIDDEN, Some("dpo_not_dpo")),
+        Err(e) => failure(&req, &e),
+    }
+}
+
+/// `POST /dpo/logout`: forgets the session cookie.
+pub async fn logout(ctx: web::Data<Context>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
+    let posted = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
+        .map(Posted)
+        .unwrap_or(Posted(Vec::new()));
+    if !csrf::verify(&req, posted.get(csrf::FIELD)) {
+        return login_page(&ctx, &req, StatusCode::FORBIDDEN, Some("csrf_text"));
+    }
+    let lang = page_language(&req);
+    with_cookie(
+        see_other(format!("/dpo?lang={}", lang.as_str())),
+        Some(session_cookie(&ctx, String::new(), 0)),
+    )
+}
+
+fn bucket_view(bucket: &dpo::DeadlineBucket, lang: crate::domain::enums::Language) -> Value {
+    let items: Vec<Value> = bucket
+        .items
+        .iter()
+        .map(|i| {
+            json!({
+                "id": i.id,
+                "reference": i.reference,
+                "kind": i.kind,
+                "state": i.state.as_str(),
+                "due_on": format_date(i.due_on, lang),
+                "days_left": i.days_left,
+                "assignee": i.assignee.as_ref().map(|a| a.name.clone()),
+            })
+        })
+        .collect();
+    json!({
+        "total": bucket.total,
+        "more": bucket.total - bucket.items.len() as i64,
+        "items": items,
+    })
+}
+
+/// `GET /dpo`: the board, or the sign-in form.
+pub async fn board(ctx: web::Data<Context>, req: HttpRequest) -> HttpResponse {
+    let Some(principal) = signed_in(&ctx, &req).await else {
+        return login_page(&ctx, &req, StatusCode::OK, None);
+    };
+    let c = ctx.clone();
+    let p = principal.clone();
+    let loaded = blocking(move || {
+        let deadlines = dpo::deadlines(&c, &p)?;
+        let weeks = dpo::due_per_week(&c, &p, CHART_WEEKS)?;
+        Ok((deadlines, weeks))
+    })
+    .await;
+    let (deadlines, weeks) = match loaded {
+        Ok(found) => found,
+        Err(e) => return failure(&req, &e),
+    };
+    let lang = page_language(&req);
+    let peak = weeks.iter().map(|w| w.count).max().unwrap_or(0).max(1);
+    let chart: Vec<Value> = weeks
+        .iter()
+        .map(|w| {
+            json!({
+                "week": w.iso_week,
+                "starts": format_date(w.week_start, lang),
+                "count": w.count,
+                // Bar length in per cent of the chart's width, drawn as an SVG attribute.
+                "bar": w.count * 100 / peak,
+            })
+        })
+        .collect();
+    let (token, cookie) = csrf::token(&req, secure(&ctx));
+    let frame = Frame {
+        req: &req,
+        lang,
+        title: site().text("dpo_board_title", lang),
+        org: None,
+        csrf: Some(token),
+    };
+    let resp = frame.page(
+        StatusCode::OK,
+        "dpo_board.html",
+        json!({
+            "today": format_date(deadlines.today, lang),
+            "buckets": [
+                { "key": "dpo_overdue", "id": "overdue", "data": bucket_view(&deadlines.overdue, lang) },
+                { "key": "dpo_due_week", "id": "due-week", "data": bucket_view(&deadlines.due_within_7_days, lang) },
+                { "key": "dpo_paused", "id": "paused", "data": bucket_view(&deadlines.paused, lang) },
+                { "key": "dpo_extended", "id": "extended", "data": bucket_view(&deadlines.extended, lang) },
+            ],
+            "chart": chart,
+        }),
+    );
+    with_cookie(resp, cookie)
+}
+
+/// `GET /dpo/requests/{id}`: one request's audit timeline.
+pub async fn timeline(
+    ctx: web::Data<Context>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> HttpResponse {
+    let Some(principal) = signed_in(&ctx, &req).await else {
+        return login_page(&ctx, &req, StatusCode::UNAUTHORIZED, None);
+    };
+    let c = ctx.clone();
+    let id = path.into_inner();
+    let loaded = blocking(move || {
+        let request = queries::get(&c, &principal, &id)?;
+        let events = queries::events(&c, &principal, &id)?;
+        Ok((request, events))
+    })
+    .await;
+    let lang = page_language(&req);
+    let (request, events) = match loaded {
+        Ok(found) => found,
+        Err(ServiceError::NotFound(_)) => {
+            let frame = Frame {
+                req: &req,
+                lang,
+                title: site().text("not_found_title", lang),
+                org: None,
+                csrf: None,
+            };
+            return frame.message(
+                StatusCode::NOT_FOUND,
+                "not_found_title",
+                site().text("not_found_text", lang),
+            );
+        }
+        Err(e) => return failure(&req, &e),
+    };
+    let events: Vec<Value> = events
+        .iter()
+        .map(|e| {
+            json!({
+                "when": helsinki(e.occurred_at),
+                "action": e.action.replace('_', " "),
+                "who": e.actor_role,
+                "from": e.from_state,
+                "to": e.to_state,
+            })
+        })
+        .collect();
+    let request = serde_json::to_value(&request).unwrap_or(Value::Null);
+    let frame = Frame {
+        req: &req,
+        lang,
+        title: site()
+            .text("dpo_timeline_title", lang)
+            .replace("{reference}", request["reference"].as_str().unwrap_or("")),
+        org: None,
+        csrf: None,
+    };
+    frame.page(
+        StatusCode::OK,
+        "dpo_timeline.html",
+        json!({
+            "request": {
+                "reference": request["reference"],
+                "kind": request["kind"],
+                "state": request["state"],
+                "due_on": request["due_on"],
+                "received_on": request["received_on"],
+            },
+            "events": events,
+        }),
+    )
+}
+
+fn helsinki(at: DateTime<Utc>) -> String {
+    at.with_timezone(&Helsinki)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}

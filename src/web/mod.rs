@@ -1,0 +1,123 @@
+//! Server-rendered pages for people, beside the API: the organisation's request page and
+//! forms, the status page, the accessibility statement and the DPO's deadline board.
+//! Plain HTML and one stylesheet, no scripts: they work without JavaScript, and the
+//! Content-Security-Policy forbids any.
+
+mod csrf;
+mod dpo;
+pub mod form;
+mod public;
+pub mod site;
+
+use std::net::IpAddr;
+
+use actix_web::cookie::Cookie;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::NaiveDate;
+
+use crate::domain::enums::Language;
+use crate::ratelimit::RetryAfter;
+use crate::services::Context;
+
+/// When the accessibility statement was last reviewed.
+pub const STATEMENT_DATE: NaiveDate = match NaiveDate::from_ymd_opt(2026, 11, 23) {
+    Some(d) => d,
+    None => panic!("valid date"),
+};
+
+/// Paths the organisation pages must not shadow: an organisation cannot take these slugs.
+pub const RESERVED_SLUGS: &[&str] = &["api", "dpo", "static", "health", "openapi.json"];
+
+/// The policy sent with every response: nothing inline, nothing from elsewhere.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
+     form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// Adds the pages to the app; the API and fixed paths are mounted before them.
+pub fn mount<T>(app: actix_web::App<T>) -> actix_web::App<T>
+where
+    T: actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+{
+    app.route("/static/site.css", web::get().to(stylesheet))
+        .route("/dpo", web::get().to(dpo::board))
+        .route("/dpo/login", web::post().to(dpo::login))
+        .route("/dpo/logout", web::post().to(dpo::logout))
+        .route("/dpo/requests/{id}", web::get().to(dpo::timeline))
+        .route("/{org}", web::get().to(redirect_to_slash))
+        .route("/{org}/", web::get().to(public::org_page))
+        .route("/{org}/request/{kind}", web::get().to(public::form_page))
+        .route("/{org}/request/{kind}", web::post().to(public::form_post))
+        .route("/{org}/status", web::get().to(public::status_page))
+        .route("/{org}/status", web::post().to(public::status_post))
+        .route(
+            "/{org}/status/documents/{doc_id}",
+            web::get().to(public::document),
+        )
+        .route("/{org}/accessibility", web::get().to(public::accessibility))
+}
+
+async fn stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header(("Cache-Control", "public, max-age=3600"))
+        .body(site::STYLESHEET)
+}
+
+async fn redirect_to_slash(req: HttpRequest) -> HttpResponse {
+    let query = req.query_string();
+    let location = if query.is_empty() {
+        format!("{}/", req.path())
+    } else {
+        format!("{}/?{query}", req.path())
+    };
+    HttpResponse::PermanentRedirect()
+        .insert_header(("Location", location))
+        .finish()
+}
+
+/// The client's address for rate limits (see `Limits::client_addr`).
+pub fn client_addr(ctx: &Context, req: &HttpRequest) -> IpAddr {
+    let forwarded = req
+        .headers()
+        .get("X-Forwarded-For")
+        .and_then(|v| v.to_str().ok());
+    ctx.limits
+        .client_addr(req.peer_addr().map(|a| a.ip()), forwarded)
+}
+
+/// The 429 page: what happened and how long to wait.
+pub fn too_many(req: &HttpRequest, retry: RetryAfter) -> HttpResponse {
+    let lang = site::page_language(req);
+    let frame = site::Frame {
+        req,
+        lang,
+        title: site::site().text("too_many_title", lang),
+        org: None,
+        csrf: None,
+    };
+    let text = site::site()
+        .text("too_many_text", lang)
+        .replace("{minutes}", &retry.minutes().to_string());
+    let mut resp = frame.message(StatusCode::TOO_MANY_REQUESTS, "too_many_title", text);
+    if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&retry.0.to_string()) {
+        resp.headers_mut()
+            .insert(actix_web::http::header::RETRY_AFTER, v);
+    }
+    resp
+}
+
+fn with_cookie(mut resp: HttpResponse, cookie: Option<Cookie<'static>>) -> HttpResponse {
+    if let Some(c) = cookie {
+        let _ = resp.add_cookie(&c);
+    }
+    resp
+}
+
+pub fn format_date(d: NaiveDate, lang: Language) -> String {
+    crate::letters::context::format_date(d, lang)
+}

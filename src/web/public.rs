@@ -1,0 +1,546 @@
+//! The client's pages: the organisation's request page, one form per right, the receipt,
+//! the status page with downloads, and the accessibility statement.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::form::{self, Drawer, Posted};
+use super::site::{page_language, site, Frame};
+use super::{client_addr, csrf, format_date, too_many, with_cookie};
+use crate::db::models::{OrganisationRow, RegisterRow};
+use crate::db::orgs;
+use crate::domain::enums::RequestKind;
+use crate::domain::validation::FieldError;
+use crate::services::profile::RegisterInfo;
+use crate::services::status::{self as status_service, StatusOutput};
+use crate::services::{blocking, submissions, Context, ServiceError};
+
+/// The organisation and its registers, or None for an unknown slug.
+async fn load_org(
+    ctx: &web::Data<Context>,
+    slug: &str,
+) -> Result<Option<(OrganisationRow, Vec<RegisterRow>)>, ServiceError> {
+    let c = ctx.clone();
+    let slug = slug.to_string();
+    blocking(move || {
+        let mut conn = c.conn()?;
+        let Some(org) = orgs::find_organisation_by_slug(&mut conn, &slug)? else {
+            return Ok(None);
+        };
+        let registers = orgs::list_registers(&mut conn, &org.id)?;
+        Ok(Some((org, registers)))
+    })
+    .await
+}
+
+fn org_value(org: &OrganisationRow) -> Value {
+    json!({
+        "slug": org.slug,
+        "name": org.name,
+        "email": org.email,
+        "phone": org.phone,
+        "postal_address": org.postal_address,
+    })
+}
+
+fn secure(ctx: &Context) -> bool {
+    ctx.settings.public_url.starts_with("https://")
+}
+
+/// A page in the organisation's name with a fresh or kept CSRF value.
+struct OrgPage<'a> {
+    frame: Frame<'a>,
+    cookie: Option<actix_web::cookie::Cookie<'static>>,
+}
+
+impl<'a> OrgPage<'a> {
+    fn new(ctx: &Context, req: &'a HttpRequest, org: &OrganisationRow, title: String) -> Self {
+        let (token, cookie) = csrf::token(req, secure(ctx));
+        OrgPage {
+            frame: Frame {
+                req,
+                lang: page_language(req),
+                title,
+                org: Some(org_value(org)),
+                csrf: Some(token),
+            },
+            cookie,
+        }
+    }
+
+    fn render(self, status: StatusCode, template: &str, data: Value) -> HttpResponse {
+        with_cookie(self.frame.page(status, template, data), self.cookie)
+    }
+}
+
+fn unknown_org(req: &HttpRequest) -> HttpResponse {
+    let lang = page_language(req);
+    let frame = Frame {
+        req,
+        lang,
+        title: site().text("not_found_title", lang),
+        org: None,
+        csrf: None,
+    };
+    frame.message(
+        StatusCode::NOT_FOUND,
+        "not_found_title",
+        site().text("not_found_text", lang),
+    )
+}
+
+/// A fault the person cannot fix: logged by kind only, answered with a calm page.
+pub fn failure(req: &HttpRequest, e: &ServiceError) -> HttpResponse {
+    tracing::error!(error = %e, "page failed");
+    let lang = page_language(req);
+    let frame = Frame {
+        req,
+        lang,
+        title: site().text("error_title", lang),
+        org: None,
+        csrf: None,
+    };
+    frame.message(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "error_title",
+        site().text("error_text", lang),
+    )
+}
+
+fn register_views(registers: &[RegisterRow]) -> Vec<Value> {
+    registers
+        .iter()
+        .map(|r| {
+            let info = RegisterInfo::of(r);
+            json!({
+                "slug": r.slug,
+                "name": r.name,
+                "description": r.description,
+                "purposes": info.purposes,
+                "data_categories": info.data_categories,
+                "retention": info.retention,
+            })
+        })
+        .collect()
+}
+
+/// `GET /{org}/`: the rights in plain language and the registers kept.
+pub async fn org_page(
+    ctx: web::Data<Context>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> HttpResponse {
+    let (org, registers) = match load_org(&ctx, &path).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return unknown_org(&req),
+        Err(e) => return failure(&req, &e),
+    };
+    let lang = page_language(&req);
+    let forms = &ctx.rules.forms;
+    let kinds: Vec<Value> = forms
+        .forms_in_order()
+        .map(|f| {
+            json!({
+                "kind": f.kind.as_str(),
+                "title": f.title.get(lang),
+                "description": f.description.get(lang),
+                "statute": f.statute,
+                "href": format!("/{}/request/{}?lang={}", org.slug, f.kind.as_str(), lang.as_str()),
+            })
+        })
+        .collect();
+    let page = OrgPage::new(
+        &ctx,
+        &req,
+        &org,
+        format!("{} – {}", site().text("org_page_title", lang), org.name),
+    );
+    page.render(
+        StatusCode::OK,
+        "org.html",
+        json!({ "kinds": kinds, "registers": register_views(&registers) }),
+    )
+}
+
+fn parse_kind(s: &str) -> Option<RequestKind> {
+    RequestKind::parse(s)
+}
+
+/// Draws the form, filled with `posted` and marked with `errors`.
+fn form_response(
+    ctx: &Context,
+    req: &HttpRequest,
+    org: &OrganisationRow,
+    registers: &[RegisterRow],
+    kind: RequestKind,
+    posted: &Posted,
+    errors: &[FieldError],
+) -> HttpResponse {
+    let lang = page_language(req);
+    let forms = &ctx.rules.forms;
+    let def = forms.form(kind);
+    let labels = form::labels_of(forms, kind, lang);
+    let (by_field, summary) = form::localise_errors(forms, lang, errors, &labels);
+    let drawer = Drawer {
+        lang,
+        posted,
+        errors: &by_field,
+    };
+    let chosen = posted.all("registers");
+    let registers: Vec<Value> = registers
+        .iter()
+        .map(|r| {
+            json!({
+                "slug": r.slug,
+                "name": r.name,
+                "id": format!("f-registers-{}", r.slug),
+                "checked": chosen.contains(&r.slug.as_str()),
+            })
+        })
+        .collect();
+    let title = def.title.get(lang).to_string();
+    let page = OrgPage::new(ctx, req, org, format!("{title} – {}", org.name));
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    page.render(
+        status,
+        "form.html",
+        json!({
+            "kind": kind.as_str(),
+            "heading": title,
+            "description": def.description.get(lang),
+            "statute": def.statute,
+            "action": format!("/{}/request/{}?lang={}", org.slug, kind.as_str(), lang.as_str()),
+            "details": drawer.fields(&def.fields, "details"),
+            "subject": drawer.fields(&forms.subject, "subject"),
+            "representative": drawer.fields(&forms.representative, "representative"),
+            "registers": registers,
+            "registers_error": by_field.get("registers"),
+            "errors": summary,
+        }),
+    )
+}
+
+/// `GET /{org}/request/{kind}`: an empty form.
+pub async fn form_page(
+    ctx: web::Data<Context>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> HttpResponse {
+    let (slug, kind) = path.into_inner();
+    let Some(kind) = parse_kind(&kind) else {
+        return unknown_org(&req);
+    };
+    match load_org(&ctx, &slug).await {
+        Ok(Some((org, registers))) => {
+            form_response(&ctx, &req, &org, &registers, kind, &Posted(Vec::new()), &[])
+        }
+        Ok(None) => unknown_org(&req),
+        Err(e) => failure(&req, &e),
+    }
+}
+
+/// The posted pairs, or None when the body is not a form.
+fn parse_posted(body: &[u8]) -> Option<Posted> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+        .ok()
+        .map(Posted)
+}
+
+fn expired_form(req: &HttpRequest) -> HttpResponse {
+    let lang = page_language(req);
+    let frame = Frame {
+        req,
+        lang,
+        title: site().text("csrf_title", lang),
+        org: None,
+        csrf: None,
+    };
+    frame.message(
+        StatusCode::FORBIDDEN,
+        "csrf_title",
+        site().text("csrf_text", lang),
+    )
+}
+
+/// `POST /{org}/request/{kind}`: the same validation and durable write as the API.
+pub async fn form_post(
+    ctx: web::Data<Context>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+) -> HttpResponse {
+    let (slug, kind) = path.into_inner();
+    let Some(kind) = parse_kind(&kind) else {
+        return unknown_org(&req);
+    };
+    let Some(posted) = parse_posted(&body) else {
+        return expired_form(&req);
+    };
+    if !csrf::verify(&req, posted.get(csrf::FIELD)) {
+        return expired_form(&req);
+    }
+    let addr = client_addr(&ctx, &req);
+    if let Err(retry) = ctx.limits.submissions.check(addr, Instant::now()) {
+        return too_many(&req, retry);
+    }
+    let (org, registers) = match load_org(&ctx, &slug).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return unknown_org(&req),
+        Err(e) => return failure(&req, &e),
+    };
+    let lang = page_language(&req);
+    let api_body = form::to_body(&ctx.rules.forms, kind, lang, &org.slug, &posted);
+    match submissions::submit(ctx.clone().into_inner(), api_body, None, None).await {
+        Ok(created) => {
+            ctx.limits.submissions.record(addr, Instant::now());
+            let r = created.request;
+            tracing::info!(reference = %r.reference, kind = %r.kind, channel = "web_form", "request received");
+            let query = serde_urlencoded::to_string([
+                ("reference", r.reference.as_str()),
+                ("token", created.status_token.as_str()),
+                ("lang", lang.as_str()),
+            ])
+            .unwrap_or_default();
+            let status_path = format!("/{}/status?{query}", org.slug);
+            let page = OrgPage::new(&ctx, &req, &org, site().text("received_title", lang));
+            page.render(
+                StatusCode::CREATED,
+                "received.html",
+                json!({
+                    "reference": r.reference,
+                    "token": created.status_token,
+                    "received_on": format_date(r.received_on, lang),
+                    "due_on": format_date(r.due_on, lang),
+                    "status_path": status_path,
+                    "status_url": format!("{}{status_path}", ctx.settings.public_url.trim_end_matches('/')),
+                    "identity_verified": r.identity_verification.is_some(),
+                }),
+            )
+        }
+        Err(ServiceError::Validation(errors)) => {
+            form_response(&ctx, &req, &org, &registers, kind, &posted, &errors)
+        }
+        Err(e) => failure(&req, &e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct StatusQuery {
+    reference: Option<String>,
+    token: Option<String>,
+}
+
+/// `GET /{org}/status`: the lookup form, or the status when the link carries both values.
+pub async fn status_page(
+    ctx: web::Data<Context>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    query: web::Query<StatusQuery>,
+) -> HttpResponse {
+    let org = match load_org(&ctx, &path).await {
+        Ok(Some((org, _))) => org,
+        Ok(None) => return unknown_org(&req),
+        Err(e) => return failure(&req, &e),
+    };
+    match (&query.reference, &query.token) {
+        (Some(r), Some(t)) if !r.trim().is_empty() && !t.trim().is_empty() => {
+            show_status(&ctx, &req, &org, r.trim(), t.trim()).await
+        }
+        _ => status_form(&ctx, &req, &org, StatusCode::OK, false, ""),
+    }
+}
+
+/// `POST /{org}/status`: the lookup form sent.
+pub async fn status_post(
+    ctx: web::Data<Context>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> HttpResponse {
+    let Some(posted) = parse_posted(&body) else {
+        return expired_form(&req);
+    };
+    if !csrf::verify(&req, posted.get(csrf::FIELD)) {
+        return expired_form(&req);
+    }
+    let org = match load_org(&ctx, &path).await {
+        Ok(Some((org, _))) => org,
+        Ok(None) => return unknown_org(&req),
+        Err(e) => return failure(&req, &e),
+    };
+    let reference = posted.get("reference").unwrap_or("").trim().to_string();
+    let token = posted.get("token").unwrap_or("").trim().to_string();
+    show_status(&ctx, &req, &org, &reference, &token).await
+}
+
+fn status_form(
+    ctx: &Context,
+    req: &HttpRequest,
+    org: &OrganisationRow,
+    status: StatusCode,
+    not_found: bool,
+    reference: &str,
+) -> HttpResponse {
+    let lang = page_language(req);
+    let page = OrgPage::new(ctx, req, org, site().text("status_title", lang));
+    page.render(
+        status,
+        "status_form.html",
+        json!({
+            "action": format!("/{}/status?lang={}", org.slug, lang.as_str()),
+            "not_found": not_found,
+            "reference": reference,
+        }),
+    )
+}
+
+async fn show_status(
+    ctx: &web::Data<Context>,
+    req: &HttpRequest,
+    org: &OrganisationRow,
+    reference: &str,
+    token: &str,
+) -> HttpResponse {
+    let addr = client_addr(ctx, req);
+    if let Err(retry) = ctx.limits.token_guesses.check(addr, Instant::now()) {
+        return too_many(req, retry);
+    }
+    let c = ctx.clone();
+    let (r, t) = (reference.to_string(), token.to_string());
+    match blocking(move || status_service::status(&c, &r, &t)).await {
+        Ok(status) => status_view(ctx, req, org, status, token),
+        Err(ServiceError::NotFound(_)) => {
+            ctx.limits.token_guesses.record(addr, Instant::now());
+            status_form(ctx, req, org, StatusCode::NOT_FOUND, true, reference)
+        }
+        Err(e) => failure(req, &e),
+    }
+}
+
+fn status_view(
+    ctx: &Context,
+    req: &HttpRequest,
+    org: &OrganisationRow,
+    s: StatusOutput,
+    token: &str,
+) -> HttpResponse {
+    let lang = page_language(req);
+    let kind_title = RequestKind::parse(&s.kind)
+        .map(|k| ctx.rules.forms.form(k).title.get(lang).to_string())
+        .unwrap_or_else(|| s.kind.clone());
+    let documents: Vec<Value> = s
+        .documents
+        .iter()
+        .map(|d| {
+            let query = serde_urlencoded::to_string([
+                ("reference", s.reference.as_str()),
+                ("token", token),
+            ])
+            .unwrap_or_default();
+            json!({
+                "filename": d.filename,
+                "kind": d.kind,
+                "size_kb": (d.size + 1023) / 1024,
+                "expires_on": format_date(d.expires_at.date_naive(), lang),
+                "href": format!("/{}/status/documents/{}?{query}", org.slug, d.id),
+            })
+        })
+        .collect();
+    let page = OrgPage::new(ctx, req, org, site().text("status_title", lang));
+    page.render(
+        StatusCode::OK,
+        "status.html",
+        json!({
+            "reference": s.reference,
+            "kind_title": kind_title,
+            "state": s.state.as_str(),
+            "received_on": format_date(s.received_on, lang),
+            "due_on": format_date(s.due_on, lang),
+            "extended": s.extended,
+            "extension_reason": s.extension_reason,
+            "awaiting": s.awaiting.map(|a| a.as_str()),
+            "awaiting_message": s.awaiting_message,
+            "outcome": s.outcome.map(|o| o.as_str()),
+            "closed_on": s.closed_on.map(|d| format_date(d, lang)),
+            "documents": documents,
+            "documents_withheld": s.documents_withheld,
+        }),
+    )
+}
+
+/// `GET /{org}/status/documents/{doc_id}`: a released document, checked like the status.
+pub async fn document(
+    ctx: web::Data<Context>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    query: web::Query<StatusQuery>,
+) -> HttpResponse {
+    let (_, doc_id) = path.into_inner();
+    let addr = client_addr(&ctx, &req);
+    if let Err(retry) = ctx.limits.token_guesses.check(addr, Instant::now()) {
+        return too_many(&req, retry);
+    }
+    let reference = query.reference.clone().unwrap_or_default();
+    let token = query.token.clone().unwrap_or_default();
+    let c = ctx.clone();
+    match blocking(move || status_service::download(&c, &reference, &token, &doc_id)).await {
+        Ok(doc) => crate::http::documents::file_response(
+            ctx,
+            doc.blob_id,
+            &doc.filename,
+            &doc.media_type,
+            &doc.sha256,
+            doc.size,
+        ),
+        Err(ServiceError::NotFound(_)) => {
+            ctx.limits.token_guesses.record(addr, Instant::now());
+            unknown_org(&req)
+        }
+        Err(ServiceError::Conflict { .. }) => unknown_org(&req),
+        Err(e) => failure(&req, &e),
+    }
+}
+
+/// `GET /{org}/accessibility`: the accessibility statement (Act 306/2019).
+pub async fn accessibility(
+    ctx: web::Data<Context>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> HttpResponse {
+    let org = match load_org(&ctx, &path).await {
+        Ok(Some((org, _))) => org,
+        Ok(None) => return unknown_org(&req),
+        Err(e) => return failure(&req, &e),
+    };
+    let lang = page_language(&req);
+    let mut fill = BTreeMap::new();
+    fill.insert("organisation", org.name.clone());
+    fill.insert("date", format_date(super::STATEMENT_DATE, lang));
+    fill.insert("email", org.email.clone().unwrap_or_default());
+    let filled = |key: &str| {
+        let mut text = site().text(key, lang);
+        for (k, v) in &fill {
+            text = text.replace(&format!("{{{k}}}"), v);
+        }
+        text
+    };
+    let page = OrgPage::new(&ctx, &req, &org, site().text("a11y_title", lang));
+    page.render(
+        StatusCode::OK,
+        "accessibility.html",
+        json!({
+            "body": filled("a11y_body"),
+            "feedback": filled("a11y_feedback_text"),
+            "enforcement": filled("a11y_enforcement_text"),
+        }),
+    )
+}

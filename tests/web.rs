@@ -1,0 +1,692 @@
+//! The pages people use, over real HTTP: forms drawn from the form definitions, CSRF,
+//! validation errors next to their fields, receipts and status pages, rate limits, the
+//! DPO's board behind a cookie session, and strong identification with OIDC ID tokens.
+//! (The same pages in a real browser, with axe-core, are in `tests/browser/`.)
+
+mod common;
+
+use common::TestApp;
+use reqwest::header::{HeaderMap, SET_COOKIE};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use rightsdesk::oidc::testkit::{hs256_token, unsigned_token, TestIssuer};
+
+/// A browser-like visitor: keeps the cookies it is given and the last form's CSRF value.
+struct Visitor<'a> {
+    app: &'a TestApp,
+    client: reqwest::Client,
+    cookies: Vec<(String, String)>,
+}
+
+impl<'a> Visitor<'a> {
+    fn new(app: &'a TestApp) -> Self {
+        Visitor {
+            app,
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            cookies: Vec::new(),
+        }
+    }
+
+    fn keep_cookies(&mut self, headers: &HeaderMap) {
+        for v in headers.get_all(SET_COOKIE) {
+            let pair = v.to_str().unwrap().split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            self.cookies.retain(|(n, _)| n != name);
+            if !value.is_empty() {
+                self.cookies.push((name.to_string(), value.to_string()));
+            }
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn get(&mut self, path: &str) -> (StatusCode, HeaderMap, String) {
+        let resp = self
+            .client
+            .get(format!("{}{path}", self.app.base))
+            .header("Cookie", self.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        let (status, headers) = (resp.status(), resp.headers().clone());
+        self.keep_cookies(&headers);
+        (status, headers, resp.text().await.unwrap())
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (StatusCode, HeaderMap, String) {
+        let resp = self
+            .client
+            .post(format!("{}{path}", self.app.base))
+            .header("Cookie", self.cookie_header())
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        let (status, headers) = (resp.status(), resp.headers().clone());
+        self.keep_cookies(&headers);
+        (status, headers, resp.text().await.unwrap())
+    }
+}
+
+/// The value of the hidden CSRF field in a page.
+fn csrf_of(html: &str) -> String {
+    let at = html
+        .find(r#"name="csrf" value=""#)
+        .expect("page has a CSRF field");
+    let rest = &html[at + r#"name="csrf" value=""#.len()..];
+    rest[..rest.find('"').unwrap()].to_string()
+}
+
+/// The text of the element with this id (no nested tags).
+fn text_of(html: &str, id: &str) -> String {
+    let at = html
+        .find(&format!(r#"id="{id}">"#))
+        .unwrap_or_else(|| panic!("#{id} in page"));
+    let rest = &html[at + id.len() + 6..];
+    rest[..rest.find('<').unwrap()].to_string()
+}
+
+#[actix_rt::test]
+async fn pages_are_served_in_three_languages_with_strict_headers() {
+    let app = TestApp::spawn().await;
+    let mut v = Visitor::new(&app);
+    for (lang, heading) in [
+        ("fi", "Tietosuojapyynnöt"),
+        ("sv", "Dataskydd"),
+        ("en", "Data protection"),
+    ] {
+        let (status, headers, html) = v.get(&format!("/satama/?lang={lang}")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains(&format!(r#"<html lang="{lang}">"#)));
+        assert!(html.contains(heading), "{lang}: {heading}");
+        assert!(
+            html.contains("href=\"/satama/request/log_inspection?lang="),
+            "every right has a form"
+        );
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("default-src 'none'") && !csp.contains("unsafe-inline"));
+        assert_eq!(headers["referrer-policy"], "no-referrer");
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        assert!(!html.contains("<script"), "no scripts anywhere");
+    }
+    for kind in [
+        "access",
+        "rectification",
+        "erasure",
+        "portability",
+        "restriction",
+        "objection",
+        "log_inspection",
+    ] {
+        let (status, _, html) = v.get(&format!("/satama/request/{kind}?lang=sv")).await;
+        assert_eq!(status, StatusCode::OK, "{kind}");
+        assert!(
+            html.contains(r#"name="subject.name""#)
+                && html.contains(r#"<label for="f-subject-name">"#)
+        );
+        assert!(html.contains("Personbeteckning"), "{kind} in Swedish");
+    }
+    let (status, _, html) = v.get("/ei-ole/?lang=en").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains("<html lang=\"en\">"));
+    let (status, headers, _) = v.get("/static/site.css").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/css"));
+    let (status, _, html) = v.get("/satama/accessibility?lang=fi").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("satama ry") && html.contains("WCAG 2.1"));
+    // The API's unknown paths still answer with problems, not pages.
+    let resp = app
+        .client
+        .get(format!("{}/api/v1/nothing", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    assert!(resp.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .contains("problem+json"));
+}
+
+#[actix_rt::test]
+async fn a_form_is_checked_like_the_api_and_then_received_for_good() {
+    let app = TestApp::spawn().await;
+    let mut v = Visitor::new(&app);
+    let path = "/satama/request/rectification?lang=en";
+    let (_, headers, html) = v.get(path).await;
+    let cookie = headers[SET_COOKIE].to_str().unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    let csrf = csrf_of(&html);
+
+    // Without the CSRF value nothing is stored.
+    let (status, _, _) = v.post(path, &[("subject.name", "Åsa")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let stranger = reqwest::Client::new()
+        .post(format!("{}{path}", app.base))
+        .form(&[("csrf", csrf.as_str()), ("subject.name", "Åsa")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        stranger.status(),
+        StatusCode::FORBIDDEN,
+        "a value without its cookie"
+    );
+
+    // Errors are shown next to their fields, in the page's language, with values kept.
+    let (status, _, html) = v
+        .post(
+            path,
+            &[
+                ("csrf", &csrf),
+                ("subject.name", "Åsa Öberg"),
+                ("subject.personal_id", "131052-308X"),
+                ("subject.contact_channel", "email"),
+                ("details.items[0].what_is_wrong", "My address"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains(r#"class="error-summary" role="alert""#));
+    assert!(
+        html.contains(r##"<a href="#f-subject-personal_id">"##),
+        "summary links to the field"
+    );
+    assert!(html.contains(r#"id="f-subject-personal_id-error""#));
+    assert!(html
+        .contains(r#"aria-describedby="f-subject-personal_id-error f-subject-personal_id-help""#));
+    assert!(
+        html.contains(r#"id="f-details-items-0--should_say-error""#),
+        "row field required"
+    );
+    assert!(
+        html.contains(r#"value="Åsa Öberg""#),
+        "typed values are kept"
+    );
+    assert!(html.contains(">My address</textarea>"));
+    assert!(
+        html.contains(r#"id="f-subject-email-error""#),
+        "e-mail channel needs an address"
+    );
+
+    // Fixed: received, with the reference, the status code and the due date.
+    let (status, _, html) = v
+        .post(
+            path,
+            &[
+                ("csrf", &csrf),
+                ("subject.name", "Åsa Öberg"),
+                ("subject.personal_id", "131052-308T"),
+                ("subject.email", "asa@example.fi"),
+                ("subject.contact_channel", "email"),
+                ("details.items[0].what_is_wrong", "My address"),
+                ("details.items[0].should_say", "Storgatan 1"),
+                ("registers", "turvakoti"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{html}");
+    let reference = text_of(&html, "reference");
+    let token = text_of(&html, "status-token");
+    assert!(reference.starts_with("SAT-2026-"), "{reference}");
+    assert!(html.contains("16 December 2026"), "due date in English");
+
+    // The request exists as if sent through the API, in the page's language.
+    let (_, list) = app
+        .get("/api/v1/requests?kind=rectification", Some(&app.org.staff))
+        .await;
+    let item = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["reference"] == reference.as_str())
+        .unwrap()
+        .clone();
+    let (_, full) = app
+        .get(
+            &format!("/api/v1/requests/{}", item["id"].as_str().unwrap()),
+            Some(&app.org.staff),
+        )
+        .await;
+    assert_eq!(full["language"], "en");
+    assert_eq!(full["channel"], "web");
+    assert_eq!(full["details"]["items"][0]["should_say"], "Storgatan 1");
+    assert_eq!(full["registers"].as_array().unwrap().len(), 1);
+
+    // The status link opens the status page; so does the lookup form.
+    let (status, _, html) = v
+        .get(&format!(
+            "/satama/status?reference={reference}&token={token}&lang=sv"
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(&reference) && html.contains("Rätt till rättelse"));
+    let (_, _, form) = v.get("/satama/status?lang=fi").await;
+    let csrf = csrf_of(&form);
+    let (status, _, html) = v
+        .post(
+            "/satama/status?lang=fi",
+            &[
+                ("csrf", &csrf),
+                ("reference", &reference),
+                ("token", &token),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(r#"id="state""#));
+    let (status, _, html) = v
+        .post(
+            "/satama/status?lang=fi",
+            &[
+                ("csrf", &csrf),
+                ("reference", &reference),
+                ("token", "wrong"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(
+        html.contains(&format!(r#"value="{reference}""#)),
+        "the reference is kept, the code is not"
+    );
+}
+
+#[actix_rt::test]
+async fn wrong_status_codes_are_limited_per_address() {
+    let app = TestApp::spawn_with(|s| s.token_guess_limit = 3).await;
+    let (_, created) = app.submit_public(|_| {}).await;
+    let reference = created["reference"].as_str().unwrap();
+    let guess = |token: &'static str| {
+        app.client
+            .get(format!("{}/api/v1/requests/{reference}/status", app.base))
+            .header("X-Status-Token", token)
+            .send()
+    };
+    let ok = guess_ok(&app, reference, created["status_token"].as_str().unwrap()).await;
+    assert_eq!(ok, StatusCode::OK, "right answers do not count");
+    for _ in 0..3 {
+        assert_eq!(
+            guess("wrong").await.unwrap().status(),
+            StatusCode::NOT_FOUND
+        );
+    }
+    let refused = guess("wrong").await.unwrap();
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        refused.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+            > 0
+    );
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["code"], "too_many_requests");
+    // The page says the same in the person's language.
+    let mut v = Visitor::new(&app);
+    let (status, headers, html) = v
+        .get(&format!(
+            "/satama/status?reference={reference}&token=x&lang=sv"
+        ))
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(headers.contains_key("retry-after"));
+    assert!(html.contains("<html lang=\"sv\">"));
+}
+
+async fn guess_ok(app: &TestApp, reference: &str, token: &str) -> StatusCode {
+    app.client
+        .get(format!("{}/api/v1/requests/{reference}/status", app.base))
+        .header("X-Status-Token", token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[actix_rt::test]
+async fn public_submissions_are_limited_per_client_address() {
+    let app = TestApp::spawn_with(|s| {
+        s.submit_limit = 2;
+        s.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    })
+    .await;
+    let send = |forwarded: &'static str| {
+        let body = json!({
+            "organisation": "satama", "kind": "access",
+            "subject": { "name": "Maija", "personal_id": "131052-308T", "contact_channel": "pick_up" },
+            "details": { "scope": "whole_record", "form": "electronic" }
+        });
+        app.client
+            .post(format!("{}/api/v1/requests", app.base))
+            .header("X-Forwarded-For", forwarded)
+            .json(&body)
+            .send()
+    };
+    assert_eq!(
+        send("203.0.113.1").await.unwrap().status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        send("203.0.113.1").await.unwrap().status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        send("203.0.113.1").await.unwrap().status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Behind the trusted proxy another client has its own allowance; a spoofed leftmost hop does not help.
+    assert_eq!(
+        send("203.0.113.2").await.unwrap().status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        send("198.51.100.9, 203.0.113.1").await.unwrap().status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Staff entering requests are not limited.
+    app.submit_staff(
+        "access",
+        "2026-11-16",
+        json!({ "scope": "whole_record", "form": "paper" }),
+    )
+    .await;
+}
+
+#[actix_rt::test]
+async fn the_dpo_board_sits_behind_a_dpo_session() {
+    let app = TestApp::spawn().await;
+    app.submit_staff(
+        "access",
+        "2026-10-01",
+        json!({ "scope": "whole_record", "form": "paper" }),
+    )
+    .await;
+    let mut v = Visitor::new(&app);
+    let (status, _, html) = v.get("/dpo?lang=en").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains(r#"autocomplete="current-password""#),
+        "sign-in form"
+    );
+    let csrf = csrf_of(&html);
+
+    let (status, _, html) = v
+        .post(
+            "/dpo/login?lang=en",
+            &[
+                ("csrf", &csrf),
+                ("email", "dpo@satama.example"),
+                ("password", "wrong password"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(html.contains("role=\"alert\""));
+    let (status, _, _) = v
+        .post(
+            "/dpo/login?lang=en",
+            &[
+                ("csrf", &csrf),
+                ("email", "staff@satama.example"),
+                ("password", common::PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "staff are not DPOs");
+    let (status, _, _) = v
+        .post(
+            "/dpo/login?lang=en",
+            &[
+                ("email", "dpo@satama.example"),
+                ("password", common::PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "no CSRF value");
+
+    let (status, headers, _) = v
+        .post(
+            "/dpo/login?lang=en",
+            &[
+                ("csrf", &csrf),
+                ("email", "dpo@satama.example"),
+                ("password", common::PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let session = headers[SET_COOKIE].to_str().unwrap();
+    assert!(
+        session.starts_with("rd_session=")
+            && session.contains("HttpOnly")
+            && session.contains("SameSite=Strict")
+    );
+    assert!(
+        !session.contains("Secure"),
+        "plain HTTP in tests: Secure only under TLS"
+    );
+
+    let (status, _, html) = v.get("/dpo?lang=en").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(r#"<h2 id="overdue">"#) && html.contains("class=\"chart\""));
+    assert!(html.contains("SAT-2026-"), "the overdue request is listed");
+    let at = html.find("/dpo/requests/").unwrap();
+    let link = &html[at..at + html[at..].find('"').unwrap()];
+    let (status, _, timeline) = v.get(&link.replace("&amp;", "&")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(timeline.contains("submitted"));
+
+    let csrf = csrf_of(&html);
+    let (status, headers, _) = v.post("/dpo/logout", &[("csrf", &csrf)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(headers[SET_COOKIE].to_str().unwrap().contains("Max-Age=0"));
+    let (_, _, html) = v.get("/dpo?lang=en").await;
+    assert!(
+        html.contains(r#"autocomplete="current-password""#),
+        "signed out"
+    );
+}
+
+// ------------------------------------------------------------------ strong identification
+
+const ISSUER: &str = "https://eid.example/broker";
+const AUDIENCE: &str = "rightsdesk-satama";
+
+fn claims(app: &TestApp, identity: &str) -> Value {
+    let now = app.clock_now().timestamp();
+    json!({
+        "iss": ISSUER, "aud": AUDIENCE, "sub": "person-1",
+        "iat": now, "nbf": now - 5, "exp": now + 600,
+        "personal_identity_code": identity,
+    })
+}
+
+async fn configure_provider(app: &TestApp, jwks: &str) {
+    let (status, body) = app
+        .send(
+            app.client
+                .patch(format!("{}/api/v1/organisation", app.base))
+                .json(&json!({
+                    "email": "tietosuoja@satama.example",
+                    "oidc": { "issuer": ISSUER, "audience": AUDIENCE, "jwks": jwks }
+                })),
+            Some(&app.org.admin),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+async fn submit_with(app: &TestApp, token: &str, personal_id: Option<&str>) -> (StatusCode, Value) {
+    let mut subject = json!({ "name": "Maija Meikäläinen", "contact_channel": "pick_up" });
+    if let Some(p) = personal_id {
+        subject["personal_id"] = json!(p);
+    }
+    let resp = app
+        .client
+        .post(format!("{}/api/v1/requests", app.base))
+        .bearer_auth(token)
+        .json(&json!({
+            "organisation": "satama", "kind": "access", "subject": subject,
+            "details": { "scope": "whole_record", "form": "electronic" }
+        }))
+        .send()
+        .await
+        .unwrap();
+    (resp.status(), resp.json().await.unwrap_or(Value::Null))
+}
+
+async fn identity_method(app: &TestApp, id: &str) -> Value {
+    let (_, full) = app
+        .get(&format!("/api/v1/requests/{id}"), Some(&app.org.staff))
+        .await;
+    full["identity_verification"]["method"].clone()
+}
+
+#[actix_rt::test]
+async fn an_id_token_from_the_configured_provider_verifies_the_identity() {
+    let app = TestApp::spawn().await;
+    let issuer = TestIssuer::rsa("broker-2026");
+    let dir = std::env::temp_dir().join(format!("rd-jwks-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let jwks = dir.join("jwks.json");
+    std::fs::write(&jwks, issuer.jwks_json()).unwrap();
+
+    // Before the organisation has a provider, an ID token is just a bad token.
+    let (status, _) = submit_with(&app, &issuer.sign(&claims(&app, "131052-308T")), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    configure_provider(&app, jwks.to_str().unwrap()).await;
+
+    let (status, body) = submit_with(
+        &app,
+        &issuer.sign(&claims(&app, "131052-308t")),
+        Some("131052-308T"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(
+        identity_method(&app, body["id"].as_str().unwrap()).await,
+        "strong_eid"
+    );
+
+    // Without a code in the form, the proven one is taken.
+    let (status, body) = submit_with(&app, &issuer.sign(&claims(&app, "010594Y9032")), None).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (_, full) = app
+        .get(
+            &format!("/api/v1/requests/{}", body["id"].as_str().unwrap()),
+            Some(&app.org.staff),
+        )
+        .await;
+    assert_eq!(full["subject"]["personal_id"], "010594Y9032");
+    assert_eq!(full["identity_verification"]["method"], "strong_eid");
+
+    // Someone else's token does not vouch for this subject.
+    let (status, body) = submit_with(
+        &app,
+        &issuer.sign(&claims(&app, "010594Y9032")),
+        Some("131052-308T"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["errors"][0]["code"], "eid_mismatch");
+
+    // The ES256 provider works the same way.
+    let ec = TestIssuer::ec("broker-ec");
+    let ec_jwks = dir.join("jwks-ec.json");
+    std::fs::write(&ec_jwks, ec.jwks_json()).unwrap();
+    configure_provider(&app, ec_jwks.to_str().unwrap()).await;
+    let (status, body) = submit_with(&app, &ec.sign(&claims(&app, "131052-308T")), None).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[actix_rt::test]
+async fn forged_expired_and_confused_tokens_are_refused_and_store_nothing() {
+    let app = TestApp::spawn().await;
+    let issuer = TestIssuer::rsa("broker-2026");
+    let dir = std::env::temp_dir().join(format!("rd-jwks-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let jwks = dir.join("jwks.json");
+    std::fs::write(&jwks, issuer.jwks_json()).unwrap();
+    configure_provider(&app, jwks.to_str().unwrap()).await;
+
+    let good = claims(&app, "131052-308T");
+    let mut expired = good.clone();
+    expired["exp"] = json!(app.clock_now().timestamp() - 3600);
+    let mut other_audience = good.clone();
+    other_audience["aud"] = json!("someone-else");
+    let mut early = good.clone();
+    early["nbf"] = json!(app.clock_now().timestamp() + 3600);
+    let impostor = TestIssuer::rsa("broker-2026");
+    let cases = [
+        ("forged", impostor.sign(&good)),
+        ("expired", issuer.sign(&expired)),
+        ("not yet valid", issuer.sign(&early)),
+        ("wrong audience", issuer.sign(&other_audience)),
+        ("alg none", unsigned_token(&good, Some("broker-2026"))),
+        (
+            "HS256 with the public key",
+            hs256_token(&good, &issuer.public_key_der(), Some("broker-2026")),
+        ),
+        (
+            "HS256 with the JWKS",
+            hs256_token(&good, issuer.jwks_json().as_bytes(), Some("broker-2026")),
+        ),
+        ("garbage", "not.a.token".to_string()),
+    ];
+    for (name, token) in cases {
+        let (status, body) = submit_with(&app, &token, Some("131052-308T")).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{name}: {body}");
+    }
+    let (_, list) = app.get("/api/v1/requests", Some(&app.org.staff)).await;
+    assert_eq!(list["total"], 0, "nothing was stored");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[actix_rt::test]
+async fn provider_keys_can_come_from_a_url() {
+    use std::io::{Read, Write};
+    let app = TestApp::spawn().await;
+    let issuer = TestIssuer::ec("url-key");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let body = issuer.jwks_json();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(4) {
+            let mut s = stream.unwrap();
+            let mut buf = [0u8; 2048];
+            let _ = s.read(&mut buf);
+            let reply = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = s.write_all(reply.as_bytes());
+        }
+    });
+    configure_provider(&app, &format!("http://127.0.0.1:{port}/jwks.json")).await;
+    let (status, body) = submit_with(&app, &issuer.sign(&claims(&app, "131052-308T")), None).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(
+        identity_method(&app, body["id"].as_str().unwrap()).await,
+        "strong_eid"
+    );
+}
