@@ -56,6 +56,10 @@ pub struct OidcSettings {
     pub identity_claim: String,
     /// Where the issuer's JWKS is: a file path or an https URL (loading is done by the caller).
     pub jwks: String,
+    /// Where the request pages send people to identify themselves (implicit flow,
+    /// `response_mode=form_post`); without it only the API accepts ID tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization_endpoint: Option<String>,
 }
 
 /// Who a verified token says the person is.
@@ -67,6 +71,8 @@ pub struct VerifiedIdentity {
     pub subject: String,
     /// The token's `iss` claim (equal to the configured issuer).
     pub issuer: String,
+    /// The `nonce` claim, which binds a browser sign-in to the request that started it.
+    pub nonce: Option<String>,
 }
 
 /// Why settings, a JWKS or a token were refused.
@@ -226,6 +232,10 @@ impl OidcVerifier {
             identity_code: identity.trim().to_uppercase(),
             subject: subject.to_owned(),
             issuer: self.issuer.clone(),
+            nonce: claims
+                .get("nonce")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
         })
     }
 }
@@ -734,6 +744,7 @@ mod tests {
             audience: AUDIENCE.to_owned(),
             identity_claim: default_identity_claim(),
             jwks: "/etc/rightsdesk/jwks.json".to_owned(),
+            authorization_endpoint: None,
         }
     }
 
@@ -787,6 +798,7 @@ mod tests {
                 identity_code: CODE.to_owned(),
                 subject: "broker-subject-42".to_owned(),
                 issuer: ISSUER.to_owned(),
+                nonce: None,
             }
         );
     }

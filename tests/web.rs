@@ -521,14 +521,19 @@ fn claims(app: &TestApp, identity: &str) -> Value {
 }
 
 async fn configure_provider(app: &TestApp, jwks: &str) {
+    configure_provider_with(
+        app,
+        json!({ "issuer": ISSUER, "audience": AUDIENCE, "jwks": jwks }),
+    )
+    .await
+}
+
+async fn configure_provider_with(app: &TestApp, oidc: Value) {
     let (status, body) = app
         .send(
             app.client
                 .patch(format!("{}/api/v1/organisation", app.base))
-                .json(&json!({
-                    "email": "tietosuoja@satama.example",
-                    "oidc": { "issuer": ISSUER, "audience": AUDIENCE, "jwks": jwks }
-                })),
+                .json(&json!({ "email": "tietosuoja@satama.example", "oidc": oidc })),
             Some(&app.org.admin),
         )
         .await;
@@ -689,4 +694,125 @@ async fn provider_keys_can_come_from_a_url() {
         identity_method(&app, body["id"].as_str().unwrap()).await,
         "strong_eid"
     );
+}
+
+/// The query parameter `name` of a URL.
+fn param(url: &str, name: &str) -> String {
+    let query = url.split_once('?').unwrap().1;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap();
+    pairs.into_iter().find(|(k, _)| k == name).unwrap().1
+}
+
+#[actix_rt::test]
+async fn the_form_sends_people_to_identify_and_takes_the_proof_back() {
+    let app = TestApp::spawn().await;
+    let issuer = TestIssuer::rsa("broker-2026");
+    let dir = std::env::temp_dir().join(format!("rd-jwks-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let jwks = dir.join("jwks.json");
+    std::fs::write(&jwks, issuer.jwks_json()).unwrap();
+    configure_provider_with(
+        &app,
+        json!({ "issuer": ISSUER, "audience": AUDIENCE, "jwks": jwks.to_str().unwrap(),
+                "authorization_endpoint": "https://eid.example/authorize?tenant=x" }),
+    )
+    .await;
+    let mut v = Visitor::new(&app);
+    let (_, _, html) = v.get("/satama/request/access?lang=sv").await;
+    assert!(
+        html.contains(r#"href="/satama/eid/start?kind=access&amp;lang=sv""#),
+        "the form offers identification"
+    );
+
+    let (status, headers, _) = v.get("/satama/eid/start?kind=access&lang=sv").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let location = headers["location"].to_str().unwrap().to_string();
+    assert!(location.starts_with(
+        "https://eid.example/authorize?tenant=x&response_type=id_token&response_mode=form_post"
+    ));
+    assert_eq!(param(&location, "client_id"), AUDIENCE);
+    assert_eq!(
+        param(&location, "redirect_uri"),
+        format!("{}/satama/eid/return", app.ctx.settings.public_url)
+    );
+    let (state, nonce) = (param(&location, "state"), param(&location, "nonce"));
+
+    // A token for another sign-in (wrong nonce) does not count.
+    let mut replayed = claims(&app, "131052-308T");
+    replayed["nonce"] = json!("someone-elses-nonce");
+    let (status, _, html) = v
+        .post(
+            "/satama/eid/return",
+            &[("id_token", &issuer.sign(&replayed)), ("state", &state)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("role=\"alert\"") && !html.contains("eid_ticket"));
+
+    // The provider posts the token back: the form returns with the identity proven.
+    let mut proven = claims(&app, "131052-308T");
+    proven["nonce"] = json!(nonce);
+    let (status, _, html) = v
+        .post(
+            "/satama/eid/return",
+            &[("id_token", &issuer.sign(&proven)), ("state", &state)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains(r#"<html lang="sv">"#),
+        "back in the language the person chose"
+    );
+    assert!(html.contains(r#"id="eid-done""#) && html.contains(r#"value="131052-308T""#));
+    let at =
+        html.find(r#"name="eid_ticket" value=""#).unwrap() + r#"name="eid_ticket" value=""#.len();
+    let ticket = html[at..at + html[at..].find('"').unwrap()].to_string();
+    let csrf = csrf_of(&html);
+    let fields = |ticket: String, csrf: String| {
+        vec![
+            ("csrf".to_string(), csrf),
+            ("eid_ticket".to_string(), ticket),
+            ("subject.name".to_string(), "Maija Meikäläinen".to_string()),
+            ("subject.personal_id".to_string(), "131052-308T".to_string()),
+            ("subject.contact_channel".to_string(), "pick_up".to_string()),
+            ("details.scope".to_string(), "whole_record".to_string()),
+            ("details.form".to_string(), "electronic".to_string()),
+        ]
+    };
+    let form = fields(ticket.clone(), csrf.clone());
+    let refs: Vec<(&str, &str)> = form.iter().map(|(k, x)| (k.as_str(), x.as_str())).collect();
+    let (status, _, html) = v.post("/satama/request/access?lang=sv", &refs).await;
+    assert_eq!(status, StatusCode::CREATED, "{html}");
+    let reference = text_of(&html, "reference");
+    let (_, list) = app.get("/api/v1/requests", Some(&app.org.staff)).await;
+    let id = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["reference"] == reference.as_str())
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(identity_method(&app, &id).await, "strong_eid");
+
+    // A tampered ticket proves nothing: the request is received, the identity is not verified.
+    let forged = format!("{}A", &ticket[..ticket.len() - 1]);
+    let form = fields(forged, csrf);
+    let refs: Vec<(&str, &str)> = form.iter().map(|(k, x)| (k.as_str(), x.as_str())).collect();
+    let (status, _, html) = v.post("/satama/request/access?lang=sv", &refs).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let reference = text_of(&html, "reference");
+    let (_, list) = app.get("/api/v1/requests", Some(&app.org.staff)).await;
+    let id = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["reference"] == reference.as_str())
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(identity_method(&app, &id).await, Value::Null);
+    let _ = std::fs::remove_dir_all(dir);
 }

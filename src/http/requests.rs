@@ -99,7 +99,7 @@ pub async fn create(
 ) -> Result<HttpResponse, AppError> {
     let (principal, id_token) = match submitter {
         Submitter::Staff(p) => (Some(p), None),
-        Submitter::IdToken(t) => (None, Some(t)),
+        Submitter::IdToken(t) => (None, Some(submissions::Proof::IdToken(t))),
         Submitter::Anonymous => (None, None),
     };
     let public_addr = principal

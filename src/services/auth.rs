@@ -78,6 +78,8 @@ pub struct TokenKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    /// Seals small values the browser carries for us (sign-in state, eID tickets).
+    seal_key: aws_lc_rs::hmac::Key,
     pub ttl: Duration,
 }
 
@@ -93,8 +95,40 @@ impl TokenKeys {
             encoding: EncodingKey::from_secret(bytes),
             decoding: DecodingKey::from_secret(bytes),
             validation,
+            // A separate key, so a sealed value can never pass as an access token.
+            seal_key: aws_lc_rs::hmac::Key::new(
+                aws_lc_rs::hmac::HMAC_SHA256,
+                &Sha256::new()
+                    .chain_update(b"rightsdesk seal v1\0")
+                    .chain_update(bytes)
+                    .finalize(),
+            ),
             ttl,
         }
+    }
+
+    /// `data` with a MAC over `purpose` and `data`; readable, but not forgeable.
+    pub fn seal(&self, purpose: &str, data: &str) -> String {
+        use base64::Engine as _;
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let tag = aws_lc_rs::hmac::sign(&self.seal_key, format!("{purpose}\0{data}").as_bytes());
+        format!("{}.{}", b64.encode(data), b64.encode(tag.as_ref()))
+    }
+
+    /// The data of a value sealed for `purpose`, if it is intact.
+    pub fn open(&self, purpose: &str, sealed: &str) -> Option<String> {
+        use base64::Engine as _;
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let (data, tag) = sealed.split_once('.')?;
+        let data = String::from_utf8(b64.decode(data).ok()?).ok()?;
+        let tag = b64.decode(tag).ok()?;
+        aws_lc_rs::hmac::verify(
+            &self.seal_key,
+            format!("{purpose}\0{data}").as_bytes(),
+            &tag,
+        )
+        .ok()?;
+        Some(data)
     }
 
     pub fn issue(&self, p: &Principal, now: i64) -> Result<String, ServiceError> {
@@ -225,6 +259,23 @@ mod tests {
         let h = hash_password("correct horse battery staple").unwrap();
         assert!(verify_password("correct horse battery staple", &h));
         assert!(!verify_password("wrong", &h));
+    }
+
+    #[test]
+    fn sealed_values_open_only_intact_and_for_their_purpose() {
+        let keys = TokenKeys::new(&SecretString::from("x".repeat(40)), Duration::from_secs(60));
+        let sealed = keys.seal("eid-ticket", "org|131052-308T|99");
+        assert_eq!(
+            keys.open("eid-ticket", &sealed).as_deref(),
+            Some("org|131052-308T|99")
+        );
+        assert_eq!(keys.open("eid-state", &sealed), None, "other purpose");
+        let (data, tag) = sealed.split_once('.').unwrap();
+        let forged = format!("{}x.{tag}", &data[..data.len() - 1]);
+        assert_eq!(keys.open("eid-ticket", &forged), None);
+        assert!(keys.verify(&sealed).is_err(), "never an access token");
+        let other = TokenKeys::new(&SecretString::from("y".repeat(40)), Duration::from_secs(60));
+        assert_eq!(other.open("eid-ticket", &sealed), None);
     }
 
     #[test]

@@ -595,16 +595,24 @@ fn fill_proven_code(body: &mut Value, proven: &str) -> bool {
     true
 }
 
-/// Validates and hands the request to the group-commit writer. `id_token`: an ID token
-/// from the organisation's identity provider, sent by a requester who signed in there.
+/// How a submitter proved who they are.
+pub enum Proof {
+    /// An ID token from the organisation's identity provider, checked here.
+    IdToken(String),
+    /// An identity code the pages already proved with such a token (sealed eID ticket).
+    Proven(String),
+}
+
+/// Validates and hands the request to the group-commit writer.
 pub async fn submit(
     ctx: std::sync::Arc<Context>,
     mut body: Value,
     principal: Option<Principal>,
-    id_token: Option<String>,
+    proof: Option<Proof>,
 ) -> Result<Created, ServiceError> {
-    let proven = match id_token {
-        Some(token) => Some(verify_id_token(&ctx, &body, token).await?),
+    let proven = match proof {
+        Some(Proof::IdToken(token)) => Some(verify_id_token(&ctx, &body, token).await?),
+        Some(Proof::Proven(code)) => Some(code),
         None => None,
     };
     let vouches = proven

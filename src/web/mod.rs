@@ -5,6 +5,7 @@
 
 mod csrf;
 mod dpo;
+mod eid;
 pub mod form;
 mod public;
 pub mod site;
@@ -59,6 +60,8 @@ where
             web::get().to(public::document),
         )
         .route("/{org}/accessibility", web::get().to(public::accessibility))
+        .route("/{org}/eid/start", web::get().to(eid::start))
+        .route("/{org}/eid/return", web::post().to(eid::finish))
 }
 
 async fn stylesheet() -> HttpResponse {

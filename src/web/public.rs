@@ -14,14 +14,14 @@ use super::site::{page_language, site, Frame};
 use super::{client_addr, csrf, format_date, too_many, with_cookie};
 use crate::db::models::{OrganisationRow, RegisterRow};
 use crate::db::orgs;
-use crate::domain::enums::RequestKind;
+use crate::domain::enums::{Language, RequestKind};
 use crate::domain::validation::FieldError;
 use crate::services::profile::RegisterInfo;
 use crate::services::status::{self as status_service, StatusOutput};
 use crate::services::{blocking, submissions, Context, ServiceError};
 
 /// The organisation and its registers, or None for an unknown slug.
-async fn load_org(
+pub(super) async fn load_org(
     ctx: &web::Data<Context>,
     slug: &str,
 ) -> Result<Option<(OrganisationRow, Vec<RegisterRow>)>, ServiceError> {
@@ -78,7 +78,7 @@ impl<'a> OrgPage<'a> {
     }
 }
 
-fn unknown_org(req: &HttpRequest) -> HttpResponse {
+pub(super) fn unknown_org(req: &HttpRequest) -> HttpResponse {
     let lang = page_language(req);
     let frame = Frame {
         req,
@@ -171,17 +171,29 @@ fn parse_kind(s: &str) -> Option<RequestKind> {
     RequestKind::parse(s)
 }
 
+/// Where the person stands with strong identification on this form.
+pub enum Eid {
+    /// Not identified (yet); the form offers it when the organisation has a provider.
+    Unused,
+    /// Came back from the provider without a valid identification.
+    Failed,
+    /// Identified: the sealed ticket rides along with the form.
+    Proven(String),
+}
+
 /// Draws the form, filled with `posted` and marked with `errors`.
-fn form_response(
+#[allow(clippy::too_many_arguments)]
+pub(super) fn form_response(
     ctx: &Context,
     req: &HttpRequest,
+    lang: Language,
     org: &OrganisationRow,
     registers: &[RegisterRow],
     kind: RequestKind,
     posted: &Posted,
     errors: &[FieldError],
+    eid: Eid,
 ) -> HttpResponse {
-    let lang = page_language(req);
     let forms = &ctx.rules.forms;
     let def = forms.form(kind);
     let labels = form::labels_of(forms, kind, lang);
@@ -204,7 +216,14 @@ fn form_response(
         })
         .collect();
     let title = def.title.get(lang).to_string();
-    let page = OrgPage::new(ctx, req, org, format!("{title} – {}", org.name));
+    let mut page = OrgPage::new(ctx, req, org, format!("{title} – {}", org.name));
+    page.frame.lang = lang;
+    let start = super::eid::start_href(org, kind, lang);
+    let eid = match eid {
+        Eid::Proven(ticket) => json!({ "ticket": ticket, "failed": false, "start": start }),
+        Eid::Failed => json!({ "ticket": null, "failed": true, "start": start }),
+        Eid::Unused => json!({ "ticket": null, "failed": false, "start": start }),
+    };
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -225,6 +244,7 @@ fn form_response(
             "registers": registers,
             "registers_error": by_field.get("registers"),
             "errors": summary,
+            "eid": eid,
         }),
     )
 }
@@ -240,9 +260,17 @@ pub async fn form_page(
         return unknown_org(&req);
     };
     match load_org(&ctx, &slug).await {
-        Ok(Some((org, registers))) => {
-            form_response(&ctx, &req, &org, &registers, kind, &Posted(Vec::new()), &[])
-        }
+        Ok(Some((org, registers))) => form_response(
+            &ctx,
+            &req,
+            page_language(&req),
+            &org,
+            &registers,
+            kind,
+            &Posted(Vec::new()),
+            &[],
+            Eid::Unused,
+        ),
         Ok(None) => unknown_org(&req),
         Err(e) => failure(&req, &e),
     }
@@ -299,7 +327,16 @@ pub async fn form_post(
     };
     let lang = page_language(&req);
     let api_body = form::to_body(&ctx.rules.forms, kind, lang, &org.slug, &posted);
-    match submissions::submit(ctx.clone().into_inner(), api_body, None, None).await {
+    let ticket = posted.get("eid_ticket").map(str::to_string);
+    let proven = ticket
+        .as_deref()
+        .and_then(|t| super::eid::ticket_code(&ctx, &org, t));
+    let proof = proven.map(submissions::Proof::Proven);
+    let eid = match (ticket, proof.is_some()) {
+        (Some(t), true) => Eid::Proven(t),
+        _ => Eid::Unused,
+    };
+    match submissions::submit(ctx.clone().into_inner(), api_body, None, proof).await {
         Ok(created) => {
             ctx.limits.submissions.record(addr, Instant::now());
             let r = created.request;
@@ -326,9 +363,9 @@ pub async fn form_post(
                 }),
             )
         }
-        Err(ServiceError::Validation(errors)) => {
-            form_response(&ctx, &req, &org, &registers, kind, &posted, &errors)
-        }
+        Err(ServiceError::Validation(errors)) => form_response(
+            &ctx, &req, lang, &org, &registers, kind, &posted, &errors, eid,
+        ),
         Err(e) => failure(&req, &e),
     }
 }
