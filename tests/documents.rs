@@ -13,26 +13,9 @@ use rightsdesk::domain::enums::Language;
 use rightsdesk::letters::LetterKind;
 use rightsdesk::services::documents;
 
-/// The text a person would copy out of the PDF (poppler's pdftotext; `.ci/run` installs it).
+/// The text a person would copy out of the PDF, whitespace collapsed.
 fn pdf_text(bytes: &[u8]) -> String {
-    let dir = std::env::temp_dir().join(format!("rd-pdf-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("doc.pdf");
-    std::fs::write(&path, bytes).unwrap();
-    let out = std::process::Command::new("pdftotext")
-        .args(["-enc", "UTF-8"])
-        .arg(&path)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) is needed by these tests; .ci/run installs it");
-    let _ = std::fs::remove_dir_all(&dir);
-    assert!(out.status.success(), "pdftotext failed");
-    // Lines wrap and columns pad: compare text with its whitespace collapsed.
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    rightsdesk::pdf::extract_text(bytes).expect("a readable PDF")
 }
 
 async fn download(app: &TestApp, doc_id: &str) -> Vec<u8> {

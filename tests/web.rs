@@ -292,6 +292,16 @@ async fn a_form_is_checked_like_the_api_and_then_received_for_good() {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains(r#"id="state""#));
+    // Typed by hand: case, spaces and hyphens do not matter.
+    let typed = token.to_lowercase().replace('-', " ");
+    let lower = reference.to_lowercase();
+    let (status, _, _) = v
+        .post(
+            "/satama/status?lang=fi",
+            &[("csrf", &csrf), ("reference", &lower), ("token", &typed)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "a hand-typed code opens the status");
     let (status, _, html) = v
         .post(
             "/satama/status?lang=fi",
@@ -493,7 +503,10 @@ async fn the_dpo_board_sits_behind_a_dpo_session() {
     let link = &html[at..at + html[at..].find('"').unwrap()];
     let (status, _, timeline) = v.get(&link.replace("&amp;", "&")).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(timeline.contains("submitted"));
+    assert!(
+        timeline.contains("Request received") && timeline.contains("Finnish time"),
+        "{timeline}"
+    );
 
     let csrf = csrf_of(&html);
     let (status, headers, _) = v.post("/dpo/logout", &[("csrf", &csrf)]).await;

@@ -65,10 +65,13 @@ impl Subject {
         value: &Value,
         today: NaiveDate,
     ) -> Result<Subject, Vec<FieldError>> {
-        let mut errors = validate_object(&forms.subject, value, "subject");
-        if !errors.is_empty() {
-            return Err(errors);
+        // Field and cross-field rules are all reported in one answer, so a person never
+        // fixes every listed error only to be shown new ones; a field keeps its first error.
+        let generic = validate_object(&forms.subject, value, "subject");
+        if !value.is_object() {
+            return Err(generic);
         }
+        let mut errors = Vec::new();
         let text = |name: &str| text_member(value, name);
         let personal_id = match text("personal_id") {
             None => None,
@@ -122,8 +125,14 @@ impl Subject {
         if let Some(field) = missing {
             errors.push(FieldError::new(field, "contact_missing"));
         }
-        if !errors.is_empty() {
-            return Err(errors);
+        if !generic.is_empty() || !errors.is_empty() {
+            let mut all = generic;
+            for e in errors {
+                if !all.iter().any(|g| g.field == e.field) {
+                    all.push(e);
+                }
+            }
+            return Err(all);
         }
         Ok(Subject {
             name: text("name").unwrap_or_default(),

@@ -10,6 +10,7 @@
 
 mod compress;
 mod emit;
+mod extract;
 mod fonts;
 mod frame;
 mod icc;
@@ -17,6 +18,8 @@ mod layout;
 mod page;
 mod pdfa;
 mod text;
+
+pub use extract::extract_text;
 
 #[cfg(test)]
 mod tests;

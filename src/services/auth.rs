@@ -39,6 +39,39 @@ fn decoy_hash() -> &'static str {
     DECOY.get_or_init(|| hash_password(&random_token(24)).unwrap_or_default())
 }
 
+/// Crockford's base32: no I, L, O or U, so a code survives being read aloud or copied by hand.
+const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// A requester's status code: 20 characters (100 random bits) in groups of four, which a
+/// person can write down from a phone screen, e.g. `K7QM-2XWD-9HFB-T4NC-8RJE`.
+pub fn status_code() -> String {
+    let mut bytes = [0u8; 20];
+    rand::rng().fill_bytes(&mut bytes);
+    let chars: Vec<char> = bytes
+        .iter()
+        .map(|b| CROCKFORD[usize::from(b & 31)] as char)
+        .collect();
+    chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// A typed status code in its canonical form: case, spaces and hyphens do not matter, and
+/// the look-alikes O, I and L read as 0, 1 and 1.
+pub fn normalise_status_code(typed: &str) -> String {
+    typed
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| match c.to_ascii_uppercase() {
+            'O' => '0',
+            'I' | 'L' => '1',
+            c => c,
+        })
+        .collect()
+}
+
 pub fn random_token(bytes: usize) -> String {
     use base64::Engine;
     let mut buf = vec![0u8; bytes];
@@ -259,6 +292,27 @@ mod tests {
         let h = hash_password("correct horse battery staple").unwrap();
         assert!(verify_password("correct horse battery staple", &h));
         assert!(!verify_password("wrong", &h));
+    }
+
+    #[test]
+    fn status_codes_are_readable_and_forgiving_to_type() {
+        let code = status_code();
+        assert_eq!(code.len(), 24);
+        assert_eq!(code.matches('-').count(), 4);
+        assert!(code
+            .chars()
+            .all(|c| c == '-' || CROCKFORD.contains(&(c as u8))));
+        assert_ne!(code, status_code());
+        let canonical = normalise_status_code(&code);
+        assert_eq!(
+            normalise_status_code(&code.to_lowercase().replace('-', " ")),
+            canonical
+        );
+        assert_eq!(
+            normalise_status_code("k7qm-2xwd-9hfb-t4nc-8rje"),
+            "K7QM2XWD9HFBT4NC8RJE"
+        );
+        assert_eq!(normalise_status_code("O1lI"), "0111");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use serde::Serialize;
 use subtle::ConstantTimeEq;
 use utoipa::ToSchema;
 
-use super::auth::sha256_hex;
+use super::auth::{normalise_status_code, sha256_hex};
 use super::{Context, ServiceError};
 use crate::db::models::{DocumentRow, RequestRow};
 use crate::db::{audit, documents as doc_db, requests as req_db};
@@ -74,12 +74,17 @@ fn authenticate(
     reference: &str,
     token: &str,
 ) -> Result<RequestRow, ServiceError> {
-    let presented = sha256_hex(token);
-    let row = req_db::find_by_reference(conn, reference.trim())?;
+    // Codes are stored in canonical form; codes issued before that were stored as given.
+    let canonical = sha256_hex(&normalise_status_code(token));
+    let as_given = sha256_hex(token.trim());
+    let row = req_db::find_by_reference(conn, &reference.trim().to_uppercase())?;
     let matches = row
         .as_ref()
         .and_then(|r| r.status_token_hash.as_deref())
-        .is_some_and(|stored| bool::from(stored.as_bytes().ct_eq(presented.as_bytes())));
+        .is_some_and(|stored| {
+            bool::from(stored.as_bytes().ct_eq(canonical.as_bytes()))
+                | bool::from(stored.as_bytes().ct_eq(as_given.as_bytes()))
+        });
     row.filter(|_| matches)
         .ok_or(ServiceError::NotFound("request"))
 }

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use serde_json::Value;
 
-use super::auth::{random_token, sha256_hex};
+use super::auth::sha256_hex;
 use super::notify::Notifier;
 use super::{Context, Principal, ServiceError};
 use crate::db::audit::{self, NewEvent};
@@ -228,7 +228,7 @@ pub fn validate(
             details,
             created_by: principal.map(|p| p.user_id.clone()),
             actor_role: principal.map(|p| p.role.as_str()).unwrap_or("public"),
-            status_token: random_token(24),
+            status_token: super::auth::status_code(),
             strong_eid: false,
         }),
         _ => Err(errors),
@@ -402,7 +402,9 @@ pub fn resolve(
         decision: None,
         repeat_within_year,
         review_reasons: serde_json::to_string(&review_reasons).map_err(anyhow::Error::from)?,
-        status_token_hash: Some(sha256_hex(&d.status_token)),
+        status_token_hash: Some(sha256_hex(&super::auth::normalise_status_code(
+            &d.status_token,
+        ))),
         created_by: d.created_by.clone(),
         created_at: stamp,
         updated_at: stamp,

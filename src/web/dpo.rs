@@ -5,7 +5,6 @@
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Helsinki;
 use serde_json::{json, Value};
 
@@ -57,6 +56,7 @@ fn login_page(
     req: &HttpRequest,
     status: StatusCode,
     problem: Option<&str>,
+    email: &str,
 ) -> HttpResponse {
     let lang = page_language(req);
     let (token, cookie) = csrf::token(req, secure(ctx));
@@ -73,6 +73,7 @@ fn login_page(
         json!({
             "action": format!("/dpo/login?lang={}", lang.as_str()),
             "problem": problem.map(|key| site().text(key, lang)),
+            "email": email,
         }),
     );
     with_cookie(resp, cookie)
@@ -90,7 +91,7 @@ pub async fn login(ctx: web::Data<Context>, req: HttpRequest, body: web::Bytes) 
         .map(Posted)
         .unwrap_or(Posted(Vec::new()));
     if !csrf::verify(&req, posted.get(csrf::FIELD)) {
-        return login_page(&ctx, &req, StatusCode::FORBIDDEN, Some("csrf_text"));
+        return login_page(&ctx, &req, StatusCode::FORBIDDEN, Some("csrf_text"), "");
     }
     let email = posted.get("email").unwrap_or("").to_string();
     let password = posted.get("password").unwrap_or("").to_string();
@@ -103,6 +104,7 @@ pub async fn login(ctx: web::Data<Context>, req: HttpRequest, body: web::Bytes) 
                 &req,
                 StatusCode::UNAUTHORIZED,
                 Some("dpo_login_failed"),
+                posted.get("email").unwrap_or(""),
             )
         }
         Err(e) => return failure(&req, &e),
@@ -116,7 +118,7 @@ pub async fn login(ctx: web::Data<Context>, req: HttpRequest, body: web::Bytes) 
                 Some(cookie),
             )
         }
-        Ok(_) => login_page(&ctx, &req, StatusCode::FORBIDDEN, Some("dpo_not_dpo")),
+        Ok(_) => login_page(&ctx, &req, StatusCode::FORBIDDEN, Some("dpo_not_dpo"), ""),
         Err(e) => failure(&req, &e),
     }
 }
@@ -127,7 +129,7 @@ pub async fn logout(ctx: web::Data<Context>, req: HttpRequest, body: web::Bytes)
         .map(Posted)
         .unwrap_or(Posted(Vec::new()));
     if !csrf::verify(&req, posted.get(csrf::FIELD)) {
-        return login_page(&ctx, &req, StatusCode::FORBIDDEN, Some("csrf_text"));
+        return login_page(&ctx, &req, StatusCode::FORBIDDEN, Some("csrf_text"), "");
     }
     let lang = page_language(&req);
     with_cookie(
@@ -162,7 +164,7 @@ fn bucket_view(bucket: &dpo::DeadlineBucket, lang: crate::domain::enums::Languag
 /// `GET /dpo`: the board, or the sign-in form.
 pub async fn board(ctx: web::Data<Context>, req: HttpRequest) -> HttpResponse {
     let Some(principal) = signed_in(&ctx, &req).await else {
-        return login_page(&ctx, &req, StatusCode::OK, None);
+        return login_page(&ctx, &req, StatusCode::OK, None, "");
     };
     let c = ctx.clone();
     let p = principal.clone();
@@ -222,18 +224,24 @@ pub async fn timeline(
     path: web::Path<String>,
 ) -> HttpResponse {
     let Some(principal) = signed_in(&ctx, &req).await else {
-        return login_page(&ctx, &req, StatusCode::UNAUTHORIZED, None);
+        return login_page(&ctx, &req, StatusCode::UNAUTHORIZED, None, "");
     };
     let c = ctx.clone();
     let id = path.into_inner();
     let loaded = blocking(move || {
         let request = queries::get(&c, &principal, &id)?;
         let events = queries::events(&c, &principal, &id)?;
-        Ok((request, events))
+        let mut conn = c.conn()?;
+        let users: std::collections::HashMap<String, String> =
+            crate::db::orgs::list_users(&mut conn, &principal.org_id)?
+                .into_iter()
+                .map(|u| (u.id, u.name))
+                .collect();
+        Ok((request, events, users))
     })
     .await;
     let lang = page_language(&req);
-    let (request, events) = match loaded {
+    let (request, events, users) = match loaded {
         Ok(found) => found,
         Err(ServiceError::NotFound(_)) => {
             let frame = Frame {
@@ -251,15 +259,28 @@ pub async fn timeline(
         }
         Err(e) => return failure(&req, &e),
     };
+    let texts = site();
+    let state = |s: &Option<String>| {
+        s.as_deref()
+            .map(|s| texts.text_or(&format!("state_short_{s}"), lang, s))
+    };
     let events: Vec<Value> = events
         .iter()
         .map(|e| {
+            let who = match (e.actor_id.as_ref().and_then(|id| users.get(id)), e.actor_role.as_str()) {
+                (Some(name), _) => name.clone(),
+                (None, "requester" | "public") => texts.text("dpo_by_requester", lang),
+                (None, "system") => texts.text("dpo_by_system", lang),
+                (None, role) => role.to_string(),
+            };
+            let at = e.occurred_at.with_timezone(&Helsinki);
             json!({
-                "when": helsinki(e.occurred_at),
-                "action": e.action.replace('_', " "),
-                "who": e.actor_role,
-                "from": e.from_state,
-                "to": e.to_state,
+                "when": format!("{} {}", format_date(at.date_naive(), lang), at.format("%H:%M")),
+                "action": texts.text_or(&format!("event_{}", e.action), lang, &e.action.replace('_', " ")),
+                "who": who,
+                "from": state(&e.from_state),
+                "to": state(&e.to_state),
+                "changed": e.to_state.is_some() && e.from_state != e.to_state,
             })
         })
         .collect();
@@ -281,16 +302,18 @@ pub async fn timeline(
                 "reference": request["reference"],
                 "kind": request["kind"],
                 "state": request["state"],
-                "due_on": request["due_on"],
-                "received_on": request["received_on"],
+                "due_on": date_of(&request["due_on"], lang),
+                "received_on": date_of(&request["received_on"], lang),
             },
             "events": events,
         }),
     )
 }
 
-fn helsinki(at: DateTime<Utc>) -> String {
-    at.with_timezone(&Helsinki)
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
+/// An ISO date from a JSON view, written the page's way.
+fn date_of(v: &Value, lang: crate::domain::enums::Language) -> String {
+    v.as_str()
+        .and_then(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+        .map(|d| format_date(d, lang))
+        .unwrap_or_default()
 }

@@ -260,13 +260,18 @@ pub fn localise_errors(
     forms: &Forms,
     lang: Language,
     errors: &[FieldError],
-    labels: &BTreeMap<String, String>,
+    labelled: &[(String, String)],
 ) -> (BTreeMap<String, String>, Vec<ErrorLink>) {
+    let labels: BTreeMap<&str, &str> = labelled
+        .iter()
+        .map(|(p, l)| (p.as_str(), l.as_str()))
+        .collect();
+    let page_order: Vec<&str> = labelled.iter().map(|(p, _)| p.as_str()).collect();
     let mut by_field = BTreeMap::new();
     let mut summary = Vec::new();
     for e in errors {
         let message = forms.message(&e.code, lang, e.params.as_ref());
-        let label = labels.get(&e.field).cloned();
+        let label = labels.get(e.field.as_str()).map(|l| l.to_string());
         let target = label.as_ref().map(|_| element_id(&e.field));
         by_field
             .entry(e.field.clone())
@@ -281,24 +286,36 @@ pub fn localise_errors(
             message,
         });
     }
+    // The summary follows the page: the request first, then the person, then the
+    // representative, each in field order; errors without a field of their own go last.
+    let position = |e: &FieldError| {
+        page_order
+            .iter()
+            .position(|p| *p == e.field)
+            .unwrap_or(usize::MAX)
+    };
+    let mut order: Vec<usize> = (0..errors.len()).collect();
+    order.sort_by_key(|&i| position(&errors[i]));
+    let mut slots: Vec<Option<ErrorLink>> = summary.into_iter().map(Some).collect();
+    let summary = order.into_iter().filter_map(|i| slots[i].take()).collect();
     (by_field, summary)
 }
 
-/// Every field path on the page with its label, for the error summary.
-pub fn labels_of(forms: &Forms, kind: RequestKind, lang: Language) -> BTreeMap<String, String> {
-    fn walk(fields: &[FieldDef], prefix: &str, lang: Language, out: &mut BTreeMap<String, String>) {
+/// Every field path on the page with its label, in page order, for the error summary.
+pub fn labels_of(forms: &Forms, kind: RequestKind, lang: Language) -> Vec<(String, String)> {
+    fn walk(fields: &[FieldDef], prefix: &str, lang: Language, out: &mut Vec<(String, String)>) {
         for f in fields {
             let path = format!("{prefix}.{}", f.name);
-            out.insert(path.clone(), f.label.get(lang).to_string());
+            out.push((path.clone(), f.label.get(lang).to_string()));
             for i in 0..f.max_items.unwrap_or(0) {
                 walk(&f.item_fields, &format!("{path}[{i}]"), lang, out);
             }
         }
     }
-    let mut out = BTreeMap::new();
+    let mut out = Vec::new();
+    walk(&forms.form(kind).fields, "details", lang, &mut out);
     walk(&forms.subject, "subject", lang, &mut out);
     walk(&forms.representative, "representative", lang, &mut out);
-    walk(&forms.form(kind).fields, "details", lang, &mut out);
     out
 }
 

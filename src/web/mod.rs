@@ -93,14 +93,19 @@ pub fn client_addr(ctx: &Context, req: &HttpRequest) -> IpAddr {
         .client_addr(req.peer_addr().map(|a| a.ip()), forwarded)
 }
 
-/// The 429 page: what happened and how long to wait.
-pub fn too_many(req: &HttpRequest, retry: RetryAfter) -> HttpResponse {
+/// The 429 page: what happened, how long to wait, and (in the footer) how to reach the
+/// organisation when it cannot wait.
+pub fn too_many(
+    req: &HttpRequest,
+    retry: RetryAfter,
+    org: Option<serde_json::Value>,
+) -> HttpResponse {
     let lang = site::page_language(req);
     let frame = site::Frame {
         req,
         lang,
         title: site::site().text("too_many_title", lang),
-        org: None,
+        org,
         csrf: None,
     };
     let text = site::site()

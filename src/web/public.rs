@@ -240,7 +240,15 @@ pub(super) fn form_response(
             "action": format!("/{}/request/{}?lang={}", org.slug, kind.as_str(), lang.as_str()),
             "details": drawer.fields(&def.fields, "details"),
             "subject": drawer.fields(&forms.subject, "subject"),
-            "representative": drawer.fields(&forms.representative, "representative"),
+            // The whole section is optional: nothing in it is marked required on its own.
+            "representative": drawer
+                .fields(&forms.representative, "representative")
+                .into_iter()
+                .map(|mut f| {
+                    f.required = false;
+                    f
+                })
+                .collect::<Vec<_>>(),
             "registers": registers,
             "registers_error": by_field.get("registers"),
             "errors": summary,
@@ -316,15 +324,15 @@ pub async fn form_post(
     if !csrf::verify(&req, posted.get(csrf::FIELD)) {
         return expired_form(&req);
     }
-    let addr = client_addr(&ctx, &req);
-    if let Err(retry) = ctx.limits.submissions.check(addr, Instant::now()) {
-        return too_many(&req, retry);
-    }
     let (org, registers) = match load_org(&ctx, &slug).await {
         Ok(Some(found)) => found,
         Ok(None) => return unknown_org(&req),
         Err(e) => return failure(&req, &e),
     };
+    let addr = client_addr(&ctx, &req);
+    if let Err(retry) = ctx.limits.submissions.check(addr, Instant::now()) {
+        return too_many(&req, retry, Some(org_value(&org)));
+    }
     let lang = page_language(&req);
     let api_body = form::to_body(&ctx.rules.forms, kind, lang, &org.slug, &posted);
     let ticket = posted.get("eid_ticket").map(str::to_string);
@@ -449,7 +457,7 @@ async fn show_status(
 ) -> HttpResponse {
     let addr = client_addr(ctx, req);
     if let Err(retry) = ctx.limits.token_guesses.check(addr, Instant::now()) {
-        return too_many(req, retry);
+        return too_many(req, retry, Some(org_value(org)));
     }
     let c = ctx.clone();
     let (r, t) = (reference.to_string(), token.to_string());
@@ -521,10 +529,11 @@ pub async fn document(
     path: web::Path<(String, String)>,
     query: web::Query<StatusQuery>,
 ) -> HttpResponse {
-    let (_, doc_id) = path.into_inner();
+    let (slug, doc_id) = path.into_inner();
     let addr = client_addr(&ctx, &req);
     if let Err(retry) = ctx.limits.token_guesses.check(addr, Instant::now()) {
-        return too_many(&req, retry);
+        let org = load_org(&ctx, &slug).await.ok().flatten();
+        return too_many(&req, retry, org.map(|(o, _)| org_value(&o)));
     }
     let reference = query.reference.clone().unwrap_or_default();
     let token = query.token.clone().unwrap_or_default();

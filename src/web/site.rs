@@ -112,6 +112,14 @@ impl Site {
             .unwrap_or_else(|| format!("[{key}]"))
     }
 
+    /// One text, or `fallback` when there is none for `key`.
+    pub fn text_or(&self, key: &str, lang: Language, fallback: &str) -> String {
+        self.texts
+            .get(key)
+            .map(|t| t.get(lang).to_string())
+            .unwrap_or_else(|| fallback.to_string())
+    }
+
     fn texts_for(&self, lang: Language) -> BTreeMap<&str, &str> {
         self.texts
             .iter()
@@ -230,6 +238,8 @@ impl Frame<'_> {
         ctx.insert("title".into(), json!(self.title));
         ctx.insert("org".into(), self.org.clone().unwrap_or(Value::Null));
         ctx.insert("csrf".into(), json!(self.csrf));
+        // Staff pages with tables use the full width; people's pages keep a readable measure.
+        ctx.insert("wide".into(), json!(self.req.path().starts_with("/dpo")));
         match site.render(template, &Value::Object(ctx)) {
             Ok(html) => HttpResponse::build(status)
                 .content_type("text/html; charset=utf-8")
