@@ -338,8 +338,10 @@ async fn the_report_is_a_pdf_and_a_csv_released_to_the_requester() {
     assert!(pdf.starts_with(b"%PDF-1.7"));
     let text = rightsdesk::pdf::extract_text(&pdf).expect("a readable PDF");
     assert!(
+        // Cells wrap, and the extracted text runs row by row across them: "Åsa … Öberg".
         text.contains("Selvitys lokitiedoista")
-            && text.contains("Åsa Öberg")
+            && text.contains("Åsa")
+            && text.contains("Öberg")
             && text.contains("Poliisi"),
         "{text}"
     );
