@@ -19,7 +19,7 @@ URL="http://127.0.0.1:$PORT"
 start_server() {  # $1: database file, then serve's flags; sets PID and START_MS (start to first answer)
     local t0 t1
     t0=$(date +%s%N)
-    RIGHTSDESK_DATABASE_URL="sqlite://$1" RIGHTSDESK_LOG=warn RIGHTSDESK_BIND="127.0.0.1:$PORT" RIGHTSDESK_OUTBOX_DIR="$WORK/outbox" \
+    RIGHTSDESK_DATABASE_URL="sqlite://$1" RIGHTSDESK_LOG=warn RIGHTSDESK_SUBMIT_LIMIT=1000000 RIGHTSDESK_BIND="127.0.0.1:$PORT" RIGHTSDESK_OUTBOX_DIR="$WORK/outbox" \
         "$BIN" serve "${@:2}" >> "$WORK/demo.txt" 2> "$WORK/server.log" &
     PID=$!
     until curl -sf "$URL/health" > /dev/null; do sleep 0.005; done

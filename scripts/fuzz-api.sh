@@ -14,7 +14,7 @@ if ! command -v schemathesis >/dev/null 2>&1; then
 fi
 
 cargo build --locked --quiet
-RIGHTSDESK_DATABASE_URL="sqlite://$WORK/fuzz.db" RIGHTSDESK_LOG=warn \
+RIGHTSDESK_DATABASE_URL="sqlite://$WORK/fuzz.db" RIGHTSDESK_LOG=warn RIGHTSDESK_SUBMIT_LIMIT=1000000 RIGHTSDESK_TOKEN_GUESS_LIMIT=1000000 \
     ./target/debug/rightsdesk serve --demo --bind "127.0.0.1:$PORT" > "$WORK/demo.txt" 2> "$WORK/server.log" &
 SERVER_PID=$!
 for _ in $(seq 1 50); do

@@ -516,6 +516,7 @@ fn ec_key(index: usize, x: Option<&str>, y: Option<&str>) -> Result<DecodingKey,
 /// Mints keys, JWKS documents and tokens for tests, including the service's
 /// integration tests. Keys are generated fresh each time, so no private key
 /// is ever checked in. Not meant for production use: it panics on failure.
+#[doc(hidden)]
 pub mod testkit {
     use aws_lc_rs::encoding::AsDer;
     use aws_lc_rs::rsa::{KeyPair as RsaKeyPair, KeySize, PublicKeyComponents};

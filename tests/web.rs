@@ -278,6 +278,16 @@ async fn a_form_is_checked_like_the_api_and_then_received_for_good() {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains(&reference) && html.contains("Rätt till rättelse"));
+    let (status, _, _) = v
+        .get(&format!(
+            "/muu-kunta/status?reference={reference}&token={token}"
+        ))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "not under another organisation's name"
+    );
     let (_, _, form) = v.get("/satama/status?lang=fi").await;
     let csrf = csrf_of(&form);
     let (status, _, html) = v
@@ -828,4 +838,73 @@ async fn the_form_sends_people_to_identify_and_takes_the_proof_back() {
         .to_string();
     assert_eq!(identity_method(&app, &id).await, Value::Null);
     let _ = std::fs::remove_dir_all(dir);
+}
+
+#[actix_rt::test]
+async fn the_status_page_follows_the_request_to_its_documents() {
+    let app = TestApp::spawn().await;
+    let (_, created) = app.submit_public(|b| b["language"] = json!("en")).await;
+    let (id, reference) = (
+        created["id"].as_str().unwrap().to_string(),
+        created["reference"].as_str().unwrap().to_string(),
+    );
+    let token = created["status_token"].as_str().unwrap().to_string();
+    let mut v = Visitor::new(&app);
+    let page = format!("/satama/status?reference={reference}&token={token}&lang=en");
+
+    let (_, _, html) = v.get(&page).await;
+    assert!(
+        html.contains("Documents will be shown here once your identity is confirmed."),
+        "nothing to download before the identity is verified"
+    );
+
+    app.act_ok(&id, json!({ "action": "start" })).await;
+    app.act_ok(
+        &id,
+        json!({ "action": "request_clarification", "message": "Which years do you mean?" }),
+    )
+    .await;
+    let (status, _, html) = v.get(&page).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("class=\"panel attention\""),
+        "what is awaited is said"
+    );
+    assert!(
+        html.contains("Which years do you mean?"),
+        "with the organisation's words"
+    );
+
+    app.act_ok(&id, json!({ "action": "requester_replied" }))
+        .await;
+    app.act_ok(
+        &id,
+        json!({ "action": "extend", "reason": "Records from three units must be gathered and reviewed." }),
+    )
+    .await;
+    app.act_ok(
+        &id,
+        json!({ "action": "verify_identity", "method": "in_person" }),
+    )
+    .await;
+    app.act_ok(&id, json!({ "action": "complete", "outcome": "fulfilled" }))
+        .await;
+    let (status, _, html) = v.get(&page).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("Records from three units"),
+        "the extension's reason"
+    );
+    assert!(html.contains("id=\"state\""));
+    let at = html
+        .find("/satama/status/documents/")
+        .expect("a released document to download");
+    let href = html[at..at + html[at..].find('"').unwrap()].replace("&amp;", "&");
+    let (status, headers, _) = v.get(&href).await;
+    assert_eq!(status, StatusCode::OK, "{href}");
+    assert_eq!(headers["content-type"], "application/pdf");
+    // The same link with a wrong code is a wrong guess.
+    let wrong = href.replace(&token, "AAAA-AAAA-AAAA-AAAA-AAAA");
+    let (status, _, _) = v.get(&wrong).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }

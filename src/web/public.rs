@@ -459,8 +459,20 @@ async fn show_status(
     if let Err(retry) = ctx.limits.token_guesses.check(addr, Instant::now()) {
         return too_many(req, retry, Some(org_value(org)));
     }
+    // References carry their organisation's prefix: another organisation's request is not
+    // shown under this one's name, and answers like any wrong guess.
+    let own = reference
+        .to_uppercase()
+        .starts_with(&format!("{}-", org.reference_prefix));
     let c = ctx.clone();
-    let (r, t) = (reference.to_string(), token.to_string());
+    let (r, t) = (
+        reference.to_string(),
+        if own {
+            token.to_string()
+        } else {
+            String::new()
+        },
+    );
     match blocking(move || status_service::status(&c, &r, &t)).await {
         Ok(status) => status_view(ctx, req, org, status, token),
         Err(ServiceError::NotFound(_)) => {

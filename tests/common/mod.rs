@@ -142,6 +142,9 @@ impl TestApp {
             ),
             pool_size: 4,
             login_max_failures: 3,
+            // Tests submit from one address; the limits have tests of their own.
+            submit_limit: 1_000_000,
+            token_guess_limit: 1_000_000,
             ..Settings::default()
         };
         adjust(&mut settings);
