@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use super::form::Posted;
 use super::public::failure;
-use super::site::{page_language, site, Frame};
+use super::site::{notice, page_language, site, Frame};
 use super::{csrf, format_date, with_cookie};
 use crate::domain::enums::Role;
 use crate::services::{auth, blocking, dpo, queries, Context, Principal, ServiceError};
@@ -244,18 +244,12 @@ pub async fn timeline(
     let (request, events, users) = match loaded {
         Ok(found) => found,
         Err(ServiceError::NotFound(_)) => {
-            let frame = Frame {
-                req: &req,
-                lang,
-                title: site().text("not_found_title", lang),
-                org: None,
-                csrf: None,
-            };
-            return frame.message(
+            return notice(
+                &req,
                 StatusCode::NOT_FOUND,
                 "not_found_title",
-                site().text("not_found_text", lang),
-            );
+                "not_found_text",
+            )
         }
         Err(e) => return failure(&req, &e),
     };

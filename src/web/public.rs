@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::form::{self, Drawer, Posted};
-use super::site::{page_language, site, Frame};
+use super::site::{notice, page_language, site, Frame};
 use super::{client_addr, csrf, format_date, too_many, with_cookie};
 use crate::db::models::{OrganisationRow, RegisterRow};
 use crate::db::orgs;
@@ -79,36 +79,22 @@ impl<'a> OrgPage<'a> {
 }
 
 pub(super) fn unknown_org(req: &HttpRequest) -> HttpResponse {
-    let lang = page_language(req);
-    let frame = Frame {
+    notice(
         req,
-        lang,
-        title: site().text("not_found_title", lang),
-        org: None,
-        csrf: None,
-    };
-    frame.message(
         StatusCode::NOT_FOUND,
         "not_found_title",
-        site().text("not_found_text", lang),
+        "not_found_text",
     )
 }
 
 /// A fault the person cannot fix: logged by kind only, answered with a calm page.
 pub fn failure(req: &HttpRequest, e: &ServiceError) -> HttpResponse {
     tracing::error!(error = %e, "page failed");
-    let lang = page_language(req);
-    let frame = Frame {
+    notice(
         req,
-        lang,
-        title: site().text("error_title", lang),
-        org: None,
-        csrf: None,
-    };
-    frame.message(
         StatusCode::INTERNAL_SERVER_ERROR,
         "error_title",
-        site().text("error_text", lang),
+        "error_text",
     )
 }
 
@@ -292,19 +278,7 @@ fn parse_posted(body: &[u8]) -> Option<Posted> {
 }
 
 fn expired_form(req: &HttpRequest) -> HttpResponse {
-    let lang = page_language(req);
-    let frame = Frame {
-        req,
-        lang,
-        title: site().text("csrf_title", lang),
-        org: None,
-        csrf: None,
-    };
-    frame.message(
-        StatusCode::FORBIDDEN,
-        "csrf_title",
-        site().text("csrf_text", lang),
-    )
+    notice(req, StatusCode::FORBIDDEN, "csrf_title", "csrf_text")
 }
 
 /// `POST /{org}/request/{kind}`: the same validation and durable write as the API.

@@ -204,6 +204,24 @@ fn language_links(req: &HttpRequest, current: Language) -> Vec<Value> {
         .collect()
 }
 
+/// A page that only says one thing (not found, form expired, failure), in the page's language.
+pub fn notice(
+    req: &HttpRequest,
+    status: StatusCode,
+    title_key: &str,
+    text_key: &str,
+) -> HttpResponse {
+    let lang = page_language(req);
+    let frame = Frame {
+        req,
+        lang,
+        title: String::new(),
+        org: None,
+        csrf: None,
+    };
+    frame.message(status, title_key, site().text(text_key, lang))
+}
+
 /// Each language's name in itself, as a language switch shows it.
 fn endonym(lang: Language) -> &'static str {
     match lang {
