@@ -369,6 +369,7 @@ diesel::table! {
         basis -> Text,
         recipient -> Nullable<Text>,
         source -> Nullable<Text>,
+        bucket -> BigInt,
     }
 }
 

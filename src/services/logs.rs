@@ -165,6 +165,7 @@ impl<'a> Importer<'a> {
             event_id: e.event_id,
             subject_key,
             occurred_at: e.occurred_at.timestamp(),
+            bucket: log_db::bucket_of(e.occurred_at.timestamp()),
             user_ref,
             action: e.action,
             basis: e.basis,
@@ -183,8 +184,8 @@ impl<'a> Importer<'a> {
             return Ok(());
         }
         let mut rows = std::mem::take(&mut self.pending);
-        // In subject-key order the index pages are visited once each, in sequence.
-        rows.sort_unstable_by(|a, b| a.subject_key.cmp(&b.subject_key));
+        // In index order (bucket, subject key) the index pages are visited once each, in sequence.
+        rows.sort_unstable_by(|a, b| (a.bucket, &a.subject_key).cmp(&(b.bucket, &b.subject_key)));
         let stored = conn.transaction(|conn| log_db::insert_events(conn, &rows))?;
         self.summary.stored += stored as u64;
         self.summary.duplicates += (rows.len() - stored) as u64;
