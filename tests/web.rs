@@ -906,6 +906,13 @@ async fn the_status_page_follows_the_request_to_its_documents() {
     let (status, headers, _) = v.get(&href).await;
     assert_eq!(status, StatusCode::OK, "{href}");
     assert_eq!(headers["content-type"], "application/pdf");
+    let elsewhere = href.replace("/satama/", "/muu-kunta/");
+    let (status, _, _) = v.get(&elsewhere).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "not under another organisation's name"
+    );
     // The same link with a wrong code is a wrong guess.
     let wrong = href.replace(&token, "AAAA-AAAA-AAAA-AAAA-AAAA");
     let (status, _, _) = v.get(&wrong).await;

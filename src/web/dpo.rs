@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use super::form::Posted;
 use super::public::failure;
 use super::site::{notice, page_language, site, Frame};
-use super::{csrf, format_date, with_cookie};
+use super::{csrf, format_date, secure_cookies, with_cookie};
 use crate::domain::enums::Role;
 use crate::services::{auth, blocking, dpo, queries, Context, Principal, ServiceError};
 
@@ -19,15 +19,11 @@ const SESSION: &str = "rd_session";
 /// Weeks shown in the chart: this one and the next twelve, about three months.
 const CHART_WEEKS: u32 = 13;
 
-fn secure(ctx: &Context) -> bool {
-    ctx.settings.public_url.starts_with("https://")
-}
-
 fn session_cookie(ctx: &Context, value: String, max_age_secs: i64) -> Cookie<'static> {
     Cookie::build(SESSION, value)
         .path("/dpo")
         .http_only(true)
-        .secure(secure(ctx))
+        .secure(secure_cookies(ctx))
         .same_site(SameSite::Strict)
         .max_age(actix_web::cookie::time::Duration::seconds(max_age_secs))
         .finish()
@@ -59,7 +55,7 @@ fn login_page(
     email: &str,
 ) -> HttpResponse {
     let lang = page_language(req);
-    let (token, cookie) = csrf::token(req, secure(ctx));
+    let (token, cookie) = csrf::token(req, secure_cookies(ctx));
     let frame = Frame {
         req,
         lang,
@@ -192,7 +188,7 @@ pub async fn board(ctx: web::Data<Context>, req: HttpRequest) -> HttpResponse {
             })
         })
         .collect();
-    let (token, cookie) = csrf::token(&req, secure(&ctx));
+    let (token, cookie) = csrf::token(&req, secure_cookies(&ctx));
     let frame = Frame {
         req: &req,
         lang,

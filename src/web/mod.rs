@@ -119,6 +119,11 @@ pub fn too_many(
     resp
 }
 
+/// Cookies are marked Secure when the service is reached over TLS (`public_url` is https).
+fn secure_cookies(ctx: &Context) -> bool {
+    ctx.settings.public_url.starts_with("https://")
+}
+
 fn with_cookie(mut resp: HttpResponse, cookie: Option<Cookie<'static>>) -> HttpResponse {
     if let Some(c) = cookie {
         let _ = resp.add_cookie(&c);

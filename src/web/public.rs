@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use super::form::{self, Drawer, Posted};
 use super::site::{notice, page_language, site, Frame};
-use super::{client_addr, csrf, format_date, too_many, with_cookie};
+use super::{client_addr, csrf, format_date, secure_cookies, too_many, with_cookie};
 use crate::db::models::{OrganisationRow, RegisterRow};
 use crate::db::orgs;
 use crate::domain::enums::{Language, RequestKind};
@@ -48,10 +48,6 @@ fn org_value(org: &OrganisationRow) -> Value {
     })
 }
 
-fn secure(ctx: &Context) -> bool {
-    ctx.settings.public_url.starts_with("https://")
-}
-
 /// A page in the organisation's name with a fresh or kept CSRF value.
 struct OrgPage<'a> {
     frame: Frame<'a>,
@@ -60,7 +56,7 @@ struct OrgPage<'a> {
 
 impl<'a> OrgPage<'a> {
     fn new(ctx: &Context, req: &'a HttpRequest, org: &OrganisationRow, title: String) -> Self {
-        let (token, cookie) = csrf::token(req, secure(ctx));
+        let (token, cookie) = csrf::token(req, secure_cookies(ctx));
         OrgPage {
             frame: Frame {
                 req,
@@ -422,6 +418,15 @@ fn status_form(
     )
 }
 
+/// References carry their organisation's prefix: another organisation's request is not
+/// shown under this one's name, and answers like any wrong guess (an empty code never matches).
+fn own_reference(org: &OrganisationRow, reference: &str) -> bool {
+    reference
+        .trim()
+        .to_uppercase()
+        .starts_with(&format!("{}-", org.reference_prefix))
+}
+
 async fn show_status(
     ctx: &web::Data<Context>,
     req: &HttpRequest,
@@ -433,11 +438,7 @@ async fn show_status(
     if let Err(retry) = ctx.limits.token_guesses.check(addr, Instant::now()) {
         return too_many(req, retry, Some(org_value(org)));
     }
-    // References carry their organisation's prefix: another organisation's request is not
-    // shown under this one's name, and answers like any wrong guess.
-    let own = reference
-        .to_uppercase()
-        .starts_with(&format!("{}-", org.reference_prefix));
+    let own = own_reference(org, reference);
     let c = ctx.clone();
     let (r, t) = (
         reference.to_string(),
@@ -516,13 +517,20 @@ pub async fn document(
     query: web::Query<StatusQuery>,
 ) -> HttpResponse {
     let (slug, doc_id) = path.into_inner();
+    let org = match load_org(&ctx, &slug).await {
+        Ok(Some((org, _))) => org,
+        Ok(None) => return unknown_org(&req),
+        Err(e) => return failure(&req, &e),
+    };
     let addr = client_addr(&ctx, &req);
     if let Err(retry) = ctx.limits.token_guesses.check(addr, Instant::now()) {
-        let org = load_org(&ctx, &slug).await.ok().flatten();
-        return too_many(&req, retry, org.map(|(o, _)| org_value(&o)));
+        return too_many(&req, retry, Some(org_value(&org)));
     }
     let reference = query.reference.clone().unwrap_or_default();
-    let token = query.token.clone().unwrap_or_default();
+    let token = match own_reference(&org, &reference) {
+        true => query.token.clone().unwrap_or_default(),
+        false => String::new(),
+    };
     let c = ctx.clone();
     match blocking(move || status_service::download(&c, &reference, &token, &doc_id)).await {
         Ok(doc) => crate::http::documents::file_response(
