@@ -40,6 +40,20 @@ pub struct Labels {
     pub relationships: HashMap<String, String>,
     pub identity_methods: HashMap<String, String>,
     pub words: HashMap<String, String>,
+    pub log_report: LogReportWords,
+}
+
+/// The words of the access-log report (`[log_report]` in labels.toml).
+#[derive(Debug, Clone, Deserialize)]
+pub struct LogReportWords {
+    pub title: String,
+    pub label: String,
+    pub intro: String,
+    pub period: String,
+    pub total: String,
+    pub withheld: String,
+    pub none: String,
+    pub columns: [String; 8],
 }
 
 impl Labels {

@@ -500,52 +500,6 @@ fn group(
     }
 }
 
-struct ReportWords {
-    title: &'static str,
-    label: &'static str,
-    intro: &'static str,
-    period: &'static str,
-    total: &'static str,
-    withheld: &'static str,
-    none: &'static str,
-    columns: [&'static str; 8],
-}
-
-fn words(lang: Language) -> ReportWords {
-    match lang {
-        Language::Fi => ReportWords {
-            title: "Selvitys lokitiedoista",
-            label: "LOKITIETOSELVITYS",
-            intro: "Tässä selvityksessä kerrotaan, ketkä ovat käyttäneet tai kenelle on luovutettu sinua koskevia asiakastietoja ja millä perusteella (laki sosiaali- ja terveydenhuollon asiakastietojen käsittelystä 703/2023, 11 §). Tiedot on ryhmitelty päivän ja käyttäjän mukaan.",
-            period: "Ajanjakso",
-            total: "Käyttökertoja",
-            withheld: "Osa merkinnöistä on jätetty pois, koska niiden antaminen voisi aiheuttaa vakavaa vaaraa (tietosuojalaki 1050/2018, 34 §). Perusteet kerrotaan kieltäytymistodistuksessa.",
-            none: "Rekistereistä ei löytynyt merkintöjä tietojesi käytöstä tältä ajanjaksolta.",
-            columns: ["Päivä", "Käyttäjä", "Tehtävä", "Yksikkö", "Toimenpide", "Peruste", "Vastaanottaja", "Kertaa"],
-        },
-        Language::Sv => ReportWords {
-            title: "Utredning om loggdata",
-            label: "LOGGUTREDNING",
-            intro: "Denna utredning visar vem som har använt eller fått ut klientuppgifter om dig och på vilken grund (lagen om behandling av klientuppgifter inom social- och hälsovården 703/2023, 11 §). Uppgifterna är grupperade per dag och användare.",
-            period: "Period",
-            total: "Användningar",
-            withheld: "En del anteckningar har utelämnats eftersom utlämnandet kunde medföra allvarlig fara (dataskyddslagen 1050/2018, 34 §). Grunderna anges i intyget om vägran.",
-            none: "I registren fanns inga anteckningar om användning av dina uppgifter under denna period.",
-            columns: ["Dag", "Användare", "Befattning", "Enhet", "Åtgärd", "Grund", "Mottagare", "Gånger"],
-        },
-        Language::En => ReportWords {
-            title: "Report on the log data",
-            label: "LOG DATA REPORT",
-            intro: "This report shows who has used your client data or received it, and on what basis (Act on the Processing of Client Data in Healthcare and Social Welfare 703/2023, section 11). The entries are grouped by day and user.",
-            period: "Period",
-            total: "Uses",
-            withheld: "Some entries have been left out because giving them could cause serious danger (Data Protection Act 1050/2018, section 34). The grounds are given in the refusal certificate.",
-            none: "The registers hold no entries of your data being used in this period.",
-            columns: ["Date", "User", "Title", "Unit", "Action", "Basis", "Recipient", "Times"],
-        },
-    }
-}
-
 /// The report as PDF and CSV, stored as documents of the request and released.
 pub fn report(
     ctx: &Context,
@@ -559,7 +513,7 @@ pub fn report(
     let row = log_request(&mut conn, principal, request_id)?;
     let org = orgs::find_organisation(&mut conn, &row.org_id)?;
     let lang = Language::parse(&row.language).unwrap_or(Language::Fi);
-    let w = words(lang);
+    let w = &ctx.letters.labels(lang).log_report;
     let date = |d: NaiveDate| crate::letters::context::format_date(d, lang);
     let mut rows = Vec::new();
     let mut csv = String::from("date,user_name,user_title,unit,action,basis,recipient,count\r\n");
@@ -603,24 +557,24 @@ pub fn report(
         }
     }
     let mut blocks = vec![
-        pdf::Block::Title(w.title.into()),
-        pdf::Block::Paragraph(w.intro.into()),
+        pdf::Block::Title(w.title.clone()),
+        pdf::Block::Paragraph(w.intro.clone()),
         pdf::Block::Facts(vec![
             (
-                w.period.into(),
+                w.period.clone(),
                 format!("{}–{}", date(result.period_from), date(result.period_to)),
             ),
-            (w.total.into(), result.total_events.to_string()),
+            (w.total.clone(), result.total_events.to_string()),
         ]),
     ];
     if result.withheld_events > 0 {
-        blocks.push(pdf::Block::Paragraph(w.withheld.into()));
+        blocks.push(pdf::Block::Paragraph(w.withheld.clone()));
     }
     if rows.is_empty() {
-        blocks.push(pdf::Block::Paragraph(w.none.into()));
+        blocks.push(pdf::Block::Paragraph(w.none.clone()));
     } else {
         blocks.push(pdf::Block::Table {
-            header: w.columns.iter().map(|c| c.to_string()).collect(),
+            header: w.columns.to_vec(),
             rows,
         });
     }
@@ -628,7 +582,7 @@ pub fn report(
         sender: std::iter::once(org.name.clone())
             .chain(org.postal_address.iter().cloned())
             .collect(),
-        doc_label: w.label.into(),
+        doc_label: w.label.clone(),
         date: date(ctx.today()),
         reference: row.reference.clone(),
         recipient: Vec::new(),
@@ -637,7 +591,7 @@ pub fn report(
     let info = pdf::DocInfo {
         title: format!("{} {}", w.title, row.reference),
         author: org.name.clone(),
-        subject: w.title.into(),
+        subject: w.title.clone(),
         keywords: vec![row.reference.clone(), "log_report".into()],
         language: lang.as_str().into(),
         created: ctx.clock.now(),

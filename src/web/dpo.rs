@@ -83,9 +83,7 @@ fn see_other(location: String) -> HttpResponse {
 
 /// `POST /dpo/login`.
 pub async fn login(ctx: web::Data<Context>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
-    let posted = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
-        .map(Posted)
-        .unwrap_or(Posted(Vec::new()));
+    let posted = Posted::parse_or_empty(&body);
     if !csrf::verify(&req, posted.get(csrf::FIELD)) {
         return login_page(&ctx, &req, StatusCode::FORBIDDEN, Some("csrf_text"), "");
     }
@@ -121,9 +119,7 @@ pub async fn login(ctx: web::Data<Context>, req: HttpRequest, body: web::Bytes) 
 
 /// `POST /dpo/logout`: forgets the session cookie.
 pub async fn logout(ctx: web::Data<Context>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
-    let posted = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
-        .map(Posted)
-        .unwrap_or(Posted(Vec::new()));
+    let posted = Posted::parse_or_empty(&body);
     if !csrf::verify(&req, posted.get(csrf::FIELD)) {
         return login_page(&ctx, &req, StatusCode::FORBIDDEN, Some("csrf_text"), "");
     }

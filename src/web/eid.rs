@@ -143,9 +143,7 @@ pub async fn finish(
         Ok(None) => return unknown_org(&req),
         Err(e) => return failure(&req, &e),
     };
-    let posted: Posted = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
-        .map(Posted)
-        .unwrap_or(Posted(Vec::new()));
+    let posted = Posted::parse_or_empty(&body);
     let Some((kind, lang, nonce)) = posted.get("state").and_then(|s| open_state(&ctx, &org, s))
     else {
         return unknown_org(&req);

@@ -20,6 +20,18 @@ const LIST_ROWS: usize = 3;
 pub struct Posted(pub Vec<(String, String)>);
 
 impl Posted {
+    /// The pairs of an `application/x-www-form-urlencoded` body, or None when it is not one.
+    pub fn parse(body: &[u8]) -> Option<Posted> {
+        serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+            .ok()
+            .map(Posted)
+    }
+
+    /// Like [`Posted::parse`], with a malformed body read as an empty form.
+    pub fn parse_or_empty(body: &[u8]) -> Posted {
+        Posted::parse(body).unwrap_or(Posted(Vec::new()))
+    }
+
     /// The first non-blank value of a field.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0

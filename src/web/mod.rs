@@ -17,7 +17,6 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 
-use crate::domain::enums::Language;
 use crate::ratelimit::RetryAfter;
 use crate::services::Context;
 
@@ -131,6 +130,4 @@ fn with_cookie(mut resp: HttpResponse, cookie: Option<Cookie<'static>>) -> HttpR
     resp
 }
 
-pub fn format_date(d: NaiveDate, lang: Language) -> String {
-    crate::letters::context::format_date(d, lang)
-}
+pub use crate::letters::context::format_date;

@@ -55,12 +55,18 @@ struct OrgPage<'a> {
 }
 
 impl<'a> OrgPage<'a> {
-    fn new(ctx: &Context, req: &'a HttpRequest, org: &OrganisationRow, title: String) -> Self {
+    fn new(
+        ctx: &Context,
+        req: &'a HttpRequest,
+        lang: Language,
+        org: &OrganisationRow,
+        title: String,
+    ) -> Self {
         let (token, cookie) = csrf::token(req, secure_cookies(ctx));
         OrgPage {
             frame: Frame {
                 req,
-                lang: page_language(req),
+                lang,
                 title,
                 org: Some(org_value(org)),
                 csrf: Some(token),
@@ -139,6 +145,7 @@ pub async fn org_page(
     let page = OrgPage::new(
         &ctx,
         &req,
+        lang,
         &org,
         format!("{} – {}", site().text("org_page_title", lang), org.name),
     );
@@ -147,10 +154,6 @@ pub async fn org_page(
         "org.html",
         json!({ "kinds": kinds, "registers": register_views(&registers) }),
     )
-}
-
-fn parse_kind(s: &str) -> Option<RequestKind> {
-    RequestKind::parse(s)
 }
 
 /// Where the person stands with strong identification on this form.
@@ -198,8 +201,7 @@ pub(super) fn form_response(
         })
         .collect();
     let title = def.title.get(lang).to_string();
-    let mut page = OrgPage::new(ctx, req, org, format!("{title} – {}", org.name));
-    page.frame.lang = lang;
+    let page = OrgPage::new(ctx, req, lang, org, format!("{title} – {}", org.name));
     let start = super::eid::start_href(org, kind, lang);
     let eid = match eid {
         Eid::Proven(ticket) => json!({ "ticket": ticket, "failed": false, "start": start }),
@@ -246,7 +248,7 @@ pub async fn form_page(
     path: web::Path<(String, String)>,
 ) -> HttpResponse {
     let (slug, kind) = path.into_inner();
-    let Some(kind) = parse_kind(&kind) else {
+    let Some(kind) = RequestKind::parse(&kind) else {
         return unknown_org(&req);
     };
     match load_org(&ctx, &slug).await {
@@ -266,13 +268,6 @@ pub async fn form_page(
     }
 }
 
-/// The posted pairs, or None when the body is not a form.
-fn parse_posted(body: &[u8]) -> Option<Posted> {
-    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
-        .ok()
-        .map(Posted)
-}
-
 fn expired_form(req: &HttpRequest) -> HttpResponse {
     notice(req, StatusCode::FORBIDDEN, "csrf_title", "csrf_text")
 }
@@ -285,10 +280,10 @@ pub async fn form_post(
     body: web::Bytes,
 ) -> HttpResponse {
     let (slug, kind) = path.into_inner();
-    let Some(kind) = parse_kind(&kind) else {
+    let Some(kind) = RequestKind::parse(&kind) else {
         return unknown_org(&req);
     };
-    let Some(posted) = parse_posted(&body) else {
+    let Some(posted) = Posted::parse(&body) else {
         return expired_form(&req);
     };
     if !csrf::verify(&req, posted.get(csrf::FIELD)) {
@@ -326,7 +321,7 @@ pub async fn form_post(
             ])
             .unwrap_or_default();
             let status_path = format!("/{}/status?{query}", org.slug);
-            let page = OrgPage::new(&ctx, &req, &org, site().text("received_title", lang));
+            let page = OrgPage::new(&ctx, &req, lang, &org, site().text("received_title", lang));
             page.render(
                 StatusCode::CREATED,
                 "received.html",
@@ -381,7 +376,7 @@ pub async fn status_post(
     path: web::Path<String>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let Some(posted) = parse_posted(&body) else {
+    let Some(posted) = Posted::parse(&body) else {
         return expired_form(&req);
     };
     if !csrf::verify(&req, posted.get(csrf::FIELD)) {
@@ -406,7 +401,7 @@ fn status_form(
     reference: &str,
 ) -> HttpResponse {
     let lang = page_language(req);
-    let page = OrgPage::new(ctx, req, org, site().text("status_title", lang));
+    let page = OrgPage::new(ctx, req, lang, org, site().text("status_title", lang));
     page.render(
         status,
         "status_form.html",
@@ -487,7 +482,7 @@ fn status_view(
             })
         })
         .collect();
-    let page = OrgPage::new(ctx, req, org, site().text("status_title", lang));
+    let page = OrgPage::new(ctx, req, lang, org, site().text("status_title", lang));
     page.render(
         StatusCode::OK,
         "status.html",
@@ -573,7 +568,7 @@ pub async fn accessibility(
         }
         text
     };
-    let page = OrgPage::new(&ctx, &req, &org, site().text("a11y_title", lang));
+    let page = OrgPage::new(&ctx, &req, lang, &org, site().text("a11y_title", lang));
     page.render(
         StatusCode::OK,
         "accessibility.html",
