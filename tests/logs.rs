@@ -372,3 +372,137 @@ async fn old_events_are_purged_by_the_scheduler() {
     let mut conn = app.ctx.pool.get().unwrap();
     assert_eq!(rightsdesk::db::logs::count(&mut conn).unwrap(), 1);
 }
+
+/// The CLI's bulk path (on SQLite its own prepared statement, not diesel) stores exactly
+/// what the API stores: same columns, same time bucket, duplicates skipped on a re-run.
+#[actix_rt::test]
+async fn the_bulk_import_stores_what_the_api_stores() {
+    use diesel::prelude::*;
+    use rightsdesk::db::schema::access_events::dsl as ev;
+    use rightsdesk::domain::access_log::{read_events, Format};
+    use rightsdesk::services::logs::{Importer, BULK_BATCH};
+
+    let app = TestApp::spawn().await;
+    let token = ingest_token(&app).await;
+    let mut disclosed = event(
+        "x",
+        "2024-12-31T23:59:59+02:00",
+        SUBJECT,
+        "Liisa Virtanen",
+        "disclose",
+    );
+    disclosed["recipient"] = json!("Kela");
+    let events = [
+        event(
+            "x",
+            "2025-03-04T09:15:22+02:00",
+            SUBJECT,
+            "Matti Esimerkki",
+            "view",
+        ),
+        disclosed,
+    ];
+    let with_prefix = |prefix: &str| -> String {
+        ndjson(
+            &events
+                .iter()
+                .enumerate()
+                .map(|(i, e)| {
+                    let mut e = e.clone();
+                    e["event_id"] = json!(format!("{prefix}{i}"));
+                    e
+                })
+                .collect::<Vec<_>>(),
+        )
+    };
+    let (_, s) = ingest(&app, &token, "turvakoti", with_prefix("api-")).await;
+    assert_eq!(s["stored"], 2);
+
+    let org_id = {
+        let mut conn = app.ctx.pool.get().unwrap();
+        rightsdesk::db::orgs::find_organisation_by_slug(&mut conn, &app.org.slug)
+            .unwrap()
+            .unwrap()
+            .id
+    };
+    let bulk = |ctx: &rightsdesk::services::Context| {
+        let mut conn = ctx.pool.get().unwrap();
+        let mut importer = Importer::new(ctx, &org_id, Some("turvakoti"), Some("Apotti"))
+            .unwrap()
+            .with_batch(BULK_BATCH);
+        if let rightsdesk::db::DbTarget::Sqlite(path) = ctx.settings.db_target() {
+            importer = importer.with_direct_writer(
+                rightsdesk::db::log_writer::DirectSqliteWriter::open(&path).unwrap(),
+            );
+        }
+        let input = std::io::Cursor::new(with_prefix("cli-").into_bytes());
+        for item in read_events(input, Format::Ndjson) {
+            importer.add(&mut conn, item).unwrap();
+        }
+        importer.flush(&mut conn).unwrap();
+        importer.summary
+    };
+    let first = bulk(&app.ctx);
+    assert_eq!((first.read, first.stored, first.duplicates), (2, 2, 0));
+    let again = bulk(&app.ctx);
+    assert_eq!((again.read, again.stored, again.duplicates), (2, 0, 2));
+
+    type Row = (
+        i64,
+        String,
+        Vec<u8>,
+        i64,
+        i64,
+        i64,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+    );
+    let mut conn = app.ctx.pool.get().unwrap();
+    let rows: Vec<Row> = ev::access_events
+        .select((
+            ev::scope,
+            ev::event_id,
+            ev::subject_key,
+            ev::occurred_at,
+            ev::bucket,
+            ev::user_ref,
+            ev::action,
+            ev::basis,
+            ev::recipient,
+            ev::source,
+        ))
+        .order(ev::event_id)
+        .load(&mut conn)
+        .unwrap();
+    assert_eq!(rows.len(), 4);
+    let (api, cli) = rows.split_at(2);
+    for (a, c) in api.iter().zip(cli) {
+        assert_eq!(a.1.strip_prefix("api-"), c.1.strip_prefix("cli-"));
+        let strip = |r: &Row| {
+            let mut r = r.clone();
+            r.1.clear();
+            r
+        };
+        assert_eq!(strip(a), strip(c));
+    }
+    assert_eq!(cli[1].8.as_deref(), Some("Kela"));
+    assert_eq!(cli[0].4, cli[0].3 / 2_592_000);
+
+    // And the search (which seeks by bucket) finds both copies of each event.
+    let id = log_request(
+        &app,
+        json!({ "period_from": "2024-11-02", "period_to": "2026-11-01" }),
+    )
+    .await;
+    let (s, r) = app
+        .post(
+            &format!("/api/v1/requests/{id}/log-search"),
+            Some(&app.org.staff),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert_eq!(r["total_events"], 4);
+}

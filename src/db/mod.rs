@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod blobs;
 pub mod documents;
+pub mod log_writer;
 pub mod logs;
 pub mod models;
 pub mod orgs;

@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 use super::auth::sha256_hex;
 use super::documents::{self, DocumentOutput};
 use super::{write_tx, Context, Principal, ServiceError};
+use crate::db::log_writer::DirectSqliteWriter;
 use crate::db::logs::{self as log_db, FoundEvent, NewAccessEvent};
 use crate::db::models::RequestRow;
 use crate::db::{self, orgs, requests as req_db, AnyConnection};
@@ -67,6 +68,7 @@ pub struct Importer<'a> {
     users: HashMap<(String, String, String), i64>,
     pending: Vec<NewAccessEvent>,
     batch: usize,
+    direct: Option<DirectSqliteWriter>,
     pub summary: ImportSummary,
 }
 
@@ -99,6 +101,7 @@ impl<'a> Importer<'a> {
             users: HashMap::new(),
             pending: Vec::with_capacity(BATCH),
             batch: BATCH,
+            direct: None,
             summary: ImportSummary::default(),
         })
     }
@@ -106,6 +109,12 @@ impl<'a> Importer<'a> {
     /// Events per transaction (bulk imports use [`BULK_BATCH`]).
     pub fn with_batch(mut self, batch: usize) -> Self {
         self.batch = batch.max(1);
+        self
+    }
+
+    /// Writes the events through their own SQLite connection (bulk imports on SQLite).
+    pub fn with_direct_writer(mut self, writer: DirectSqliteWriter) -> Self {
+        self.direct = Some(writer);
         self
     }
 
@@ -186,7 +195,12 @@ impl<'a> Importer<'a> {
         let mut rows = std::mem::take(&mut self.pending);
         // In index order (bucket, subject key) the index pages are visited once each, in sequence.
         rows.sort_unstable_by(|a, b| (a.bucket, &a.subject_key).cmp(&(b.bucket, &b.subject_key)));
-        let stored = conn.transaction(|conn| log_db::insert_events(conn, &rows))?;
+        let stored = match &mut self.direct {
+            Some(writer) => writer
+                .insert(&rows)
+                .map_err(|e| ServiceError::Internal(e.into()))?,
+            None => conn.transaction(|conn| log_db::insert_events(conn, &rows))?,
+        };
         self.summary.stored += stored as u64;
         self.summary.duplicates += (rows.len() - stored) as u64;
         self.pending = rows;
