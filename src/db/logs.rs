@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use chrono::{Datelike, NaiveDate, TimeZone, Utc};
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
@@ -203,35 +204,115 @@ pub fn prepare_bulk_import(conn: &mut AnyConnection) -> QueryResult<()> {
     Ok(())
 }
 
-/// Inserts a batch, skipping events already stored; returns how many were new.
+/// Inserts a batch, skipping events already stored; returns how many were new. Call it
+/// inside a transaction (on PostgreSQL the staging table empties at commit).
 pub fn insert_events(conn: &mut AnyConnection, rows: &[NewAccessEvent]) -> QueryResult<usize> {
     if rows.is_empty() {
         return Ok(0);
     }
     ensure_partitions(conn, rows)?;
-    let mut stored = 0;
-    // SQLite allows 32,766 bind parameters per statement: 9 columns x 3,000 rows fits.
-    // Batch inserts with conflict handling are backend-specific in diesel.
-    for chunk in rows.chunks(3000) {
-        stored += match conn {
-            // One cached prepared statement per row: SQLite compiles a 3,000-row VALUES
-            // statement afresh every time, which cost more than the inserts themselves.
-            AnyConnection::Sqlite(c) => {
-                let mut n = 0;
-                for row in chunk {
-                    n += diesel::insert_or_ignore_into(access_events::table)
-                        .values(row)
-                        .execute(c)?;
-                }
-                n
+    match conn {
+        // One cached prepared statement per row: SQLite compiles a multi-row VALUES statement
+        // afresh every time, which cost more than the inserts themselves. (The CLI's bulk
+        // import on SQLite goes through `log_writer` instead.)
+        AnyConnection::Sqlite(c) => {
+            let mut stored = 0;
+            for row in rows {
+                stored += diesel::insert_or_ignore_into(access_events::table)
+                    .values(row)
+                    .execute(c)?;
             }
-            AnyConnection::Postgresql(c) => diesel::insert_into(access_events::table)
-                .values(chunk)
-                .on_conflict_do_nothing()
-                .execute(c)?,
-        };
+            Ok(stored)
+        }
+        AnyConnection::Postgresql(c) => copy_events(c, rows),
     }
-    Ok(stored)
+}
+
+diesel::table! {
+    /// A temporary table per connection (created by `copy_events`, not by a migration).
+    access_events_staging (scope, event_id) {
+        scope -> BigInt,
+        event_id -> Text,
+        subject_key -> Binary,
+        occurred_at -> BigInt,
+        user_ref -> BigInt,
+        action -> Text,
+        basis -> Text,
+        recipient -> Nullable<Text>,
+        source -> Nullable<Text>,
+        bucket -> BigInt,
+    }
+}
+
+/// PostgreSQL: COPY into a temporary staging table, then one INSERT ... SELECT that skips
+/// duplicates (COPY itself cannot). Measured against 3,000-row INSERT statements with
+/// ON CONFLICT DO NOTHING: see the README's access-log figures.
+fn copy_events(conn: &mut diesel::PgConnection, rows: &[NewAccessEvent]) -> QueryResult<usize> {
+    // SET LOCAL: no "already exists, skipping" notice on every batch but the first.
+    conn.batch_execute(
+        "SET LOCAL client_min_messages = warning;
+         CREATE TEMPORARY TABLE IF NOT EXISTS access_events_staging (
+            scope BIGINT NOT NULL, event_id TEXT NOT NULL, subject_key BYTEA NOT NULL,
+            occurred_at BIGINT NOT NULL, user_ref BIGINT NOT NULL, action TEXT NOT NULL,
+            basis TEXT NOT NULL, recipient TEXT, source TEXT, bucket BIGINT NOT NULL
+         ) ON COMMIT DELETE ROWS",
+    )?;
+    diesel::copy_from(access_events_staging::table)
+        .from_raw_data(access_events_staging::table, |out| {
+            let mut line = String::with_capacity(256);
+            for r in rows {
+                line.clear();
+                copy_text_row(&mut line, r);
+                out.write_all(line.as_bytes())
+                    .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+            }
+            QueryResult::Ok(())
+        })
+        .execute(conn)?;
+    // A batch carrying the same event twice is fine: DO NOTHING skips the second copy too.
+    diesel::sql_query(
+        "INSERT INTO access_events \
+         (scope, event_id, subject_key, occurred_at, user_ref, action, basis, recipient, source, bucket) \
+         SELECT scope, event_id, subject_key, occurred_at, user_ref, action, basis, recipient, source, bucket \
+         FROM access_events_staging ON CONFLICT DO NOTHING",
+    )
+    .execute(conn)
+}
+
+/// One row in COPY's text format: tab-separated, `\N` for NULL, backslash escapes, bytea
+/// in hex (`\\x...` once escaped).
+fn copy_text_row(out: &mut String, r: &NewAccessEvent) {
+    use std::fmt::Write;
+    fn text(out: &mut String, s: &str) {
+        for ch in s.chars() {
+            match ch {
+                '\\' => out.push_str("\\\\"),
+                '\t' => out.push_str("\\t"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                c => out.push(c),
+            }
+        }
+    }
+    fn optional(out: &mut String, s: &Option<String>) {
+        match s {
+            Some(s) => text(out, s),
+            None => out.push_str("\\N"),
+        }
+    }
+    let _ = write!(out, "{}\t", r.scope);
+    text(out, &r.event_id);
+    out.push_str("\t\\\\x");
+    out.push_str(&hex::encode(&r.subject_key));
+    let _ = write!(out, "\t{}\t{}\t", r.occurred_at, r.user_ref);
+    text(out, &r.action);
+    out.push('\t');
+    text(out, &r.basis);
+    out.push('\t');
+    optional(out, &r.recipient);
+    out.push('\t');
+    optional(out, &r.source);
+    let _ = writeln!(out, "\t{}", r.bucket);
 }
 
 /// One subject's events in the scopes and period, oldest first.
@@ -335,4 +416,31 @@ pub fn purge_before(conn: &mut AnyConnection, cutoff: i64) -> QueryResult<usize>
 
 pub fn count(conn: &mut AnyConnection) -> QueryResult<i64> {
     access_events::table.count().get_result(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_rows_escape_what_copy_text_format_would_misread() {
+        let row = NewAccessEvent {
+            scope: 3,
+            event_id: "a\tb\\c".into(),
+            subject_key: vec![0x00, 0xab, 0xff],
+            occurred_at: 1_700_000_000,
+            user_ref: 7,
+            action: "view\nprint".into(),
+            basis: "asiakkuus\r".into(),
+            recipient: None,
+            source: Some("Apotti".into()),
+            bucket: bucket_of(1_700_000_000),
+        };
+        let mut line = String::new();
+        copy_text_row(&mut line, &row);
+        assert_eq!(
+            line,
+            "3\ta\\tb\\\\c\t\\\\x00abff\t1700000000\t7\tview\\nprint\tasiakkuus\\r\t\\N\tApotti\t655\n"
+        );
+    }
 }
