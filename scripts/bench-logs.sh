@@ -24,12 +24,13 @@
 #   7. `rightsdesk serve` on a free port; a staff user logs in, enters the subject's
 #      log-inspection request (received 2026-11-02, period 2024-11-02..2026-11-01), then
 #      POST /requests/{id}/log-search is timed 20 times (p50/p95/max) and
-#      POST /requests/{id}/log-report once.
+#      POST /requests/{id}/log-report once (its rows: one per day, user, action, basis and
+#      recipient; SUBJECT_EVENTS=50000 gives the subject ~10,000 report rows).
 #   With PG_URL, steps 3-7 run again against PostgreSQL: the database in PG_URL is dropped
 #   and created with psql (connecting to the "postgres" database of the same server); the
 #   baseline there is a server-side INSERT ... SELECT generate_series of the same rows.
 #
-# Environment: EVENTS (20000000), SEED (1), WORK (a new directory under /tmp, removed at
+# Environment: EVENTS (20000000), SEED (1), SUBJECT_EVENTS (3000), WORK (a new directory under /tmp, removed at
 # the end unless KEEP=1; a WORK you name is kept), SKIP_BUILD=1, BIN, PG_URL (that database
 # is DROPPED and recreated), SQLITE=0 (PostgreSQL only), SEARCHES (20), MISUSE=1 (the
 # request also says misuse is suspected and names the suspect, so the search highlights
@@ -43,7 +44,7 @@ SEED="${SEED:-1}"
 SEARCHES="${SEARCHES:-20}"
 BIN="${BIN:-./target/release/rightsdesk}"
 SUBJECT="131052-308T"
-SUBJECT_EVENTS=3000
+SUBJECT_EVENTS="${SUBJECT_EVENTS:-3000}"
 SUSPECT="Matti Esimerkki"
 if [[ -n "${WORK:-}" ]]; then
     mkdir -p "$WORK"
@@ -101,15 +102,18 @@ fi
 EV_BYTES=$(stat -c %s "$EV")
 echo "file: $(( EV_BYTES / 1000000 )) MB, $(( EV_BYTES / (EVENTS > 0 ? EVENTS : 1) )) bytes/line"
 # What the search should find: the subject's events in the request's period (local dates).
-read -r EXPECTED EXPECTED_SUSPECT < <({ grep -F "\"subject_id\":\"$SUBJECT\"" "$EV" || true; } | SUSPECT="$SUSPECT" python3 -c '
-import os, sys
+read -r EXPECTED EXPECTED_SUSPECT EXPECTED_ROWS < <({ grep -F "\"subject_id\":\"$SUBJECT\"" "$EV" || true; } | SUSPECT="$SUSPECT" python3 -c '
+import json, os, sys
 n = by_suspect = 0
+rows = set()  # the report has one row per day, user, action, basis and recipient
 for line in sys.stdin:
     if "2024-11-02" <= line.split("\"occurred_at\":\"", 1)[1][:10] <= "2026-11-01":
         n += 1
         by_suspect += "\"user_name\":\"%s\"" % os.environ["SUSPECT"] in line
-print(n, by_suspect)')
-echo "subject's events in 2024-11-02..2026-11-01: $EXPECTED, $EXPECTED_SUSPECT of them by $SUSPECT"
+        e = json.loads(line)
+        rows.add(tuple(e.get(k, "") for k in ("user_name", "user_title", "unit", "action", "basis", "recipient")) + (e["occurred_at"][:10],))
+print(n, by_suspect, len(rows))')
+echo "subject's events in 2024-11-02..2026-11-01: $EXPECTED, $EXPECTED_SUSPECT of them by $SUSPECT; report rows: $EXPECTED_ROWS"
 
 # ---------------------------------------------------------------------------- helpers
 # api METHOD PATH [BODY]: prints the response body; fails (showing it) unless 2xx.

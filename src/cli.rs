@@ -9,7 +9,7 @@ use std::sync::Arc;
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::{ProcessEnv, Settings};
-use crate::db::{self, DbTarget};
+use crate::db;
 use crate::domain::enums::Role;
 use crate::services::admin::{self, NewOrganisation, RegisterInput, UserInput};
 use crate::services::{demo, ServiceError};
@@ -458,9 +458,9 @@ fn import_logs(
     let mut importer = crate::services::logs::Importer::new(&ctx, &org_row.id, register, source)
         .map_err(describe)?
         .with_batch(crate::services::logs::BULK_BATCH);
-    if let DbTarget::Sqlite(path) = ctx.settings.db_target() {
-        importer = importer.with_direct_writer(db::log_writer::DirectSqliteWriter::open(&path)?);
-    }
+    importer = importer.with_background_writer(db::log_writer::BackgroundWriter::start(
+        db::log_writer::bulk_sink(&ctx.settings.db_target())?,
+    )?);
     let reader = std::io::BufReader::with_capacity(1 << 20, input);
     // Two stages on two cores: parsing, checking and hashing on one thread, writing on this one.
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<_>>(8);
@@ -497,7 +497,7 @@ fn import_logs(
         }
         Ok(())
     })?;
-    importer.flush(&mut conn).map_err(describe)?;
+    importer.finish(&mut conn).map_err(describe)?;
     let s = &importer.summary;
     let secs = started.elapsed().as_secs_f64();
     eprintln!();

@@ -9,6 +9,7 @@
 use rusqlite::{params, Connection, OpenFlags};
 
 use super::logs::NewAccessEvent;
+use super::DbTarget;
 
 const INSERT: &str = "INSERT OR IGNORE INTO access_events \
      (scope, event_id, subject_key, occurred_at, user_ref, action, basis, recipient, source, bucket) \
@@ -62,5 +63,151 @@ impl DirectSqliteWriter {
         }
         tx.commit()?;
         Ok(stored)
+    }
+}
+
+/// The bulk import's sink for a database: on SQLite the direct writer above, on
+/// PostgreSQL a connection of its own (COPY through `logs::insert_events`).
+pub fn bulk_sink(target: &DbTarget) -> anyhow::Result<BatchSink> {
+    Ok(match target {
+        DbTarget::Sqlite(path) => {
+            let mut writer = DirectSqliteWriter::open(path)?;
+            Box::new(move |rows| Ok(writer.insert(rows)?))
+        }
+        DbTarget::Postgres(_) => {
+            let mut conn = super::establish(target)?;
+            Box::new(move |rows| {
+                Ok(diesel::Connection::transaction(&mut conn, |c| {
+                    super::logs::insert_events(c, rows)
+                })?)
+            })
+        }
+    })
+}
+
+/// Where a bulk import's batches go: a function that stores one batch in one transaction
+/// and returns how many of its events were new.
+pub type BatchSink = Box<dyn FnMut(&[NewAccessEvent]) -> anyhow::Result<usize> + Send>;
+
+/// Writes batches on a thread of its own, so that the next batch is read, checked and
+/// resolved while the last one is written. (Inline, the reading stood still during each
+/// write: measured 167,000 events/s inline, ~200,000 with the reading kept going.)
+pub struct BackgroundWriter {
+    batches: Option<std::sync::mpsc::SyncSender<Vec<NewAccessEvent>>>,
+    emptied: std::sync::mpsc::Receiver<Vec<NewAccessEvent>>,
+    thread: Option<std::thread::JoinHandle<anyhow::Result<u64>>>,
+}
+
+impl BackgroundWriter {
+    pub fn start(mut sink: BatchSink) -> std::io::Result<BackgroundWriter> {
+        // One batch waits while one is written: at most two batches in memory besides the
+        // one being filled, and the filled vectors come back to be reused.
+        let (batches, incoming) = std::sync::mpsc::sync_channel::<Vec<NewAccessEvent>>(1);
+        let (give_back, emptied) = std::sync::mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("log-writer".into())
+            .spawn(move || {
+                let mut stored = 0u64;
+                for mut rows in incoming {
+                    stored += sink(&rows)? as u64;
+                    rows.clear();
+                    let _ = give_back.send(rows);
+                }
+                Ok(stored)
+            })?;
+        Ok(BackgroundWriter {
+            batches: Some(batches),
+            emptied,
+            thread: Some(thread),
+        })
+    }
+
+    /// Hands a batch over (waiting while the previous one is still queued) and returns an
+    /// empty vector to fill next.
+    pub fn write(&mut self, rows: Vec<NewAccessEvent>) -> anyhow::Result<Vec<NewAccessEvent>> {
+        let capacity = rows.capacity();
+        let sent = self.batches.as_ref().map(|b| b.send(rows));
+        if !matches!(sent, Some(Ok(()))) {
+            // The thread has stopped: its error says why.
+            self.finish()?;
+            anyhow::bail!("the log writer has stopped");
+        }
+        Ok(self
+            .emptied
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(capacity)))
+    }
+
+    /// Waits for the last batch; returns how many events were new in all batches.
+    pub fn finish(&mut self) -> anyhow::Result<u64> {
+        self.batches = None;
+        match self.thread.take() {
+            Some(thread) => thread
+                .join()
+                .map_err(|_| anyhow::anyhow!("the log writer panicked"))?,
+            None => Ok(0),
+        }
+    }
+}
+
+impl Drop for BackgroundWriter {
+    fn drop(&mut self) {
+        let _ = self.finish();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(n: usize) -> Vec<NewAccessEvent> {
+        (0..n)
+            .map(|i| NewAccessEvent {
+                scope: 1,
+                event_id: format!("e{i}"),
+                subject_key: vec![0; 16],
+                occurred_at: 0,
+                user_ref: 1,
+                action: "view".into(),
+                basis: "asiakkuus".into(),
+                recipient: None,
+                source: None,
+                bucket: 0,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_background_writer_counts_what_its_sink_stored() {
+        let seen = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = seen.clone();
+        // Every batch has one duplicate.
+        let mut writer = BackgroundWriter::start(Box::new(move |rows| {
+            counter.fetch_add(rows.len(), std::sync::atomic::Ordering::SeqCst);
+            Ok(rows.len() - 1)
+        }))
+        .unwrap();
+        for n in [3, 5, 2] {
+            let next = writer.write(rows(n)).unwrap();
+            assert!(next.is_empty());
+        }
+        assert_eq!(writer.finish().unwrap(), 7);
+        assert_eq!(seen.load(std::sync::atomic::Ordering::SeqCst), 10);
+    }
+
+    #[test]
+    fn a_failing_write_stops_the_import_with_its_reason() {
+        let mut writer =
+            BackgroundWriter::start(Box::new(|_: &[NewAccessEvent]| anyhow::bail!("disk full")))
+                .unwrap();
+        // The first batch is accepted into the queue; the failure shows at the latest at
+        // the end.
+        let outcome = writer
+            .write(rows(1))
+            .and_then(|_| writer.write(rows(1)))
+            .and_then(|_| writer.write(rows(1)))
+            .and_then(|_| writer.finish());
+        let error = outcome.unwrap_err().to_string();
+        assert!(error.contains("disk full"), "{error}");
     }
 }

@@ -53,7 +53,16 @@ pub struct LogReportWords {
     pub total: String,
     pub withheld: String,
     pub none: String,
-    pub columns: [String; 8],
+    pub columns: [String; 6],
+    /// Action codes (view, disclose, ...) in words.
+    pub actions: HashMap<String, String>,
+}
+
+impl LogReportWords {
+    /// An action in words; a code the labels do not know is shown as it came.
+    pub fn action<'a>(&'a self, code: &'a str) -> &'a str {
+        self.actions.get(code).map(String::as_str).unwrap_or(code)
+    }
 }
 
 impl Labels {
@@ -145,4 +154,41 @@ impl Letters {
 
 fn template_name(lang: &str, kind: &str) -> String {
     format!("{lang}/{kind}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A word missing in one language would show its code (or the Finnish word) instead.
+    #[test]
+    fn every_language_names_the_same_things() {
+        let letters = Letters::embedded().unwrap();
+        let keys = |lang: Language| {
+            let l = letters.labels(lang);
+            let mut all: Vec<String> = [
+                ("kinds", &l.kinds),
+                ("outcomes", &l.outcomes),
+                ("item_decisions", &l.item_decisions),
+                ("doc_labels", &l.doc_labels),
+                ("doc_titles", &l.doc_titles),
+                ("relationships", &l.relationships),
+                ("identity_methods", &l.identity_methods),
+                ("words", &l.words),
+                ("log_report.actions", &l.log_report.actions),
+            ]
+            .iter()
+            .flat_map(|(table, map)| map.keys().map(move |k| format!("{table}.{k}")))
+            .collect();
+            all.sort();
+            all
+        };
+        let fi = keys(Language::Fi);
+        assert_eq!(fi, keys(Language::Sv));
+        assert_eq!(fi, keys(Language::En));
+        assert!(fi.contains(&"log_report.actions.disclose".to_string()));
+        let en = &letters.labels(Language::En).log_report;
+        assert_eq!(en.action("view"), "Viewed");
+        assert_eq!(en.action("x-custom"), "x-custom");
+    }
 }

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use super::auth::sha256_hex;
 use super::documents::{self, DocumentOutput};
 use super::{write_tx, Context, Principal, ServiceError};
-use crate::db::log_writer::DirectSqliteWriter;
+use crate::db::log_writer::BackgroundWriter;
 use crate::db::logs::{self as log_db, FoundEvent, NewAccessEvent};
 use crate::db::models::RequestRow;
 use crate::db::{self, orgs, requests as req_db, AnyConnection};
@@ -68,7 +68,9 @@ pub struct Importer<'a> {
     users: HashMap<(String, String, String), i64>,
     pending: Vec<NewAccessEvent>,
     batch: usize,
-    direct: Option<DirectSqliteWriter>,
+    background: Option<BackgroundWriter>,
+    /// Events handed to the background writer, whose new ones are counted at the end.
+    handed_over: u64,
     pub summary: ImportSummary,
 }
 
@@ -101,7 +103,8 @@ impl<'a> Importer<'a> {
             users: HashMap::new(),
             pending: Vec::with_capacity(BATCH),
             batch: BATCH,
-            direct: None,
+            background: None,
+            handed_over: 0,
             summary: ImportSummary::default(),
         })
     }
@@ -112,9 +115,10 @@ impl<'a> Importer<'a> {
         self
     }
 
-    /// Writes the events through their own SQLite connection (bulk imports on SQLite).
-    pub fn with_direct_writer(mut self, writer: DirectSqliteWriter) -> Self {
-        self.direct = Some(writer);
+    /// Writes the batches on a thread of their own (bulk imports); call [`Importer::finish`]
+    /// at the end.
+    pub fn with_background_writer(mut self, writer: BackgroundWriter) -> Self {
+        self.background = Some(writer);
         self
     }
 
@@ -187,24 +191,38 @@ impl<'a> Importer<'a> {
         Ok(())
     }
 
-    /// Writes what is pending in one transaction.
+    /// Writes what is pending in one transaction (in the background writer's, if any).
+    /// Rows go in arrival order: logs come in event-id order, so the table's primary key
+    /// grows at its end. Sorting a batch for the subject index instead was measured slower
+    /// (148,000 against 168,000 events/s): the table then took the random inserts.
     pub fn flush(&mut self, conn: &mut AnyConnection) -> Result<(), ServiceError> {
         if self.pending.is_empty() {
             return Ok(());
         }
-        let mut rows = std::mem::take(&mut self.pending);
-        // In index order (bucket, subject key) the index pages are visited once each, in sequence.
-        rows.sort_unstable_by(|a, b| (a.bucket, &a.subject_key).cmp(&(b.bucket, &b.subject_key)));
-        let stored = match &mut self.direct {
-            Some(writer) => writer
-                .insert(&rows)
-                .map_err(|e| ServiceError::Internal(e.into()))?,
-            None => conn.transaction(|conn| log_db::insert_events(conn, &rows))?,
-        };
+        let rows = std::mem::take(&mut self.pending);
+        if let Some(writer) = &mut self.background {
+            self.handed_over += rows.len() as u64;
+            self.pending = writer.write(rows)?;
+            return Ok(());
+        }
+        let stored = conn.transaction(|conn| log_db::insert_events(conn, &rows))?;
         self.summary.stored += stored as u64;
         self.summary.duplicates += (rows.len() - stored) as u64;
         self.pending = rows;
         self.pending.clear();
+        Ok(())
+    }
+
+    /// Writes what is pending and waits for the background writer; the summary is then
+    /// complete.
+    pub fn finish(&mut self, conn: &mut AnyConnection) -> Result<(), ServiceError> {
+        self.flush(conn)?;
+        if let Some(mut writer) = self.background.take() {
+            let stored = writer.finish()?;
+            self.summary.stored += stored;
+            self.summary.duplicates += self.handed_over - stored;
+            self.handed_over = 0;
+        }
         Ok(())
     }
 }
@@ -544,12 +562,12 @@ pub fn report(
             .or_default() += 1;
         }
         for ((action, basis, recipient), n) in by {
+            // Name, title and unit share one cell on three lines: eight columns side by side
+            // left room for none of them, and long Finnish words broke mid-word.
             rows.push(vec![
                 date(g.date),
-                g.user_name.clone(),
-                g.user_title.clone(),
-                g.unit.clone(),
-                action.clone(),
+                format!("{}\n{}\n{}", g.user_name, g.user_title, g.unit),
+                w.action(&action).to_string(),
                 basis.clone(),
                 recipient.clone(),
                 n.to_string(),
