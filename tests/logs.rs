@@ -427,8 +427,6 @@ async fn the_bulk_import_stores_what_the_api_stores() {
                 .collect::<Vec<_>>(),
         )
     };
-    let (_, s) = ingest(&app, &token, "turvakoti", with_prefix("api-")).await;
-    assert_eq!(s["stored"], 2);
 
     let org_id = {
         let mut conn = app.ctx.pool.get().unwrap();
@@ -454,6 +452,23 @@ async fn the_bulk_import_stores_what_the_api_stores() {
         importer.finish(&mut conn).unwrap();
         importer.summary
     };
+    // A user stored earlier (with an id of the old max + 1 kind) is found, not stored again.
+    {
+        use rightsdesk::db::schema::log_users::dsl as lu;
+        let mut conn = app.ctx.pool.get().unwrap();
+        diesel::insert_into(lu::log_users)
+            .values((
+                lu::id.eq(1_i64),
+                lu::org_id.eq(&org_id),
+                lu::name.eq("Liisa Virtanen"),
+                lu::title.eq("sosiaaliohjaaja"),
+                lu::unit.eq("Aikuissosiaalityö"),
+            ))
+            .execute(&mut conn)
+            .unwrap();
+    }
+    let (_, s) = ingest(&app, &token, "turvakoti", with_prefix("api-")).await;
+    assert_eq!(s["stored"], 2);
     let first = bulk(&app.ctx);
     assert_eq!((first.read, first.stored, first.duplicates), (2, 2, 0));
     let again = bulk(&app.ctx);
@@ -500,6 +515,15 @@ async fn the_bulk_import_stores_what_the_api_stores() {
         assert_eq!(strip(a), strip(c));
     }
     assert_eq!(cli[1].8.as_deref(), Some("Kela"));
+    assert_eq!(cli[1].5, 1, "Liisa's events point to her earlier row");
+    let users: i64 = rightsdesk::db::schema::log_users::table
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(
+        users, 2,
+        "one row per user, however many importers met them"
+    );
     assert_eq!(cli[0].4, cli[0].3 / 2_592_000);
 
     // And the search (which seeks by bucket) finds both copies of each event.

@@ -13,7 +13,7 @@ use super::auth::sha256_hex;
 use super::documents::{self, DocumentOutput};
 use super::{write_tx, Context, Principal, ServiceError};
 use crate::db::log_writer::BackgroundWriter;
-use crate::db::logs::{self as log_db, FoundEvent, NewAccessEvent};
+use crate::db::logs::{self as log_db, EventBatch, FoundEvent, NewAccessEvent, NewLogUser};
 use crate::db::models::RequestRow;
 use crate::db::{self, orgs, requests as req_db, AnyConnection};
 use crate::domain::access_log::{LineError, RawEvent};
@@ -66,7 +66,7 @@ pub struct Importer<'a> {
     source: Option<String>,
     registers: HashMap<String, i64>,
     users: HashMap<(String, String, String), i64>,
-    pending: Vec<NewAccessEvent>,
+    pending: EventBatch,
     batch: usize,
     background: Option<BackgroundWriter>,
     /// Events handed to the background writer, whose new ones are counted at the end.
@@ -101,7 +101,7 @@ impl<'a> Importer<'a> {
             source: source.map(str::to_string),
             registers,
             users: HashMap::new(),
-            pending: Vec::with_capacity(BATCH),
+            pending: EventBatch::with_capacity(BATCH),
             batch: BATCH,
             background: None,
             handed_over: 0,
@@ -167,13 +167,21 @@ impl<'a> Importer<'a> {
         let user_ref = match self.users.get(&user_key) {
             Some(id) => *id,
             None => {
-                let id =
-                    log_db::user_for(conn, &self.org_id, &user_key.0, &user_key.1, &user_key.2)?;
+                let (name, title, unit) = (&user_key.0, &user_key.1, &user_key.2);
+                let id = match log_db::find_user(conn, &self.org_id, name, title, unit)? {
+                    Some(id) => id,
+                    None => {
+                        let user = NewLogUser::new(&self.org_id, name, title, unit);
+                        let id = user.id;
+                        self.pending.users.push(user);
+                        id
+                    }
+                };
                 self.users.insert(user_key, id);
                 id
             }
         };
-        self.pending.push(NewAccessEvent {
+        self.pending.events.push(NewAccessEvent {
             scope,
             event_id: e.event_id,
             subject_key,
@@ -185,7 +193,7 @@ impl<'a> Importer<'a> {
             recipient: e.recipient,
             source: e.source.or_else(|| self.source.clone()),
         });
-        if self.pending.len() >= self.batch {
+        if self.pending.events.len() >= self.batch {
             self.flush(conn)?;
         }
         Ok(())
@@ -199,16 +207,16 @@ impl<'a> Importer<'a> {
         if self.pending.is_empty() {
             return Ok(());
         }
-        let rows = std::mem::take(&mut self.pending);
+        let batch = std::mem::take(&mut self.pending);
         if let Some(writer) = &mut self.background {
-            self.handed_over += rows.len() as u64;
-            self.pending = writer.write(rows)?;
+            self.handed_over += batch.events.len() as u64;
+            self.pending = writer.write(batch)?;
             return Ok(());
         }
-        let stored = conn.transaction(|conn| log_db::insert_events(conn, &rows))?;
+        let stored = conn.transaction(|conn| log_db::insert_events(conn, &batch))?;
         self.summary.stored += stored as u64;
-        self.summary.duplicates += (rows.len() - stored) as u64;
-        self.pending = rows;
+        self.summary.duplicates += (batch.events.len() - stored) as u64;
+        self.pending = batch;
         self.pending.clear();
         Ok(())
     }
