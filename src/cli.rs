@@ -462,7 +462,8 @@ fn import_logs(
         db::log_writer::bulk_sink(&ctx.settings.db_target())?,
     )?);
     let reader = std::io::BufReader::with_capacity(1 << 20, input);
-    // Two stages on two cores: parsing, checking and hashing on one thread, writing on this one.
+    // Three stages on two cores: parsing, checking and hashing on one thread, resolving
+    // registers and users on this one, writing on the importer's background writer.
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<_>>(8);
     let keyer = &ctx.log_keyer;
     std::thread::scope(|scope| -> anyhow::Result<()> {
