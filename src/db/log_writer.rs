@@ -1,10 +1,12 @@
-//! The SQLite side of a bulk access-log import: one prepared statement on a dedicated
-//! connection, bound and stepped once per event inside one transaction per batch.
+//! Bulk access-log writing (`logs import`): a writer thread that stores one batch while the
+//! next is read ([`BackgroundWriter`]), and what it writes with ([`bulk_sink`]).
 //!
-//! Through diesel every row also paid for walking the insert's query tree, a statement-cache
-//! lookup and boxed binds: in a profile that was as much work as SQLite's own, and the import
-//! ran at ~150,000 events/s where SQLite alone manages ~260,000 rows/s. Diesel offers no hook
-//! to the raw connection, so this writer opens its own on the same file (same bundled SQLite).
+//! On SQLite that is one prepared statement on a dedicated connection, bound and stepped
+//! once per event inside one transaction per batch. Through diesel every row also paid for
+//! walking the insert's query tree, a statement-cache lookup and boxed binds: in a profile
+//! that was as much work as SQLite's own. Diesel offers no hook to the raw connection, so
+//! this writer opens its own on the same file (rusqlite over the same bundled SQLite).
+//! On PostgreSQL it is a diesel connection of its own that COPYs (`logs::insert_events`).
 
 use rusqlite::{params, Connection, OpenFlags};
 
