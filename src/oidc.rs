@@ -60,6 +60,11 @@ pub struct OidcSettings {
     /// `response_mode=form_post`); without it only the API accepts ID tokens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_endpoint: Option<String>,
+    /// The authentication levels accepted in the token's `acr` claim (the broker's values for,
+    /// say, eIDAS substantial and high); the pages also ask for them (`acr_values`). Empty:
+    /// not checked, so the broker must be set up to issue nothing weaker.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accepted_acr: Vec<String>,
 }
 
 /// Who a verified token says the person is.
@@ -120,6 +125,9 @@ pub enum OidcError {
     /// A claim is present but has the wrong type or is empty; carries the claim's name only.
     #[error("ID token claim `{0}` has an invalid value")]
     InvalidClaim(String),
+    /// `acr` is not one of the accepted authentication levels.
+    #[error("ID token's authentication level (`acr`) is not one of the accepted ones")]
+    InsufficientAssurance,
 }
 
 /// One usable verification key from the issuer's JWKS.
@@ -139,6 +147,7 @@ pub struct OidcVerifier {
     issuer: String,
     audience: String,
     identity_claim: String,
+    accepted_acr: Vec<String>,
     keys: Vec<VerificationKey>,
 }
 
@@ -163,6 +172,7 @@ impl OidcVerifier {
             issuer: settings.issuer.clone(),
             audience: settings.audience.clone(),
             identity_claim: settings.identity_claim.clone(),
+            accepted_acr: settings.accepted_acr.clone(),
             keys: parse_jwks(jwks_json)?,
         })
     }
@@ -224,6 +234,13 @@ impl OidcVerifier {
         }
         // `iat` is optional, but when present it must at least be a date.
         numeric_date(claims, "iat")?;
+
+        if !self.accepted_acr.is_empty() {
+            let acr = non_empty_string(claims, "acr")?;
+            if !self.accepted_acr.iter().any(|accepted| accepted == acr) {
+                return Err(OidcError::InsufficientAssurance);
+            }
+        }
 
         let subject = non_empty_string(claims, "sub")?;
         let identity = non_empty_string(claims, &self.identity_claim)?;
@@ -746,6 +763,7 @@ mod tests {
             identity_claim: default_identity_claim(),
             jwks: "/etc/rightsdesk/jwks.json".to_owned(),
             authorization_endpoint: None,
+            accepted_acr: Vec::new(),
         }
     }
 
@@ -823,6 +841,41 @@ mod tests {
     fn token_without_kid_uses_the_only_key_for_its_alg() {
         let token = rsa_issuer().sign_with_kid(&claims(), None);
         assert!(verifier().verify(&token, NOW).is_ok());
+    }
+
+    #[test]
+    fn the_authentication_level_is_checked_when_levels_are_configured() {
+        const SUBSTANTIAL: &str = "http://ftn.ficora.fi/2017/loa2";
+        const HIGH: &str = "http://ftn.ficora.fi/2017/loa3";
+        let settings = OidcSettings {
+            accepted_acr: vec![SUBSTANTIAL.to_owned(), HIGH.to_owned()],
+            ..settings()
+        };
+        let strict = OidcVerifier::new(&settings, &testkit::jwks_json_of(&[rsa_issuer()])).unwrap();
+        let sign = |claims: Value| rsa_issuer().sign(&claims);
+        for level in [SUBSTANTIAL, HIGH] {
+            let token = sign(with(claims(), "acr", json!(level)));
+            assert_eq!(strict.verify(&token, NOW).unwrap().identity_code, CODE);
+        }
+        let weak = sign(with(
+            claims(),
+            "acr",
+            json!("http://ftn.ficora.fi/2017/loa1"),
+        ));
+        assert_eq!(
+            strict.verify(&weak, NOW),
+            Err(OidcError::InsufficientAssurance)
+        );
+        assert_eq!(
+            strict.verify(&sign(claims()), NOW),
+            Err(OidcError::MissingClaim("acr".into()))
+        );
+        assert_eq!(
+            strict.verify(&sign(with(claims(), "acr", json!([HIGH]))), NOW),
+            Err(OidcError::InvalidClaim("acr".into()))
+        );
+        // Without configured levels the claim is not looked at.
+        assert!(verifier().verify(&weak, NOW).is_ok());
     }
 
     #[test]

@@ -726,6 +726,9 @@ fn param(url: &str, name: &str) -> String {
     pairs.into_iter().find(|(k, _)| k == name).unwrap().1
 }
 
+/// The Finnish trust network's "high" level of assurance.
+const LOA_HIGH: &str = "http://ftn.ficora.fi/2017/loa3";
+
 #[actix_rt::test]
 async fn the_form_sends_people_to_identify_and_takes_the_proof_back() {
     let app = TestApp::spawn().await;
@@ -737,9 +740,22 @@ async fn the_form_sends_people_to_identify_and_takes_the_proof_back() {
     configure_provider_with(
         &app,
         json!({ "issuer": ISSUER, "audience": AUDIENCE, "jwks": jwks.to_str().unwrap(),
-                "authorization_endpoint": "https://eid.example/authorize?tenant=x" }),
+                "authorization_endpoint": "https://eid.example/authorize?tenant=x",
+                "accepted_acr": [LOA_HIGH] }),
     )
     .await;
+    // A blank level would accept nothing and lock everyone out: refused with its place.
+    let (status, body) = app
+        .send(
+            app.client
+                .patch(format!("{}/api/v1/organisation", app.base))
+                .json(&json!({ "oidc": { "issuer": ISSUER, "audience": AUDIENCE,
+                    "jwks": jwks.to_str().unwrap(), "accepted_acr": [LOA_HIGH, " "] } })),
+            Some(&app.org.admin),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["errors"][0]["field"], "oidc.accepted_acr[1]", "{body}");
     let mut v = Visitor::new(&app);
     let (_, _, html) = v.get("/satama/request/access?lang=sv").await;
     assert!(
@@ -758,7 +774,21 @@ async fn the_form_sends_people_to_identify_and_takes_the_proof_back() {
         param(&location, "redirect_uri"),
         format!("{}/satama/eid/return", app.ctx.settings.public_url)
     );
+    assert_eq!(param(&location, "acr_values"), LOA_HIGH);
     let (state, nonce) = (param(&location, "state"), param(&location, "nonce"));
+
+    // A weaker identification than the organisation asks for does not count.
+    let mut weak = claims(&app, "131052-308T");
+    weak["nonce"] = json!(nonce);
+    weak["acr"] = json!("http://ftn.ficora.fi/2017/loa2");
+    let (status, _, html) = v
+        .post(
+            "/satama/eid/return",
+            &[("id_token", &issuer.sign(&weak)), ("state", &state)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("role=\"alert\"") && !html.contains("eid_ticket"));
 
     // A token for another sign-in (wrong nonce) does not count.
     let mut replayed = claims(&app, "131052-308T");
@@ -775,6 +805,7 @@ async fn the_form_sends_people_to_identify_and_takes_the_proof_back() {
     // The provider posts the token back: the form returns with the identity proven.
     let mut proven = claims(&app, "131052-308T");
     proven["nonce"] = json!(nonce);
+    proven["acr"] = json!(LOA_HIGH);
     let (status, _, html) = v
         .post(
             "/satama/eid/return",

@@ -34,7 +34,8 @@ pub struct OrganisationProfile {
     #[serde(default)]
     pub authority_contact: Option<AuthorityContact>,
     /// Strong electronic identification: the OpenID Connect provider whose ID tokens
-    /// verify a requester's identity (issuer, audience, identity-code claim, JWKS file or URL).
+    /// verify a requester's identity (issuer, audience, identity-code claim, JWKS file or URL,
+    /// authorization endpoint, accepted `acr` levels).
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
     pub oidc: Option<OidcSettings>,
@@ -89,6 +90,14 @@ impl OrganisationProfile {
             ] {
                 if value.trim().is_empty() {
                     errors.push(FieldError::new(field, "required"));
+                }
+            }
+            for (i, level) in o.accepted_acr.iter().enumerate() {
+                if level.trim().is_empty() {
+                    errors.push(FieldError::new(
+                        format!("oidc.accepted_acr[{i}]"),
+                        "required",
+                    ));
                 }
             }
         }

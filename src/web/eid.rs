@@ -93,7 +93,8 @@ pub async fn start(
         ctx.settings.public_url.trim_end_matches('/'),
         org.slug
     );
-    let query = serde_urlencoded::to_string([
+    let acr_values = settings.accepted_acr.join(" ");
+    let mut params = vec![
         ("response_type", "id_token"),
         ("response_mode", "form_post"),
         ("client_id", settings.audience.as_str()),
@@ -102,8 +103,11 @@ pub async fn start(
         ("state", state.as_str()),
         ("nonce", nonce.as_str()),
         ("ui_locales", lang.as_str()),
-    ])
-    .unwrap_or_default();
+    ];
+    if !acr_values.is_empty() {
+        params.push(("acr_values", acr_values.as_str()));
+    }
+    let query = serde_urlencoded::to_string(params).unwrap_or_default();
     let separator = if endpoint.contains('?') { '&' } else { '?' };
     HttpResponse::SeeOther()
         .insert_header(("Location", format!("{endpoint}{separator}{query}")))
