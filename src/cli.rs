@@ -431,6 +431,38 @@ fn serve(settings: Settings, addr: std::net::SocketAddr, with_demo: bool) -> any
     })
 }
 
+/// Counts the bytes read from the file, for the progress bar.
+struct Counted<R> {
+    inner: R,
+    count: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// `[#########...........]  45 %  900000 lines read, 250000/s` (by bytes of the file).
+fn progress_line(done_bytes: u64, size: u64, lines: u64, rate: f64) -> String {
+    const WIDTH: usize = 20;
+    let fraction = if size == 0 {
+        1.0
+    } else {
+        (done_bytes as f64 / size as f64).clamp(0.0, 1.0)
+    };
+    let filled = (fraction * WIDTH as f64).round() as usize;
+    format!(
+        "[{}{}] {:3.0} %  {lines} lines read, {rate:.0}/s   ",
+        "#".repeat(filled),
+        ".".repeat(WIDTH - filled),
+        fraction * 100.0
+    )
+}
+
 /// `logs import`: streams the file in batches, shows progress on stderr, prints a summary.
 fn import_logs(
     settings: Settings,
@@ -461,7 +493,14 @@ fn import_logs(
     importer = importer.with_background_writer(db::log_writer::BackgroundWriter::start(
         db::log_writer::bulk_sink(&ctx.settings.db_target())?,
     )?);
-    let reader = std::io::BufReader::with_capacity(1 << 20, input);
+    let consumed = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let reader = std::io::BufReader::with_capacity(
+        1 << 20,
+        Counted {
+            inner: input,
+            count: consumed.clone(),
+        },
+    );
     // Three stages on two cores: parsing, checking and hashing on one thread, resolving
     // registers and users on this one, writing on the importer's background writer.
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<_>>(8);
@@ -490,10 +529,8 @@ fn import_logs(
                 last = std::time::Instant::now();
                 let read = importer.summary.read;
                 let rate = read as f64 / started.elapsed().as_secs_f64();
-                eprint!(
-                    "\r{read} lines read ({rate:.0}/s) of a {} MB file   ",
-                    size / 1_000_000
-                );
+                let done = consumed.load(std::sync::atomic::Ordering::Relaxed);
+                eprint!("\r{}", progress_line(done, size, read, rate));
             }
         }
         Ok(())
@@ -521,4 +558,21 @@ fn import_logs(
         s.read as f64 / secs.max(1e-9)
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::progress_line;
+
+    #[test]
+    fn the_progress_bar_follows_the_bytes_read() {
+        assert_eq!(
+            progress_line(450, 1000, 900_000, 250_000.4),
+            "[#########...........]  45 %  900000 lines read, 250000/s   "
+        );
+        assert!(progress_line(0, 1000, 0, 0.0).starts_with("[....................]   0 %"));
+        // Read-ahead past a file that grew, or an empty file: never past the end.
+        assert!(progress_line(2000, 1000, 5, 1.0).starts_with("[####################] 100 %"));
+        assert!(progress_line(0, 0, 0, 0.0).starts_with("[####################] 100 %"));
+    }
 }
