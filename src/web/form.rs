@@ -272,18 +272,22 @@ pub fn localise_errors(
     forms: &Forms,
     lang: Language,
     errors: &[FieldError],
-    labelled: &[(String, String)],
+    fields: &[PageField],
 ) -> (BTreeMap<String, String>, Vec<ErrorLink>) {
-    let labels: BTreeMap<&str, &str> = labelled
-        .iter()
-        .map(|(p, l)| (p.as_str(), l.as_str()))
-        .collect();
-    let page_order: Vec<&str> = labelled.iter().map(|(p, _)| p.as_str()).collect();
+    let by_path: BTreeMap<&str, &PageField> = fields.iter().map(|f| (f.path.as_str(), f)).collect();
+    let page_order: Vec<&str> = fields.iter().map(|f| f.path.as_str()).collect();
     let mut by_field = BTreeMap::new();
     let mut summary = Vec::new();
     for e in errors {
-        let message = forms.message(&e.code, lang, e.params.as_ref());
-        let label = labels.get(e.field.as_str()).map(|l| l.to_string());
+        let field = by_path.get(e.field.as_str());
+        // A missing choice or date gets words that say what to do.
+        let code = match (e.code.as_str(), field.map(|f| f.field_type)) {
+            ("required", Some(FieldType::Choice)) => "required_choice",
+            ("required", Some(FieldType::Date)) => "required_date",
+            (code, _) => code,
+        };
+        let message = forms.message(code, lang, e.params.as_ref());
+        let label = field.map(|f| f.label.clone());
         let target = label.as_ref().map(|_| element_id(&e.field));
         by_field
             .entry(e.field.clone())
@@ -314,11 +318,23 @@ pub fn localise_errors(
 }
 
 /// Every field path on the page with its label, in page order, for the error summary.
-pub fn labels_of(forms: &Forms, kind: RequestKind, lang: Language) -> Vec<(String, String)> {
-    fn walk(fields: &[FieldDef], prefix: &str, lang: Language, out: &mut Vec<(String, String)>) {
+/// A field as the page shows it: where it is, what it is called and what kind of input.
+pub struct PageField {
+    pub path: String,
+    pub label: String,
+    pub field_type: FieldType,
+}
+
+/// The form's fields in page order: the request's details, the person, the representative.
+pub fn page_fields(forms: &Forms, kind: RequestKind, lang: Language) -> Vec<PageField> {
+    fn walk(fields: &[FieldDef], prefix: &str, lang: Language, out: &mut Vec<PageField>) {
         for f in fields {
             let path = format!("{prefix}.{}", f.name);
-            out.push((path.clone(), f.label.get(lang).to_string()));
+            out.push(PageField {
+                path: path.clone(),
+                label: f.label.get(lang).to_string(),
+                field_type: f.field_type,
+            });
             for i in 0..f.max_items.unwrap_or(0) {
                 walk(&f.item_fields, &format!("{path}[{i}]"), lang, out);
             }
@@ -395,7 +411,7 @@ mod tests {
     #[test]
     fn errors_are_localised_and_linked_to_their_fields() {
         let forms = Forms::embedded().unwrap();
-        let labels = labels_of(&forms, RequestKind::Access, Language::En);
+        let labels = page_fields(&forms, RequestKind::Access, Language::En);
         let errors = vec![
             FieldError::new("subject.name", "required"),
             FieldError::new("registers", "unknown_register"),
@@ -405,6 +421,24 @@ mod tests {
         assert_eq!(summary[0].target.as_deref(), Some("f-subject-name"));
         assert_eq!(summary[0].label.as_deref(), Some("Name"));
         assert!(summary[1].target.is_none());
+    }
+
+    #[test]
+    fn a_missing_choice_or_date_says_what_to_do() {
+        let forms = Forms::embedded().unwrap();
+        let fields = page_fields(&forms, RequestKind::Access, Language::Fi);
+        let errors = vec![
+            FieldError::new("subject.contact_channel", "required"),
+            FieldError::new("subject.birth_date", "required"),
+            FieldError::new("subject.name", "required"),
+        ];
+        let (by_field, _) = localise_errors(&forms, Language::Fi, &errors, &fields);
+        assert_eq!(
+            by_field["subject.contact_channel"],
+            "Valitse jokin vaihtoehdoista."
+        );
+        assert_eq!(by_field["subject.birth_date"], "Anna päivämäärä.");
+        assert_eq!(by_field["subject.name"], "Tämä tieto on pakollinen.");
     }
 
     #[test]

@@ -181,8 +181,8 @@ pub(super) fn form_response(
 ) -> HttpResponse {
     let forms = &ctx.rules.forms;
     let def = forms.form(kind);
-    let labels = form::labels_of(forms, kind, lang);
-    let (by_field, summary) = form::localise_errors(forms, lang, errors, &labels);
+    let fields = form::page_fields(forms, kind, lang);
+    let (by_field, summary) = form::localise_errors(forms, lang, errors, &fields);
     let drawer = Drawer {
         lang,
         posted,

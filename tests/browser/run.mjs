@@ -78,6 +78,10 @@ const field = (list, name) => {
   return f;
 };
 const subjectField = (name) => field(COMMON.subject, name);
+/** The page's message for a missing field: choices and dates say what to do. */
+const requiredMessage = (f, lang) =>
+  msg(f.type === 'choice' ? 'required_choice' : f.type === 'date' ? 'required_date' : 'required', lang);
+
 /** The accessible name a field's label gives its control, "(required)" mark included. */
 const accName = (f, lang) => f.label[lang] + (f.required ? ` (${t('required_mark', lang)})` : '');
 const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -585,7 +589,7 @@ for (const lang of LANGS) {
     const errors = await inspectErrorSummary(page, lang);
     assert.ok(errors.length > 0, 'the summary lists errors');
     assert.ok(squash(await summary.textContent()).includes(t('form_errors_count', lang).replace('{count}', String(errors.length))), 'the count line');
-    // Every required field is listed, with the language's "required" message.
+    // Every required field is listed, with the language's message for a missing field.
     const expectRequired = [
       ...FORMS[kind].fields.filter((f) => f.required && f.type !== 'list'),
       ...COMMON.subject.filter((f) => f.required),
@@ -593,7 +597,7 @@ for (const lang of LANGS) {
     for (const f of expectRequired) {
       const e = errors.find((x) => x.label === f.label[lang]);
       assert.ok(e, `the summary lists "${f.label[lang]}" (has: ${errors.map((x) => x.label).join(' | ')})`);
-      assert.equal(e.message, msg('required', lang), `message for ${f.label[lang]}`);
+      assert.equal(e.message, requiredMessage(f, lang), `message for ${f.label[lang]}`);
     }
     for (const f of FORMS[kind].fields.filter((x) => x.type === 'list' && x.required)) {
       const e = errors.find((x) => x.label === f.label[lang]);
