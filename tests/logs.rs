@@ -542,3 +542,44 @@ async fn the_bulk_import_stores_what_the_api_stores() {
     assert_eq!(s, StatusCode::OK, "{r}");
     assert_eq!(r["total_events"], 4);
 }
+
+/// A first import may meet more users in one batch than PostgreSQL takes bind parameters
+/// in one statement (65,535 / 5 columns): all of them are stored.
+#[actix_rt::test]
+async fn a_batch_with_thousands_of_new_users_stores_them_all() {
+    use diesel::prelude::*;
+    use rightsdesk::domain::access_log::{read_events, Format};
+    use rightsdesk::services::logs::Importer;
+
+    let app = TestApp::spawn().await;
+    let mut conn = app.ctx.pool.get().unwrap();
+    let org_id = rightsdesk::db::orgs::find_organisation_by_slug(&mut conn, &app.org.slug)
+        .unwrap()
+        .unwrap()
+        .id;
+    const USERS: usize = 14_000;
+    let body: String = (0..USERS)
+        .map(|i| {
+            event(
+                &format!("u{i}"),
+                "2025-03-04T09:15:22+02:00",
+                SUBJECT,
+                &format!("Käyttäjä {i}"),
+                "view",
+            )
+            .to_string()
+                + "\n"
+        })
+        .collect();
+    let mut importer = Importer::new(&app.ctx, &org_id, Some("turvakoti"), None).unwrap();
+    for item in read_events(std::io::Cursor::new(body.into_bytes()), Format::Ndjson) {
+        importer.add(&mut conn, item).unwrap();
+    }
+    importer.finish(&mut conn).unwrap();
+    assert_eq!(importer.summary.stored, USERS as u64);
+    let users: i64 = rightsdesk::db::schema::log_users::table
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(users, USERS as i64);
+}

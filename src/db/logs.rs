@@ -261,10 +261,12 @@ pub fn insert_events(conn: &mut AnyConnection, batch: &EventBatch) -> QueryResul
                     .execute(c)?;
             }
         }
+        // PostgreSQL takes at most 65,535 bind parameters per statement: 5 x 10,000 fits,
+        // and a first import may meet tens of thousands of users in one batch.
         AnyConnection::Postgresql(c) => {
-            if !batch.users.is_empty() {
+            for chunk in batch.users.chunks(10_000) {
                 diesel::insert_into(log_users::table)
-                    .values(&batch.users)
+                    .values(chunk)
                     .on_conflict_do_nothing()
                     .execute(c)?;
             }
