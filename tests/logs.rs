@@ -362,6 +362,44 @@ async fn the_report_is_a_pdf_and_a_csv_released_to_the_requester() {
         "the withholding is said\n{text}"
     );
     assert!(!text.contains(SUBJECT), "no identity code in the report");
+
+    // What was left out is refused on the serious-danger ground, so the decision must be a
+    // partial one that names it (the refusal certificate then lists it).
+    app.act_ok(&id, json!({ "action": "start" })).await;
+    app.act_ok(
+        &id,
+        json!({ "action": "verify_identity", "method": "strong_eid" }),
+    )
+    .await;
+    let (s, b) = app
+        .act(&id, json!({ "action": "complete", "outcome": "fulfilled" }))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(b["errors"][0]["code"], "withheld_needs_partial", "{b}");
+    assert!(
+        b["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("tsl_34"),
+        "{b}"
+    );
+    let (s, b) = app
+        .act(
+            &id,
+            json!({ "action": "complete", "outcome": "partially_fulfilled",
+                    "grounds": ["gdpr_15_4"], "explanation": "Osa merkinnöistä jätettiin pois." }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(b["errors"][0]["code"], "withheld_ground_missing", "{b}");
+    let r = app
+        .act_ok(
+            &id,
+            json!({ "action": "complete", "outcome": "partially_fulfilled",
+                    "grounds": ["tsl_34"], "explanation": "Osa merkinnöistä jätettiin pois." }),
+        )
+        .await;
+    assert_eq!(r["state"], "completed", "{r}");
 }
 
 #[actix_rt::test]

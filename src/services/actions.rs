@@ -85,6 +85,34 @@ pub fn apply(
     Ok(ActionResult { request, notice })
 }
 
+/// The legal grounds on which something is being withheld from the requester: attachments
+/// marked withheld, and the serious-danger ground (Data Protection Act § 34) when the latest
+/// access-log report left events out.
+fn withheld_grounds(
+    conn: &mut AnyConnection,
+    request_id: &str,
+) -> Result<Vec<String>, ServiceError> {
+    let mut grounds: std::collections::BTreeSet<String> =
+        db::documents::list_attachments(conn, request_id)?
+            .into_iter()
+            .filter_map(|a| a.withheld_ground)
+            .collect();
+    let last_log_report = audit::list_for_request(conn, request_id)?
+        .into_iter()
+        .rev()
+        .find(|e| e.action == "log_report_made");
+    if let Some(event) = last_log_report {
+        let payload: Value = serde_json::from_str(&event.payload).unwrap_or(Value::Null);
+        if payload["withheld"].as_u64().unwrap_or(0) > 0 {
+            grounds.insert(SERIOUS_DANGER.to_string());
+        }
+    }
+    Ok(grounds.into_iter().collect())
+}
+
+/// Data Protection Act (1050/2018) § 34: the ground for leaving log events out.
+const SERIOUS_DANGER: &str = "tsl_34";
+
 fn apply_to(
     ctx: &Context,
     conn: &mut AnyConnection,
@@ -223,11 +251,18 @@ fn apply_to(
                     allowed: None,
                 });
             }
+            let withheld = withheld_grounds(conn, &row.id)?;
             match input.outcome {
                 None => errors.push(FieldError::new("outcome", "required")),
                 Some(Outcome::Fulfilled) => {
                     if !input.grounds.is_empty() {
                         errors.push(FieldError::new("grounds", "only_for_partial_or_refusal"));
+                    }
+                    if !withheld.is_empty() {
+                        errors.push(
+                            FieldError::new("outcome", "withheld_needs_partial")
+                                .with_params(json!({ "grounds": withheld.join(", ") })),
+                        );
                     }
                     decide(
                         &mut row,
@@ -240,6 +275,13 @@ fn apply_to(
                 }
                 Some(Outcome::PartiallyFulfilled) => {
                     errors.extend(ctx.rules.grounds.check(&input.grounds, kind, "grounds"));
+                    // What was withheld is refused, so the certificate must name its ground.
+                    for ground in withheld.iter().filter(|g| !input.grounds.contains(g)) {
+                        errors.push(
+                            FieldError::new("grounds", "withheld_ground_missing")
+                                .with_params(json!({ "ground": ground })),
+                        );
+                    }
                     if explanation.is_none() {
                         errors.push(FieldError::new("explanation", "required"));
                     }
