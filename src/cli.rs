@@ -475,7 +475,6 @@ fn import_logs(
     use crate::domain::access_log::{read_events, Format};
     let ctx = build_context(settings)?;
     let mut conn = ctx.pool.get()?;
-    db::logs::prepare_bulk_import(&mut conn)?;
     let org_row = db::orgs::find_organisation_by_slug(&mut conn, org)?
         .ok_or_else(|| anyhow::anyhow!("no organisation with slug '{org}'"))?;
     let input = std::fs::File::open(file)

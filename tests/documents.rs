@@ -615,18 +615,7 @@ async fn an_access_answer_is_a_signed_bundle_the_requester_downloads_once_verifi
     // The withheld memo is refused on its ground: completing needs a partial decision that
     // names it.
     let _ = app.act(&id, json!({ "action": "start" })).await;
-    let (s, b) = app
-        .act(&id, json!({ "action": "complete", "outcome": "fulfilled" }))
-        .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
-    assert_eq!(b["errors"][0]["code"], "withheld_needs_partial", "{b}");
-    assert!(
-        b["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("gdpr_15_4"),
-        "{b}"
-    );
+    app.assert_completion_needs_partial(&id, "gdpr_15_4").await;
 
     // After the download period (14 days by default) it is gone from the view.
     app.set_today("2026-12-01");

@@ -371,18 +371,7 @@ async fn the_report_is_a_pdf_and_a_csv_released_to_the_requester() {
         json!({ "action": "verify_identity", "method": "strong_eid" }),
     )
     .await;
-    let (s, b) = app
-        .act(&id, json!({ "action": "complete", "outcome": "fulfilled" }))
-        .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
-    assert_eq!(b["errors"][0]["code"], "withheld_needs_partial", "{b}");
-    assert!(
-        b["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("tsl_34"),
-        "{b}"
-    );
+    app.assert_completion_needs_partial(&id, "tsl_34").await;
     let (s, b) = app
         .act(
             &id,
@@ -466,13 +455,7 @@ async fn the_bulk_import_stores_what_the_api_stores() {
         )
     };
 
-    let org_id = {
-        let mut conn = app.ctx.pool.get().unwrap();
-        rightsdesk::db::orgs::find_organisation_by_slug(&mut conn, &app.org.slug)
-            .unwrap()
-            .unwrap()
-            .id
-    };
+    let org_id = app.org_id();
     let bulk = |ctx: &rightsdesk::services::Context| {
         let mut conn = ctx.pool.get().unwrap();
         let mut importer = Importer::new(ctx, &org_id, Some("turvakoti"), Some("Apotti"))
@@ -590,11 +573,8 @@ async fn a_batch_with_thousands_of_new_users_stores_them_all() {
     use rightsdesk::services::logs::Importer;
 
     let app = TestApp::spawn().await;
+    let org_id = app.org_id();
     let mut conn = app.ctx.pool.get().unwrap();
-    let org_id = rightsdesk::db::orgs::find_organisation_by_slug(&mut conn, &app.org.slug)
-        .unwrap()
-        .unwrap()
-        .id;
     const USERS: usize = 14_000;
     let body: String = (0..USERS)
         .map(|i| {

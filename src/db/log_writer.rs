@@ -34,9 +34,9 @@ impl DirectSqliteWriter {
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        // The same settings as the pooled connections' bulk mode (`logs::prepare_bulk_import`):
-        // a page cache that holds the subject index's hot pages, and no WAL sync per batch
+        // A page cache that holds the subject index's hot pages, and no WAL sync per batch
         // (a re-run of an import stores nothing twice, so a crash costs a re-run, not data).
+        // The import's pooled connection only reads (users), so it keeps the usual settings.
         conn.execute_batch(
             "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
              PRAGMA cache_size = -524288; PRAGMA wal_autocheckpoint = 20000;",

@@ -236,18 +236,6 @@ fn ensure_partitions(conn: &mut AnyConnection, rows: &[NewAccessEvent]) -> Query
     Ok(())
 }
 
-/// For a bulk import on SQLite: a page cache large enough to hold the subject index's hot
-/// pages, so random inserts into it do not turn into page reads and WAL churn.
-pub fn prepare_bulk_import(conn: &mut AnyConnection) -> QueryResult<()> {
-    if matches!(conn, AnyConnection::Sqlite(_)) {
-        diesel::sql_query("PRAGMA cache_size = -524288").execute(conn)?;
-        // A re-run of an import stores nothing twice, so a crash costs a re-run, not data:
-        // the WAL need not be synced at every batch.
-        diesel::sql_query("PRAGMA synchronous = NORMAL").execute(conn)?;
-    }
-    Ok(())
-}
-
 /// Stores a batch's new users and events, skipping what is already stored; returns how
 /// many events were new. Call it inside a transaction (on PostgreSQL the staging table
 /// empties at commit).

@@ -271,6 +271,26 @@ impl TestApp {
         assert_eq!(status, StatusCode::OK, "{action} -> {body}");
         body
     }
+
+    /// Completing as fulfilled is refused while something is withheld on `ground`.
+    pub async fn assert_completion_needs_partial(&self, id: &str, ground: &str) {
+        let (s, b) = self
+            .act(id, json!({ "action": "complete", "outcome": "fulfilled" }))
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        assert_eq!(b["errors"][0]["code"], "withheld_needs_partial", "{b}");
+        let message = b["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains(ground), "{b}");
+    }
+
+    /// The id of the test organisation.
+    pub fn org_id(&self) -> String {
+        let mut conn = self.ctx.pool.get().unwrap();
+        rightsdesk::db::orgs::find_organisation_by_slug(&mut conn, &self.org.slug)
+            .unwrap()
+            .unwrap()
+            .id
+    }
 }
 
 fn provision(ctx: &Context, slug: &str, prefix: &str) -> Org {
