@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 use rightsdesk::domain::enums::Language;
 use rightsdesk::letters::LetterKind;
 use rightsdesk::services::documents;
+use rightsdesk::services::request::Request;
 
 /// The text a person would copy out of the PDF, whitespace collapsed.
 fn pdf_text(bytes: &[u8]) -> String {
@@ -166,16 +167,14 @@ async fn every_letter_renders_in_every_language_with_its_facts() {
 
     let ctx = app.ctx.clone();
     let mut conn = ctx.pool.get().unwrap();
-    let mut row = rightsdesk::db::requests::find(&mut conn, &ctx_org(&app), &id)
-        .unwrap()
-        .unwrap();
+    let mut request = Request::load(&mut conn, &ctx_org(&app), &id).unwrap();
     for lang in [Language::Fi, Language::Sv, Language::En] {
-        row.language = lang.as_str().into();
+        request.row.language = lang;
         for kind in LetterKind::ALL {
             let pdf = documents::render_letter(
                 &ctx,
                 &mut conn,
-                &row,
+                &request,
                 *kind,
                 Some("Lähetä kopio henkilökortista.".into()),
             )
@@ -188,7 +187,7 @@ async fn every_letter_renders_in_every_language_with_its_facts() {
             }
             let text = pdf_text(&pdf);
             assert!(
-                text.contains(&row.reference),
+                text.contains(&request.row.reference),
                 "{kind} {lang}: no reference\n{text}"
             );
             assert!(
@@ -213,8 +212,8 @@ async fn every_letter_renders_in_every_language_with_its_facts() {
         }
     }
     // The refusal certificate carries the ground, the Ombudsman and the decider.
-    row.language = "fi".into();
-    let pdf = documents::render_letter(&ctx, &mut conn, &row, LetterKind::RefusalCertificate, None)
+    request.row.language = Language::Fi;
+    let pdf = documents::render_letter(&ctx, &mut conn, &request, LetterKind::RefusalCertificate, None)
         .unwrap();
     let text = pdf_text(&pdf);
     for expected in [
@@ -230,7 +229,7 @@ async fn every_letter_renders_in_every_language_with_its_facts() {
     }
     // The erasure letter lists what was done, by whom, and whom we told (Art 19).
     let pdf =
-        documents::render_letter(&ctx, &mut conn, &row, LetterKind::ErasureDone, None).unwrap();
+        documents::render_letter(&ctx, &mut conn, &request, LetterKind::ErasureDone, None).unwrap();
     let text = pdf_text(&pdf);
     for expected in [
         "Vanhentunut yhteystieto poistettu.",
@@ -262,14 +261,12 @@ async fn a_protected_address_is_on_no_page_of_any_letter() {
     .await;
     let ctx = app.ctx.clone();
     let mut conn = ctx.pool.get().unwrap();
-    let mut row = rightsdesk::db::requests::find(&mut conn, &ctx_org(&app), &id)
-        .unwrap()
-        .unwrap();
+    let mut request = Request::load(&mut conn, &ctx_org(&app), &id).unwrap();
     for lang in [Language::Fi, Language::Sv, Language::En] {
-        row.language = lang.as_str().into();
+        request.row.language = lang;
         for kind in LetterKind::ALL {
             let text =
-                pdf_text(&documents::render_letter(&ctx, &mut conn, &row, *kind, None).unwrap());
+                pdf_text(&documents::render_letter(&ctx, &mut conn, &request, *kind, None).unwrap());
             assert!(
                 !text.contains("Salainen"),
                 "{kind} {lang} prints the protected address"
@@ -285,11 +282,9 @@ async fn a_protected_address_is_on_no_page_of_any_letter() {
                 "contact_address": "PL 99, 00101 Helsinki", "contact_channel": "post" }),
     )
     .await;
-    let row = rightsdesk::db::requests::find(&mut conn, &ctx_org(&app), &id)
-        .unwrap()
-        .unwrap();
+    let request = Request::load(&mut conn, &ctx_org(&app), &id).unwrap();
     let text = pdf_text(
-        &documents::render_letter(&ctx, &mut conn, &row, LetterKind::ErasureDone, None).unwrap(),
+        &documents::render_letter(&ctx, &mut conn, &request, LetterKind::ErasureDone, None).unwrap(),
     );
     assert!(text.contains("PL 99, 00101 Helsinki"), "{text}");
     assert!(!text.contains("Salainen"));

@@ -11,6 +11,9 @@ pub mod orgs;
 pub mod outbox;
 pub mod requests;
 pub mod schema;
+pub mod text_column;
+
+pub use text_column::corrupt_row;
 
 use std::time::Duration;
 

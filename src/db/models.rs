@@ -4,6 +4,10 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::schema::*;
+use crate::domain::enums::{
+    Awaiting, Channel, ContactChannel, ItemDecision, Language, Outcome, RequestKind, RequestState,
+    Role,
+};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = organisations)]
@@ -44,7 +48,7 @@ pub struct UserRow {
     pub email: String,
     pub name: String,
     pub title: Option<String>,
-    pub role: String,
+    pub role: Role,
     pub password_hash: String,
     pub active: bool,
     pub created_at: NaiveDateTime,
@@ -67,11 +71,11 @@ pub struct RequestRow {
     pub id: String,
     pub org_id: String,
     pub reference: String,
-    pub kind: String,
-    pub state: String,
+    pub kind: RequestKind,
+    pub state: RequestState,
     pub is_open: bool,
-    pub language: String,
-    pub channel: String,
+    pub language: Language,
+    pub channel: Channel,
     pub received_at: NaiveDateTime,
     pub received_on: NaiveDate,
     pub target_on: NaiveDate,
@@ -82,15 +86,21 @@ pub struct RequestRow {
     pub paused_days: i32,
     pub paused_since: Option<NaiveDate>,
     pub pause_counts: bool,
-    pub awaiting: Option<String>,
-    pub details: String,
-    pub identity_verification: Option<String>,
+    pub awaiting: Option<Awaiting>,
+    /// The JSON columns are read and written only by `services::request::Request`, which
+    /// holds them typed.
+    #[diesel(column_name = details)]
+    pub details_json: String,
+    #[diesel(column_name = identity_verification)]
+    pub identity_json: Option<String>,
     pub assignee_id: Option<String>,
-    pub outcome: Option<String>,
+    pub outcome: Option<Outcome>,
     pub closed_on: Option<NaiveDate>,
-    pub decision: Option<String>,
+    #[diesel(column_name = decision)]
+    pub decision_json: Option<String>,
     pub repeat_within_year: bool,
-    pub review_reasons: String,
+    #[diesel(column_name = review_reasons)]
+    pub review_reasons_json: String,
     pub status_token_hash: Option<String>,
     pub created_by: Option<String>,
     pub created_at: NaiveDateTime,
@@ -109,7 +119,7 @@ pub struct SubjectRow {
     pub phone: Option<String>,
     pub postal_address: Option<String>,
     pub address_protected: bool,
-    pub contact_channel: String,
+    pub contact_channel: ContactChannel,
     pub representative: Option<String>,
     pub contact_address: Option<String>,
 }
@@ -228,7 +238,7 @@ pub struct ItemRow {
     pub retention_start_on: Option<NaiveDate>,
     pub retention_ends_on: Option<NaiveDate>,
     pub retention_permanent: bool,
-    pub decision: Option<String>,
+    pub decision: Option<ItemDecision>,
     pub before_text: Option<String>,
     pub after_text: Option<String>,
     pub reason: Option<String>,

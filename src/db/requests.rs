@@ -5,7 +5,9 @@ use diesel::prelude::*;
 
 use super::models::{RegisterRow, RequestRow, SubjectRow};
 use super::schema::{reference_counters, registers, request_registers, request_subjects, requests};
-use super::{is_unique_violation, AnyConnection};
+use crate::domain::enums::{RequestKind, RequestState};
+
+use super::{corrupt_row, is_unique_violation, AnyConnection};
 
 type Backend = <AnyConnection as diesel::Connection>::Backend;
 
@@ -81,6 +83,7 @@ pub fn find(conn: &mut AnyConnection, org_id: &str, id: &str) -> QueryResult<Opt
         .select(RequestRow::as_select())
         .first(conn)
         .optional()
+        .map_err(corrupt_row("request", id))
 }
 
 /// By id alone: for jobs that act for the service, not for a caller of one organisation.
@@ -90,6 +93,7 @@ pub fn find_any(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<Reques
         .select(RequestRow::as_select())
         .first(conn)
         .optional()
+        .map_err(corrupt_row("request", id))
 }
 
 pub fn find_by_reference(
@@ -101,6 +105,7 @@ pub fn find_by_reference(
         .select(RequestRow::as_select())
         .first(conn)
         .optional()
+        .map_err(corrupt_row("request", reference))
 }
 
 pub fn subject(conn: &mut AnyConnection, request_id: &str) -> QueryResult<SubjectRow> {
@@ -121,8 +126,8 @@ pub fn registers_of(conn: &mut AnyConnection, request_id: &str) -> QueryResult<V
 
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
-    pub state: Option<String>,
-    pub kind: Option<String>,
+    pub state: Option<RequestState>,
+    pub kind: Option<RequestKind>,
     /// Only requests past their due date on this day.
     pub overdue_on: Option<NaiveDate>,
     pub due_before: Option<NaiveDate>,
@@ -212,7 +217,7 @@ pub fn bucket(
                 .filter(requests::due_on.ge(today))
                 .filter(requests::due_on.le(today + chrono::Days::new(7)))
                 .filter(requests::pause_counts.eq(false)),
-            Bucket::Paused => q.filter(requests::state.eq("awaiting_requester")),
+            Bucket::Paused => q.filter(requests::state.eq(RequestState::AwaitingRequester)),
             Bucket::Extended => q.filter(requests::extended.eq(true)),
         }
     };
@@ -268,8 +273,8 @@ pub fn completed_access_since(
     let found: i64 = requests::table
         .filter(requests::id.eq_any(&theirs))
         .filter(requests::org_id.eq(org_id))
-        .filter(requests::kind.eq("access"))
-        .filter(requests::state.eq("completed"))
+        .filter(requests::kind.eq(RequestKind::Access))
+        .filter(requests::state.eq(RequestState::Completed))
         .filter(requests::closed_on.ge(since))
         .filter(
             requests::id.eq_any(

@@ -108,6 +108,14 @@ text_enum!(
     }
 );
 
+text_enum!(
+    /// What was decided on one item of a rectification, erasure or restriction request.
+    ItemDecision {
+        Done => "done",
+        Refused => "refused",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -72,7 +72,7 @@ pub struct CreatedOutput {
     pub id: String,
     /// Human-readable and unique across the service, e.g. `SAT-2026-00042`.
     pub reference: String,
-    pub state: String,
+    pub state: RequestState,
     pub received_on: NaiveDate,
     pub target_on: NaiveDate,
     pub due_on: NaiveDate,
@@ -180,8 +180,8 @@ pub async fn list(
         );
     }
     let query = ListQuery {
-        state: q.state.map(|s| s.as_str().to_string()),
-        kind: q.kind.map(|k| k.as_str().to_string()),
+        state: q.state,
+        kind: q.kind,
         overdue: q.overdue.unwrap_or(false),
         due_before: q.due_before,
         assignee: q.assignee,

@@ -87,7 +87,7 @@ fn staff_reminders(
                 kind,
                 context! {
                     reference => r.reference.clone(),
-                    kind_label => ctx.notifier.templates.kind_label(lang, &r.kind),
+                    kind_label => ctx.notifier.templates.kind_label(lang, r.kind.as_str()),
                     due_on => fi_date(r.due_on),
                     days => days,
                     days_overdue => -days,
@@ -121,7 +121,7 @@ fn digest_recipients(ctx: &Context, users: &[UserRow]) -> Vec<String> {
     }
     users
         .iter()
-        .filter(|u| u.active && u.role == Role::Dpo.as_str())
+        .filter(|u| u.active && u.role == Role::Dpo)
         .map(|u| u.email.clone())
         .collect()
 }
@@ -150,11 +150,11 @@ fn dpo_digest(
     let item = |r: &RequestRow, days: i64| {
         context! {
             reference => r.reference.clone(),
-            kind_label => t.kind_label(lang, &r.kind),
+            kind_label => t.kind_label(lang, r.kind.as_str()),
             due_on => fi_date(r.due_on),
             days => days,
             assignee => r.assignee_id.as_ref().and_then(|id| users.iter().find(|u| &u.id == id)).map(|u| u.name.clone()),
-            awaiting_label => r.awaiting.as_deref().map(|a| t.awaiting_label(lang, a)),
+            awaiting_label => r.awaiting.map(|a| t.awaiting_label(lang, a.as_str())),
         }
     };
     let limit = crate::services::dpo::BUCKET_LIMIT;

@@ -14,7 +14,7 @@ use crate::domain::authorities::Authorities;
 use crate::domain::enums::Language;
 use crate::domain::grounds::LegalGrounds;
 use crate::services::profile::{OrganisationProfile, RegisterInfo};
-use crate::services::views::Decision;
+use crate::domain::decision::Decision;
 
 /// Everything a letter may need; the documents service loads it in one place.
 pub struct LetterInput<'a> {
@@ -23,6 +23,8 @@ pub struct LetterInput<'a> {
     pub today: NaiveDate,
     pub org: &'a OrganisationRow,
     pub request: &'a RequestRow,
+    pub decision: Option<&'a Decision>,
+    pub representative: Option<&'a Value>,
     pub subject: &'a SubjectRow,
     pub registers: &'a [RegisterRow],
     pub decider: Option<&'a UserRow>,
@@ -93,6 +95,15 @@ pub fn recipient_lines(subject: &SubjectRow, representative: Option<&Value>) -> 
     lines
 }
 
+/// The representative the letter goes to, as entered with the request.
+pub fn representative(subject: &SubjectRow) -> serde_json::Result<Option<Value>> {
+    subject
+        .representative
+        .as_deref()
+        .map(serde_json::from_str)
+        .transpose()
+}
+
 pub fn build(
     letters: &Letters,
     input: &LetterInput<'_>,
@@ -105,15 +116,8 @@ pub fn build(
     let opt_date = |d: Option<NaiveDate>| d.map(|d| format_date(d, lang));
     let r = input.request;
     let profile = OrganisationProfile::of(input.org);
-    let representative: Option<Value> = input
-        .subject
-        .representative
-        .as_deref()
-        .and_then(|s| serde_json::from_str(s).ok());
-    let decision: Option<Decision> = r
-        .decision
-        .as_deref()
-        .and_then(|s| serde_json::from_str(s).ok());
+    let representative = input.representative;
+    let decision = input.decision;
     let ground = |code: &str| {
         grounds.get(code).map(|g| {
             json!({
@@ -125,7 +129,6 @@ pub fn build(
         })
     };
     let decision_grounds: Vec<Value> = decision
-        .as_ref()
         .map(|d| d.grounds.iter().filter_map(|c| ground(c)).collect())
         .unwrap_or_default();
     let ombudsman = profile
@@ -137,7 +140,7 @@ pub fn build(
         .items
         .iter()
         .map(|i| {
-            let decision = i.decision.as_deref().unwrap_or_default();
+            let decision = i.decision.map(|d| d.as_str()).unwrap_or_default();
             json!({
                 "number": i.number,
                 "description": i.description,
@@ -182,7 +185,7 @@ pub fn build(
         "request": {
             "reference": r.reference,
             "kind": r.kind,
-            "kind_name": Labels::get(&labels.kinds, &r.kind),
+            "kind_name": Labels::get(&labels.kinds, r.kind.as_str()),
             "received_on": date(r.received_on),
             "due_on": date(r.due_on),
             "original_due_on": date(input.original_due_on),

@@ -5,13 +5,14 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use utoipa::ToSchema;
 
-use super::views::{self, Decision, IdentityVerification, RequestOutput};
+use super::views::{Decision, IdentityVerification, RequestOutput};
+use super::request::Request;
 use super::{write_tx, Context, Principal, ServiceError};
 use crate::db::audit::{self, NewEvent};
 use crate::db::models::RequestRow;
 use crate::db::{self, orgs, requests as req_db, AnyConnection};
-use crate::domain::clock::{ClockStop, RequestClock};
-use crate::domain::enums::{Awaiting, IdentityMethod, Outcome, RequestKind, RequestState, Role};
+use crate::domain::clock::ClockStop;
+use crate::domain::enums::{Awaiting, IdentityMethod, Outcome, RequestState, Role};
 use crate::domain::validation::FieldError;
 use crate::domain::workflow::{allowed_actions, next_state, Action};
 
@@ -76,12 +77,11 @@ pub fn apply(
 ) -> Result<ActionResult, ServiceError> {
     principal.require(&[Role::Staff])?;
     let mut conn = ctx.conn()?;
-    let (row, notice) = write_tx(&mut conn, &principal.org_id, |conn| {
-        let row = req_db::find(conn, &principal.org_id, request_id)?
-            .ok_or(ServiceError::NotFound("request"))?;
-        apply_to(ctx, conn, principal, row, &input)
+    let (changed, notice) = write_tx(&mut conn, &principal.org_id, |conn| {
+        let request = Request::load(conn, &principal.org_id, request_id)?;
+        apply_to(ctx, conn, principal, request, &input)
     })?;
-    let request = super::queries::full_view(ctx, &mut conn, principal, &row)?;
+    let request = super::queries::full_view(ctx, &mut conn, principal, &changed)?;
     Ok(ActionResult { request, notice })
 }
 
@@ -117,12 +117,12 @@ fn apply_to(
     ctx: &Context,
     conn: &mut AnyConnection,
     principal: &Principal,
-    mut row: RequestRow,
+    mut request: Request,
     input: &ActionInput,
-) -> Result<(RequestRow, Option<String>), ServiceError> {
+) -> Result<(Request, Option<String>), ServiceError> {
     let today = ctx.today();
-    let state = views::state_of(&row)?;
-    let awaiting = row.awaiting.as_deref().and_then(Awaiting::parse);
+    let state = request.row.state;
+    let awaiting = request.row.awaiting;
     let Some(to_state) = next_state(state, awaiting, input.action) else {
         let allowed = allowed_actions(state).to_vec();
         return Err(ServiceError::Conflict {
@@ -140,7 +140,7 @@ fn apply_to(
     if on > today {
         errors.push(FieldError::new("on", "date_in_future"));
     }
-    if on < row.received_on {
+    if on < request.row.received_on {
         errors.push(FieldError::new("on", "before_receipt"));
     }
     let reason = text(&input.reason);
@@ -150,16 +150,8 @@ fn apply_to(
     check_length(&message, "message", &mut errors);
     check_length(&explanation, "explanation", &mut errors);
 
-    let kind = RequestKind::parse(&row.kind).ok_or_else(|| {
-        ServiceError::Internal(anyhow::anyhow!("stored request has unknown kind"))
-    })?;
-    let mut clock = RequestClock {
-        received_on: row.received_on,
-        paused_days: row.paused_days.max(0) as u32,
-        paused_since: row.paused_since,
-        pause_counts: row.pause_counts,
-        extended: row.extended,
-    };
+    let kind = request.row.kind;
+    let mut clock = request.clock();
     let before = clock.deadlines(&ctx.rules.calendar);
     let mut notice = None;
     let mut assigned = None;
@@ -168,11 +160,11 @@ fn apply_to(
     match input.action {
         Action::Assign => match input.assignee.as_deref().map(str::trim) {
             None | Some("") => errors.push(FieldError::new("assignee", "required")),
-            Some(id) => match orgs::find_user(conn, &row.org_id, id)? {
-                Some(u) if u.active && u.role == Role::Staff.as_str() => {
+            Some(id) => match orgs::find_user(conn, &request.row.org_id, id)? {
+                Some(u) if u.active && u.role == Role::Staff => {
                     payload["assignee"] = json!(u.id);
-                    payload["previous_assignee"] = json!(row.assignee_id);
-                    row.assignee_id = Some(u.id.clone());
+                    payload["previous_assignee"] = json!(request.row.assignee_id);
+                    request.row.assignee_id = Some(u.id.clone());
                     assigned = Some(u);
                 }
                 _ => errors.push(FieldError::new("assignee", "unknown_user")),
@@ -188,12 +180,11 @@ fn apply_to(
                     verified_on: on,
                 };
                 payload["method"] = json!(method);
-                row.identity_verification =
-                    Some(serde_json::to_string(&v).map_err(anyhow::Error::from)?);
+                request.identity = Some(v);
                 if to_state == RequestState::InProgress && state == RequestState::AwaitingRequester
                 {
                     payload["paused_days_added"] = json!(clock.resume(on));
-                    row.awaiting = None;
+                    request.row.awaiting = None;
                 }
             }
         },
@@ -212,19 +203,19 @@ fn apply_to(
             }
             payload["clock_stopped"] = json!(clock.pause_counts);
             payload["message"] = json!(message);
-            row.awaiting = Some(what.as_str().into());
+            request.row.awaiting = Some(what);
         }
         Action::RequesterReplied => {
             payload["paused_days_added"] = json!(clock.resume(on));
             payload["message"] = json!(message);
-            row.awaiting = None;
+            request.row.awaiting = None;
         }
         Action::Extend => match &reason {
             Some(r) if r.chars().count() >= MIN_EXTENSION_REASON => {
                 match clock.extend(&ctx.rules.calendar, on) {
                     Ok(_) => {
-                        row.extended_on = Some(on);
-                        row.extension_reason = Some(r.clone());
+                        request.row.extended_on = Some(on);
+                        request.row.extension_reason = Some(r.clone());
                         payload["reason"] = json!(r);
                     }
                     Err(e) => {
@@ -242,7 +233,7 @@ fn apply_to(
             ),
         },
         Action::Complete => {
-            if row.identity_verification.is_none() {
+            if request.identity.is_none() {
                 return Err(ServiceError::Conflict {
                     code: "identity_not_verified",
                     detail:
@@ -251,7 +242,7 @@ fn apply_to(
                     allowed: None,
                 });
             }
-            let withheld = withheld_grounds(conn, &row.id)?;
+            let withheld = withheld_grounds(conn, &request.row.id)?;
             match input.outcome {
                 None => errors.push(FieldError::new("outcome", "required")),
                 Some(Outcome::Fulfilled) => {
@@ -265,7 +256,7 @@ fn apply_to(
                         );
                     }
                     decide(
-                        &mut row,
+                        &mut request,
                         Outcome::Fulfilled,
                         &[],
                         explanation.clone(),
@@ -286,7 +277,7 @@ fn apply_to(
                         errors.push(FieldError::new("explanation", "required"));
                     }
                     decide(
-                        &mut row,
+                        &mut request,
                         Outcome::PartiallyFulfilled,
                         &input.grounds,
                         explanation.clone(),
@@ -305,7 +296,7 @@ fn apply_to(
                 errors.push(FieldError::new("explanation", "required"));
             }
             decide(
-                &mut row,
+                &mut request,
                 Outcome::Refused,
                 &input.grounds,
                 explanation.clone(),
@@ -319,7 +310,7 @@ fn apply_to(
                 errors.push(FieldError::new("reason", "required"));
             }
             decide(
-                &mut row,
+                &mut request,
                 Outcome::Withdrawn,
                 &[],
                 reason.clone(),
@@ -334,16 +325,12 @@ fn apply_to(
     }
 
     let after = clock.deadlines(&ctx.rules.calendar);
-    row.state = to_state.as_str().into();
-    row.is_open = !to_state.is_terminal();
-    row.paused_days = clock.paused_days as i32;
-    row.paused_since = clock.paused_since;
-    row.pause_counts = clock.pause_counts;
-    row.extended = clock.extended;
-    row.target_on = after.target_on;
-    row.due_on = after.due_on;
-    row.updated_at = db::now();
-    req_db::update(conn, &row)?;
+    request.set_clock(&clock, &ctx.rules.calendar);
+    request.row.state = to_state;
+    request.row.is_open = !to_state.is_terminal();
+    request.row.updated_at = db::now();
+    request.save(conn)?;
+    let row = &request.row;
 
     let event = |action: &'static str,
                  from: Option<&'static str>,
@@ -385,13 +372,20 @@ fn apply_to(
             ),
         )?;
     }
-    notify(ctx, conn, &row, input.action, assigned.as_ref())?;
+    notify(ctx, conn, row, input.action, assigned.as_ref())?;
     // The letters the change calls for are written in its transaction: they exist exactly
     // when the change does.
     for letter in super::documents::letters_for(input.action, kind, input.outcome) {
-        super::documents::write_letter(ctx, conn, &row, letter, Some(principal), message.clone())?;
+        super::documents::write_letter(
+            ctx,
+            conn,
+            &request,
+            letter,
+            Some(principal),
+            message.clone(),
+        )?;
     }
-    Ok((row, notice))
+    Ok((request, notice))
 }
 
 /// The messages an action causes, queued in its transaction.
@@ -423,7 +417,7 @@ fn notify(
 }
 
 fn decide(
-    row: &mut RequestRow,
+    request: &mut Request,
     outcome: Outcome,
     grounds: &[String],
     explanation: Option<String>,
@@ -437,8 +431,8 @@ fn decide(
         decided_by: principal.user_id.clone(),
         decided_on: on,
     };
-    row.outcome = Some(outcome.as_str().into());
-    row.closed_on = Some(on);
-    row.decision = Some(serde_json::to_string(&decision).map_err(anyhow::Error::from)?);
+    request.row.outcome = Some(outcome);
+    request.row.closed_on = Some(on);
+    request.decision = Some(decision);
     Ok(())
 }

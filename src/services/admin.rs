@@ -261,7 +261,7 @@ pub struct UserOutput {
     pub email: String,
     pub name: String,
     pub title: Option<String>,
-    pub role: String,
+    pub role: Role,
     pub active: bool,
 }
 
@@ -306,7 +306,7 @@ pub fn create_user(
             .title
             .map(|t| t.trim().to_string())
             .filter(|t| !t.is_empty()),
-        role: input.role.as_str().into(),
+        role: input.role,
         password_hash: hash_password(&input.password)?,
         active: true,
         created_at: db::now(),
@@ -369,7 +369,7 @@ pub fn update_user(
             user.title = Some(title.trim().to_string()).filter(|t| !t.is_empty());
         }
         if let Some(role) = input.role {
-            user.role = role.as_str().into();
+            user.role = role;
         }
         if let Some(active) = input.active {
             user.active = active;

@@ -254,8 +254,7 @@ pub fn login(ctx: &Context, email: &str, password: &str) -> Result<IssuedToken, 
         }
     };
     ctx.login_guard.clear(&email);
-    let role = Role::parse(&user.role)
-        .ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("user has unknown role")))?;
+    let role = user.role;
     let principal = Principal {
         user_id: user.id,
         org_id: user.org_id,

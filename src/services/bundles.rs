@@ -8,12 +8,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::documents::{self, DocumentOutput};
+use super::request::Request;
+use super::documents::{self, DocumentOutput, NewDocument, Release};
 use super::{write_tx, Context, Principal, ServiceError};
 use crate::bundle::BundleWriter;
 use crate::db::models::AttachmentRow;
 use crate::db::{blobs, documents as doc_db, requests as req_db};
-use crate::domain::enums::{Language, RequestKind, Role};
+use crate::domain::enums::{RequestKind, Role};
 use crate::letters::LetterKind;
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -79,9 +80,9 @@ pub fn build(
 ) -> Result<DocumentOutput, ServiceError> {
     principal.require(&[Role::Staff])?;
     let mut conn = ctx.conn()?;
-    let row = req_db::find(&mut conn, &principal.org_id, request_id)?
-        .ok_or(ServiceError::NotFound("request"))?;
-    let kind = RequestKind::parse(&row.kind).unwrap_or(RequestKind::Access);
+    let request = Request::load(&mut conn, &principal.org_id, request_id)?;
+    let row = &request.row;
+    let kind = row.kind;
     if !matches!(kind, RequestKind::Access | RequestKind::Portability) {
         return Err(ServiceError::Conflict {
             code: "bundle_not_applicable",
@@ -89,7 +90,7 @@ pub fn build(
             allowed: None,
         });
     }
-    let lang = Language::parse(&row.language).unwrap_or(Language::Fi);
+    let lang = row.language;
     let registers = req_db::registers_of(&mut conn, &row.id)?;
     let attachments: Vec<AttachmentRow> = doc_db::list_attachments(&mut conn, &row.id)?
         .into_iter()
@@ -108,7 +109,7 @@ pub fn build(
     let mut writer = BundleWriter::new(file, &row.reference, kind.as_str(), ctx.clock.now());
     let mut answer_pdf = None;
     if kind == RequestKind::Access {
-        let pdf = documents::render_letter(ctx, &mut conn, &row, LetterKind::AccessReport, None)?;
+        let pdf = documents::render_letter(ctx, &mut conn, &request, LetterKind::AccessReport, None)?;
         writer
             .add("answer.pdf", documents::PDF, &pdf[..])
             .map_err(ServiceError::Internal)?;
@@ -153,34 +154,32 @@ pub fn build(
         // The readable answer is recorded as a document too, so its SHA-256 is on record.
         if let Some(pdf) = &answer_pdf {
             let name = format!("{}-answer-{}.pdf", row.reference, lang.as_str());
-            documents::store_document(
-                ctx,
-                conn,
-                &row,
-                LetterKind::AccessReport.as_str(),
-                lang,
-                &name,
-                documents::PDF,
-                pdf,
-                Some(principal),
-                false,
-            )?;
+            let answer = NewDocument {
+                kind: LetterKind::AccessReport.as_str(),
+                language: lang,
+                filename: &name,
+                media_type: documents::PDF,
+                actor: Some(principal),
+                release: Release::StaffOnly,
+            };
+            documents::store_document(ctx, conn, row, &answer, pdf)?;
         }
         let blob =
             blobs::store(conn, &row.org_id, &mut file, u64::MAX).map_err(anyhow::Error::from)?;
         let name = format!("{}-{}-bundle.zip", row.reference, kind.as_str());
-        documents::record_document(
-            ctx,
-            conn,
-            &row,
-            "bundle",
-            lang,
-            &name,
-            "application/zip",
-            blob,
-            Some(principal),
-            release,
-        )
+        let bundle = NewDocument {
+            kind: "bundle",
+            language: lang,
+            filename: &name,
+            media_type: "application/zip",
+            actor: Some(principal),
+            release: if release {
+                Release::ToRequester
+            } else {
+                Release::StaffOnly
+            },
+        };
+        documents::record_document(ctx, conn, row, &bundle, blob)
     })?;
     Ok(DocumentOutput::from(&doc))
 }

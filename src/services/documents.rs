@@ -2,11 +2,11 @@
 //! change that calls for them, kept as blobs with their SHA-256, listed, downloaded, and
 //! released to the requester.
 
-use chrono::{Days, NaiveDate};
 use serde::Serialize;
 use serde_json::{json, Value};
 use utoipa::ToSchema;
 
+use super::request::Request;
 use super::{write_tx, Context, Principal, ServiceError};
 use crate::db::audit::{self, NewEvent};
 use crate::db::models::{DocumentRow, RequestRow};
@@ -86,45 +86,51 @@ pub fn letters_for(action: Action, kind: RequestKind, outcome: Option<Outcome>) 
 pub fn write_letter(
     ctx: &Context,
     conn: &mut AnyConnection,
-    row: &RequestRow,
+    request: &Request,
     kind: LetterKind,
     actor: Option<&Principal>,
     message: Option<String>,
 ) -> Result<DocumentRow, ServiceError> {
-    let bytes = render_letter(ctx, conn, row, kind, message)?;
-    let lang = Language::parse(&row.language).unwrap_or(Language::Fi);
-    let filename = format!("{}-{}-{}.pdf", row.reference, kind.as_str(), lang.as_str());
-    store_document(
-        ctx,
-        conn,
-        row,
+    let bytes = render_letter(ctx, conn, request, kind, message)?;
+    let row = &request.row;
+    let filename = format!(
+        "{}-{}-{}.pdf",
+        row.reference,
         kind.as_str(),
-        lang,
-        &filename,
-        PDF,
-        &bytes,
+        row.language.as_str()
+    );
+    let doc = NewDocument {
+        kind: kind.as_str(),
+        language: row.language,
+        filename: &filename,
+        media_type: PDF,
         actor,
-        true,
-    )
+        release: Release::ToRequester,
+    };
+    store_document(ctx, conn, row, &doc, &bytes)
 }
 
 /// Renders without storing: the bytes of the PDF.
 pub fn render_letter(
     ctx: &Context,
     conn: &mut AnyConnection,
-    row: &RequestRow,
+    request: &Request,
     kind: LetterKind,
     message: Option<String>,
 ) -> Result<Vec<u8>, ServiceError> {
-    let lang = Language::parse(&row.language).unwrap_or(Language::Fi);
+    let row = &request.row;
+    let lang = row.language;
     let org = orgs::find_organisation(conn, &row.org_id)?;
     let subject = req_db::subject(conn, &row.id)?;
     let registers = req_db::registers_of(conn, &row.id)?;
-    let decision: Option<super::views::Decision> = row
-        .decision
-        .as_deref()
-        .and_then(|s| serde_json::from_str(s).ok());
-    let decider = match &decision {
+    let decision = request.decision.as_ref();
+    let representative = letter_context::representative(&subject).map_err(|e| {
+        ServiceError::Internal(anyhow::anyhow!(
+            "request {}: stored representative cannot be read: {e}",
+            row.id
+        ))
+    })?;
+    let decider = match decision {
         Some(d) => orgs::find_user(conn, &row.org_id, &d.decided_by)?,
         None => None,
     };
@@ -155,12 +161,10 @@ pub fn render_letter(
         .filter(|a| a.kind == "file")
         .cloned()
         .collect();
+    // What the due date was before any extension: the extension notice states both.
     let original_due_on = RequestClock {
-        received_on: row.received_on,
-        paused_days: row.paused_days.max(0) as u32,
-        paused_since: row.paused_since,
-        pause_counts: row.pause_counts,
         extended: false,
+        ..request.clock()
     }
     .deadlines(&ctx.rules.calendar)
     .due_on;
@@ -170,6 +174,8 @@ pub fn render_letter(
         today: ctx.today(),
         org: &org,
         request: row,
+        decision,
+        representative: representative.as_ref(),
         subject: &subject,
         registers: &registers,
         decider: decider.as_ref(),
@@ -186,7 +192,7 @@ pub fn render_letter(
             ctx.settings.public_url.trim_end_matches('/'),
             org.slug
         ),
-        log_period: log_period(row),
+        log_period: request.log_period(),
     };
     let letters = &ctx.letters;
     let context =
@@ -196,10 +202,6 @@ pub fn render_letter(
         .map_err(ServiceError::Internal)?;
     let blocks = markup::parse(&text);
     let (label, title) = letter_context::names(letters, kind, lang);
-    let representative: Option<Value> = subject
-        .representative
-        .as_deref()
-        .and_then(|s| serde_json::from_str(s).ok());
     let mut sender = vec![org.name.clone()];
     if let Some(a) = &org.postal_address {
         sender.extend(a.lines().map(str::to_string));
@@ -235,60 +237,57 @@ pub fn render_letter(
     pdf::render(&info, &frame, &blocks).map_err(ServiceError::Internal)
 }
 
-fn log_period(row: &RequestRow) -> Option<(NaiveDate, NaiveDate)> {
-    if row.kind != RequestKind::LogInspection.as_str() {
-        return None;
-    }
-    let details: Value = serde_json::from_str(&row.details).ok()?;
-    let date = |k: &str| details.get(k)?.as_str()?.parse::<NaiveDate>().ok();
-    let to = date("period_to").unwrap_or(row.received_on);
-    let from = date("period_from").unwrap_or_else(|| to - Days::new(2 * 365));
-    Some((from, to))
+/// A document about to be stored for a request.
+pub struct NewDocument<'a> {
+    /// A letter kind, or another document's kind (`log_report_csv`, `export_bundle` ...).
+    pub kind: &'a str,
+    pub language: Language,
+    pub filename: &'a str,
+    pub media_type: &'a str,
+    /// Who made it; `None` when the service did on its own.
+    pub actor: Option<&'a Principal>,
+    pub release: Release,
+}
+
+/// Whether the requester may download a document from the status page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Release {
+    ToRequester,
+    StaffOnly,
 }
 
 /// Stores bytes as a document of the request, with an audit event carrying its hash.
-#[allow(clippy::too_many_arguments)]
 pub fn store_document(
     ctx: &Context,
     conn: &mut AnyConnection,
     row: &RequestRow,
-    kind: &str,
-    lang: Language,
-    filename: &str,
-    media_type: &str,
+    new: &NewDocument<'_>,
     bytes: &[u8],
-    actor: Option<&Principal>,
-    release: bool,
 ) -> Result<DocumentRow, ServiceError> {
     let blob = blobs::store_bytes(conn, &row.org_id, bytes).map_err(anyhow::Error::from)?;
-    record_document(
-        ctx, conn, row, kind, lang, filename, media_type, blob, actor, release,
-    )
+    record_document(ctx, conn, row, new, blob)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Records a blob already stored (e.g. streamed) as a document of the request.
 pub fn record_document(
     ctx: &Context,
     conn: &mut AnyConnection,
     row: &RequestRow,
-    kind: &str,
-    lang: Language,
-    filename: &str,
-    media_type: &str,
+    new: &NewDocument<'_>,
     blob: blobs::StoredBlob,
-    actor: Option<&Principal>,
-    release: bool,
 ) -> Result<DocumentRow, ServiceError> {
     let now = ctx.clock.now().naive_utc();
     let expires = now + chrono::Duration::days(ctx.settings.download_days.into());
+    let release = new.release == Release::ToRequester;
+    let actor = new.actor;
     let doc = DocumentRow {
         id: uuid::Uuid::now_v7().to_string(),
         org_id: row.org_id.clone(),
         request_id: row.id.clone(),
-        kind: kind.to_string(),
-        language: lang.as_str().to_string(),
-        filename: filename.to_string(),
-        media_type: media_type.to_string(),
+        kind: new.kind.to_string(),
+        language: new.language.as_str().to_string(),
+        filename: new.filename.to_string(),
+        media_type: new.media_type.to_string(),
         blob_id: blob.id,
         sha256: blob.sha256,
         size: blob.size,
@@ -329,8 +328,7 @@ pub fn list(
 ) -> Result<Vec<DocumentOutput>, ServiceError> {
     principal.require(&[Role::Staff, Role::Dpo])?;
     let mut conn = ctx.conn()?;
-    req_db::find(&mut conn, &principal.org_id, request_id)?
-        .ok_or(ServiceError::NotFound("request"))?;
+    Request::load(&mut conn, &principal.org_id, request_id)?;
     Ok(doc_db::list_documents(&mut conn, request_id)?
         .iter()
         .map(DocumentOutput::from)
@@ -358,17 +356,17 @@ pub fn create_letter(
     principal.require(&[Role::Staff])?;
     let mut conn = ctx.conn()?;
     let doc = write_tx(&mut conn, &principal.org_id, |conn| {
-        let row = req_db::find(conn, &principal.org_id, request_id)?
-            .ok_or(ServiceError::NotFound("request"))?;
-        check_letter_fits(&row, kind)?;
-        let message = last_message(conn, &row, kind)?;
-        write_letter(ctx, conn, &row, kind, Some(principal), message)
+        let request = Request::load(conn, &principal.org_id, request_id)?;
+        check_letter_fits(&request, kind)?;
+        let message = last_message(conn, &request.row, kind)?;
+        write_letter(ctx, conn, &request, kind, Some(principal), message)
     })?;
     Ok(DocumentOutput::from(&doc))
 }
 
 /// A letter that states a decision needs that decision to exist.
-fn check_letter_fits(row: &RequestRow, kind: LetterKind) -> Result<(), ServiceError> {
+fn check_letter_fits(request: &Request, kind: LetterKind) -> Result<(), ServiceError> {
+    let row = &request.row;
     let needs_decision = matches!(
         kind,
         LetterKind::RefusalCertificate
@@ -379,10 +377,10 @@ fn check_letter_fits(row: &RequestRow, kind: LetterKind) -> Result<(), ServiceEr
             | LetterKind::ObjectionDecided
     );
     let refused = matches!(
-        row.outcome.as_deref(),
-        Some("refused" | "partially_fulfilled")
+        row.outcome,
+        Some(Outcome::Refused | Outcome::PartiallyFulfilled)
     );
-    let problem = if needs_decision && row.decision.is_none() {
+    let problem = if needs_decision && request.decision.is_none() {
         Some("this letter states a decision; the request has none yet")
     } else if kind == LetterKind::RefusalCertificate && !refused {
         Some("a refusal certificate needs a refusal or a partial refusal")
@@ -441,7 +439,7 @@ pub fn write_queued_letters(ctx: &Context, limit: i64) -> Result<usize, ServiceE
             let Some(row) = req_db::find(conn, &org_id, &request_id)? else {
                 return Ok(());
             };
-            write_letter(ctx, conn, &row, kind, None, None)?;
+            write_letter(ctx, conn, &Request::from_row(row)?, kind, None, None)?;
             doc_db::finish_letter_job(conn, &request_id, kind.as_str())?;
             Ok(())
         });

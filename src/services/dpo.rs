@@ -6,13 +6,14 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::views::{state_of, user_ref, UserRef};
+use super::request::Request;
+use super::views::{user_ref, UserRef};
 use super::{Context, Principal, ServiceError};
 use crate::db::audit::{self, ChainReport};
 use crate::db::orgs;
 use crate::db::requests::{self as req_db, Bucket};
 use crate::domain::deadline::days_left;
-use crate::domain::enums::{RequestState, Role};
+use crate::domain::enums::{RequestKind, RequestState, Role};
 
 /// Items shown per bucket; `total` always counts them all.
 pub const BUCKET_LIMIT: i64 = 200;
@@ -21,7 +22,7 @@ pub const BUCKET_LIMIT: i64 = 200;
 pub struct DeadlineItem {
     pub id: String,
     pub reference: String,
-    pub kind: String,
+    pub kind: RequestKind,
     pub state: RequestState,
     pub due_on: NaiveDate,
     pub days_left: i64,
@@ -52,18 +53,16 @@ pub fn deadlines(ctx: &Context, principal: &Principal) -> Result<Deadlines, Serv
         let (rows, total) = req_db::bucket(&mut conn, &principal.org_id, b, today, BUCKET_LIMIT)?;
         let items = rows
             .iter()
-            .map(|r| {
-                Ok(DeadlineItem {
-                    id: r.id.clone(),
-                    reference: r.reference.clone(),
-                    kind: r.kind.clone(),
-                    state: state_of(r)?,
-                    due_on: r.due_on,
-                    days_left: days_left(today, r.due_on),
-                    assignee: user_ref(&users, &r.assignee_id),
-                })
+            .map(|r| DeadlineItem {
+                id: r.id.clone(),
+                reference: r.reference.clone(),
+                kind: r.kind,
+                state: r.state,
+                due_on: r.due_on,
+                days_left: days_left(today, r.due_on),
+                assignee: user_ref(&users, &r.assignee_id),
             })
-            .collect::<Result<_, ServiceError>>()?;
+            .collect();
         Ok(DeadlineBucket { total, items })
     };
     Ok(Deadlines {
@@ -119,32 +118,31 @@ pub fn statistics(
     let mut conn = ctx.conn()?;
     let today = ctx.today();
     let rows = req_db::received_between(&mut conn, &principal.org_id, from, to)?;
+    let received = rows.len() as i64;
     let mut by_kind: BTreeMap<String, KindFigures> = BTreeMap::new();
     let mut durations: BTreeMap<(String, String), Vec<i64>> = BTreeMap::new();
-    for r in &rows {
-        let k = by_kind.entry(r.kind.clone()).or_default();
+    for request in rows.into_iter().map(Request::from_row) {
+        let request = request?;
+        let r = &request.row;
+        let k = by_kind.entry(r.kind.to_string()).or_default();
         k.received += 1;
         k.extended += i64::from(r.extended);
         if r.is_open {
             k.open += 1;
-            k.open_overdue += i64::from(super::views::is_overdue(r, today));
+            k.open_overdue += i64::from(request.is_overdue(today));
         }
-        if let (Some(outcome), Some(closed)) = (&r.outcome, r.closed_on) {
-            let o = k.outcomes.entry(outcome.clone()).or_default();
+        if let (Some(outcome), Some(closed)) = (r.outcome, r.closed_on) {
+            let o = k.outcomes.entry(outcome.to_string()).or_default();
             o.count += 1;
             o.answered_late += i64::from(closed > r.due_on);
             o.extended += i64::from(r.extended);
             durations
-                .entry((r.kind.clone(), outcome.clone()))
+                .entry((r.kind.to_string(), outcome.to_string()))
                 .or_default()
                 .push((closed - r.received_on).num_days());
-            if let Some(decision) = r
-                .decision
-                .as_deref()
-                .and_then(|d| serde_json::from_str::<super::views::Decision>(d).ok())
-            {
-                for g in decision.grounds {
-                    *k.refused_by_ground.entry(g).or_default() += 1;
+            if let Some(decision) = &request.decision {
+                for g in &decision.grounds {
+                    *k.refused_by_ground.entry(g.clone()).or_default() += 1;
                 }
             }
         }
@@ -159,7 +157,7 @@ pub fn statistics(
     }
     Ok(Statistics {
         year,
-        received: rows.len() as i64,
+        received,
         by_kind,
     })
 }

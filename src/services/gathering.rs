@@ -12,9 +12,10 @@ use utoipa::ToSchema;
 use super::profile::RegisterInfo;
 use super::{write_tx, Context, Principal, ServiceError};
 use crate::db::audit::{self, NewEvent};
+use super::request::Request;
 use crate::db::models::{AttachmentRow, ItemRow, RecipientRow, RegisterRow, RequestRow};
 use crate::db::{self, blobs, documents as doc_db, orgs, requests as req_db, AnyConnection};
-use crate::domain::enums::{RequestKind, Role};
+use crate::domain::enums::{ItemDecision, RequestKind, Role};
 use crate::domain::retention::RetentionVerdict;
 use crate::domain::validation::FieldError;
 
@@ -57,8 +58,8 @@ fn open_request(
     conn: &mut AnyConnection,
     principal: &Principal,
     id: &str,
-) -> Result<RequestRow, ServiceError> {
-    req_db::find(conn, &principal.org_id, id)?.ok_or(ServiceError::NotFound("request"))
+) -> Result<Request, ServiceError> {
+    Request::load(conn, &principal.org_id, id)
 }
 
 fn invalid(field: &str, code: &str) -> ServiceError {
@@ -172,7 +173,8 @@ pub fn add_attachment<R: Read>(
     let limit = u64::from(ctx.settings.max_upload_mb) * 1024 * 1024;
     let mut conn = ctx.conn()?;
     write_tx(&mut conn, &principal.org_id, |conn| {
-        let row = open_request(conn, principal, request_id)?;
+        let request = open_request(conn, principal, request_id)?;
+        let row = &request.row;
         let registers = req_db::registers_of(conn, &row.id)?;
         let register = register_by_slug(&registers, &meta.register)?;
         let blob = blobs::store(conn, &row.org_id, file.content, limit).map_err(|e| match e {
@@ -336,7 +338,8 @@ pub fn list_attachments(
 ) -> Result<Vec<AttachmentOutput>, ServiceError> {
     principal.require(&[Role::Staff, Role::Dpo])?;
     let mut conn = ctx.conn()?;
-    let row = open_request(&mut conn, principal, request_id)?;
+    let request = open_request(&mut conn, principal, request_id)?;
+        let row = &request.row;
     let registers = req_db::registers_of(&mut conn, &row.id)?;
     Ok(doc_db::list_attachments(&mut conn, &row.id)?
         .iter()
@@ -360,7 +363,7 @@ pub struct ItemOutput {
     pub retention_permanent: bool,
     /// What the retention rules suggest; staff confirm with a decision.
     pub proposal: Option<ItemProposal>,
-    pub decision: Option<String>,
+    pub decision: Option<ItemDecision>,
     pub before: Option<String>,
     pub after: Option<String>,
     pub reason: Option<String>,
@@ -374,7 +377,7 @@ pub struct ItemOutput {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ItemProposal {
-    pub decision: String,
+    pub decision: ItemDecision,
     pub ground: String,
     pub explanation: String,
 }
@@ -391,7 +394,7 @@ fn item_output(i: &ItemRow, registers: &[RegisterRow]) -> ItemOutput {
         retention_ends_on: i.retention_ends_on,
         retention_permanent: i.retention_permanent,
         proposal: (kept && i.decision.is_none()).then(|| ItemProposal {
-            decision: "refused".into(),
+            decision: ItemDecision::Refused,
             ground: "gdpr_17_3_b".into(),
             explanation: match i.retention_ends_on {
                 Some(d) if !i.retention_permanent => {
@@ -400,7 +403,7 @@ fn item_output(i: &ItemRow, registers: &[RegisterRow]) -> ItemOutput {
                 _ => "The record is kept permanently under the archival sampling rule.".into(),
             },
         }),
-        decision: i.decision.clone(),
+        decision: i.decision,
         before: i.before_text.clone(),
         after: i.after_text.clone(),
         reason: i.reason.clone(),
@@ -455,8 +458,9 @@ pub fn add_item(
     }
     let mut conn = ctx.conn()?;
     write_tx(&mut conn, &principal.org_id, |conn| {
-        let row = open_request(conn, principal, request_id)?;
-        let kind = RequestKind::parse(&row.kind).unwrap_or(RequestKind::Access);
+        let request = open_request(conn, principal, request_id)?;
+        let row = &request.row;
+        let kind = row.kind;
         if !ITEM_KINDS.contains(&kind) {
             return Err(ServiceError::Conflict {
                 code: "items_not_applicable",
@@ -591,17 +595,19 @@ pub fn decide_item(
     }
     let mut conn = ctx.conn()?;
     write_tx(&mut conn, &principal.org_id, |conn| {
-        let row = open_request(conn, principal, request_id)?;
+        let request = open_request(conn, principal, request_id)?;
+        let row = &request.row;
         if !row.is_open {
             return Err(closed());
         }
-        let kind = RequestKind::parse(&row.kind).unwrap_or(RequestKind::Access);
+        let kind = row.kind;
         let mut item = doc_db::list_items(conn, &row.id)?
             .into_iter()
             .find(|i| i.number == number)
             .ok_or(ServiceError::NotFound("item"))?;
-        match input.decision.as_str() {
-            "done" => {
+        let decision = ItemDecision::parse(&input.decision);
+        match decision {
+            Some(ItemDecision::Done) => {
                 if kind == RequestKind::Rectification {
                     if text(&input.after).is_none() {
                         errors.push(FieldError::new("after", "required"));
@@ -617,7 +623,7 @@ pub fn decide_item(
                     errors.push(FieldError::new("ground", "only_for_refusal"));
                 }
             }
-            "refused" => {
+            Some(ItemDecision::Refused) => {
                 match input.ground.as_deref() {
                     None => errors.push(FieldError::new("ground", "required")),
                     Some(g) => {
@@ -628,14 +634,14 @@ pub fn decide_item(
                     errors.push(FieldError::new("explanation", "required"));
                 }
             }
-            _ => errors.push(FieldError::new("decision", "invalid_choice")),
+            None => errors.push(FieldError::new("decision", "invalid_choice")),
         }
         if !errors.is_empty() {
             return Err(ServiceError::Validation(std::mem::take(&mut errors)));
         }
         let user = orgs::find_user(conn, &row.org_id, &principal.user_id)?
             .ok_or(ServiceError::Unauthorized)?;
-        item.decision = Some(input.decision.clone());
+        item.decision = decision;
         item.before_text = text(&input.before);
         item.after_text = text(&input.after);
         item.reason = text(&input.reason);
@@ -666,7 +672,8 @@ pub fn list_items(
 ) -> Result<Vec<ItemOutput>, ServiceError> {
     principal.require(&[Role::Staff, Role::Dpo])?;
     let mut conn = ctx.conn()?;
-    let row = open_request(&mut conn, principal, request_id)?;
+    let request = open_request(&mut conn, principal, request_id)?;
+        let row = &request.row;
     let registers = req_db::registers_of(&mut conn, &row.id)?;
     Ok(doc_db::list_items(&mut conn, &row.id)?
         .iter()
@@ -731,7 +738,8 @@ pub fn add_recipient(
     }
     let mut conn = ctx.conn()?;
     write_tx(&mut conn, &principal.org_id, |conn| {
-        let row = open_request(conn, principal, request_id)?;
+        let request = open_request(conn, principal, request_id)?;
+        let row = &request.row;
         let registers = req_db::registers_of(conn, &row.id)?;
         let register = input
             .register
@@ -782,7 +790,8 @@ pub fn recipient_notified(
     }
     let mut conn = ctx.conn()?;
     write_tx(&mut conn, &principal.org_id, |conn| {
-        let row = open_request(conn, principal, request_id)?;
+        let request = open_request(conn, principal, request_id)?;
+        let row = &request.row;
         let mut r = doc_db::list_recipients(conn, &row.id)?
             .into_iter()
             .find(|r| r.id == recipient_id)
@@ -809,7 +818,8 @@ pub fn list_recipients(
 ) -> Result<Vec<RecipientOutput>, ServiceError> {
     principal.require(&[Role::Staff, Role::Dpo])?;
     let mut conn = ctx.conn()?;
-    let row = open_request(&mut conn, principal, request_id)?;
+    let request = open_request(&mut conn, principal, request_id)?;
+        let row = &request.row;
     let registers = req_db::registers_of(&mut conn, &row.id)?;
     Ok(doc_db::list_recipients(&mut conn, &row.id)?
         .into_iter()
@@ -842,8 +852,9 @@ pub fn clear_review(
     }
     let mut conn = ctx.conn()?;
     write_tx(&mut conn, &principal.org_id, |conn| {
-        let row = open_request(conn, principal, request_id)?;
-        if row.review_reasons == "[]" {
+        let request = open_request(conn, principal, request_id)?;
+        let row = &request.row;
+        if !request.needs_manual_review() {
             return Err(ServiceError::Conflict {
                 code: "no_review_needed",
                 detail: "the request is not flagged for manual review".into(),

@@ -6,19 +6,20 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use diesel::Connection;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::json;
 use utoipa::ToSchema;
 
 use super::auth::sha256_hex;
-use super::documents::{self, DocumentOutput};
+use super::documents::{self, DocumentOutput, NewDocument, Release};
+use super::request::Request;
 use super::{write_tx, Context, Principal, ServiceError};
 use crate::db::log_writer::BackgroundWriter;
 use crate::db::logs::{self as log_db, EventBatch, FoundEvent, NewAccessEvent, NewLogUser};
-use crate::db::models::RequestRow;
 use crate::db::{self, orgs, requests as req_db, AnyConnection};
 use crate::domain::access_log::{LineError, RawEvent};
 use crate::domain::deadline::helsinki_date;
-use crate::domain::enums::{Language, RequestKind, Role};
+use crate::domain::enums::Role;
+use crate::domain::details::{Details, LogInspectionDetails};
 use crate::domain::personal_id::PersonalId;
 use crate::pdf;
 
@@ -384,31 +385,24 @@ pub struct LogSearchOutput {
     pub groups: Vec<LogGroupOutput>,
 }
 
+/// A log-data request of the caller's organisation, with its typed details.
 fn log_request(
     conn: &mut AnyConnection,
     principal: &Principal,
     id: &str,
-) -> Result<RequestRow, ServiceError> {
-    let row =
-        req_db::find(conn, &principal.org_id, id)?.ok_or(ServiceError::NotFound("request"))?;
-    if row.kind != RequestKind::LogInspection.as_str() {
-        return Err(ServiceError::Conflict {
+) -> Result<(Request, LogInspectionDetails), ServiceError> {
+    let request = Request::load(conn, &principal.org_id, id)?;
+    match &request.details {
+        Details::LogInspection(details) => {
+            let details = details.clone();
+            Ok((request, details))
+        }
+        _ => Err(ServiceError::Conflict {
             code: "not_a_log_inspection",
             detail: "log searches answer log-inspection requests".into(),
             allowed: None,
-        });
+        }),
     }
-    Ok(row)
-}
-
-/// The period asked for: from the details, else the two years before receipt.
-pub fn period(row: &RequestRow) -> (NaiveDate, NaiveDate) {
-    let details: Value = serde_json::from_str(&row.details).unwrap_or_default();
-    let date = |k: &str| details.get(k)?.as_str()?.parse::<NaiveDate>().ok();
-    let to = date("period_to").unwrap_or(row.received_on);
-    let from = date("period_from")
-        .unwrap_or_else(|| to.checked_sub_months(chrono::Months::new(24)).unwrap_or(to));
-    (from, to)
 }
 
 fn midnight_helsinki(d: NaiveDate) -> i64 {
@@ -428,16 +422,17 @@ pub fn search(
 ) -> Result<LogSearchOutput, ServiceError> {
     principal.require(&[Role::Staff, Role::Dpo])?;
     let mut conn = ctx.conn()?;
-    let row = log_request(&mut conn, principal, request_id)?;
+    let (request, details) = log_request(&mut conn, principal, request_id)?;
+    let row = &request.row;
     let subject = req_db::subject(&mut conn, &row.id)?;
     let registers = req_db::registers_of(&mut conn, &row.id)?;
-    let (from, to) = period(&row);
-    let details: Value = serde_json::from_str(&row.details).unwrap_or_default();
+    let (from, to) = (details.period_from, details.period_to);
     let suspected = details
-        .get("misuse_suspected_user")
-        .and_then(Value::as_str)
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty());
+        .misuse_suspected_user
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string);
     let events = match subject
         .personal_id
         .as_deref()
@@ -550,9 +545,10 @@ pub fn report(
     principal.require(&[Role::Staff])?;
     let result = search(ctx, principal, request_id, input)?;
     let mut conn = ctx.conn()?;
-    let row = log_request(&mut conn, principal, request_id)?;
+    let (request, _) = log_request(&mut conn, principal, request_id)?;
+    let row = &request.row;
     let org = orgs::find_organisation(&mut conn, &row.org_id)?;
-    let lang = Language::parse(&row.language).unwrap_or(Language::Fi);
+    let lang = row.language;
     let w = &ctx.letters.labels(lang).log_report;
     let date = |d: NaiveDate| crate::letters::context::format_date(d, lang);
     let mut rows = Vec::new();
@@ -638,30 +634,24 @@ pub fn report(
     };
     let pdf_bytes = pdf::render(&info, &frame, &blocks).map_err(ServiceError::Internal)?;
     let docs = write_tx(&mut conn, &principal.org_id, |conn| {
-        let a = documents::store_document(
-            ctx,
-            conn,
-            &row,
-            "log_report",
-            lang,
-            &format!("{}-log-report-{}.pdf", row.reference, lang.as_str()),
-            documents::PDF,
-            &pdf_bytes,
-            Some(principal),
-            true,
-        )?;
-        let b = documents::store_document(
-            ctx,
-            conn,
-            &row,
-            "log_report_csv",
-            lang,
-            &format!("{}-log-report.csv", row.reference),
-            "text/csv",
-            csv.as_bytes(),
-            Some(principal),
-            true,
-        )?;
+        let pdf_name = format!("{}-log-report-{}.pdf", row.reference, lang.as_str());
+        let pdf_doc = NewDocument {
+            kind: "log_report",
+            language: lang,
+            filename: &pdf_name,
+            media_type: documents::PDF,
+            actor: Some(principal),
+            release: Release::ToRequester,
+        };
+        let a = documents::store_document(ctx, conn, row, &pdf_doc, &pdf_bytes)?;
+        let csv_name = format!("{}-log-report.csv", row.reference);
+        let csv_doc = NewDocument {
+            kind: "log_report_csv",
+            filename: &csv_name,
+            media_type: "text/csv",
+            ..pdf_doc
+        };
+        let b = documents::store_document(ctx, conn, row, &csv_doc, csv.as_bytes())?;
         crate::db::audit::append(
             conn,
             crate::db::audit::NewEvent {

@@ -14,6 +14,7 @@ pub mod logs;
 pub mod notify;
 pub mod profile;
 pub mod queries;
+pub mod request;
 pub mod status;
 pub mod submissions;
 pub mod views;

@@ -102,7 +102,7 @@ impl Notifier {
         request: &RequestRow,
         subject: &SubjectRow,
     ) -> Result<(), ServiceError> {
-        if subject.contact_channel != ContactChannel::Email.as_str() {
+        if subject.contact_channel != ContactChannel::Email {
             return Ok(());
         }
         let representative: Option<Representative> = subject
@@ -116,7 +116,7 @@ impl Notifier {
         let Some(recipient) = recipient else {
             return Ok(());
         };
-        let lang = Language::parse(&request.language).unwrap_or(Language::Fi);
+        let lang = request.language;
         let rendered = self.render(
             lang,
             "requester_news",
@@ -156,7 +156,7 @@ impl Notifier {
             "staff_assigned",
             context! {
                 reference => request.reference.clone(),
-                kind_label => self.templates.kind_label(lang, &request.kind),
+                kind_label => self.templates.kind_label(lang, request.kind.as_str()),
                 due_on => fi_date(request.due_on),
                 request_url => self.request_url(request),
                 organisation => org.name.clone(),

@@ -7,10 +7,10 @@ use utoipa::ToSchema;
 
 use super::views::{self, FullRequest, RequestOutput, RequestSummary};
 use super::{Context, Principal, ServiceError};
-use crate::db::models::RequestRow;
+use super::request::Request;
 use crate::db::requests::ListFilter;
 use crate::db::{audit, orgs, requests as req_db, AnyConnection};
-use crate::domain::enums::Role;
+use crate::domain::enums::{RequestKind, RequestState, Role};
 
 pub const READERS: &[Role] = &[Role::Staff, Role::Dpo, Role::Admin];
 
@@ -18,15 +18,16 @@ pub fn full_view(
     ctx: &Context,
     conn: &mut AnyConnection,
     principal: &Principal,
-    row: &RequestRow,
+    request: &Request,
 ) -> Result<RequestOutput, ServiceError> {
+    let row = &request.row;
     let subject = req_db::subject(conn, &row.id)?;
     let registers = req_db::registers_of(conn, &row.id)?;
     let users = orgs::list_users(conn, &row.org_id)?;
     let org = orgs::find_organisation(conn, &row.org_id)?;
     views::full(
         FullRequest {
-            row,
+            request,
             subject: &subject,
             registers: &registers,
             users: &users,
@@ -40,15 +41,14 @@ pub fn full_view(
 pub fn get(ctx: &Context, principal: &Principal, id: &str) -> Result<RequestOutput, ServiceError> {
     principal.require(READERS)?;
     let mut conn = ctx.conn()?;
-    let row =
-        req_db::find(&mut conn, &principal.org_id, id)?.ok_or(ServiceError::NotFound("request"))?;
-    full_view(ctx, &mut conn, principal, &row)
+    let request = Request::load(&mut conn, &principal.org_id, id)?;
+    full_view(ctx, &mut conn, principal, &request)
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct ListQuery {
-    pub state: Option<String>,
-    pub kind: Option<String>,
+    pub state: Option<RequestState>,
+    pub kind: Option<RequestKind>,
     pub overdue: bool,
     pub due_before: Option<NaiveDate>,
     pub assignee: Option<String>,
@@ -84,8 +84,8 @@ pub fn list(
         ),
     };
     let filter = ListFilter {
-        state: q.state.clone(),
-        kind: q.kind.clone(),
+        state: q.state,
+        kind: q.kind,
         overdue_on: q.overdue.then_some(today),
         due_before: q.due_before,
         assignee_id: q.assignee.clone(),
@@ -96,9 +96,9 @@ pub fn list(
     let (rows, total) = req_db::list(&mut conn, &principal.org_id, &filter)?;
     let users = orgs::list_users(&mut conn, &principal.org_id)?;
     let items = rows
-        .iter()
-        .map(|r| views::summary(r, &users, today))
-        .collect::<Result<_, _>>()?;
+        .into_iter()
+        .map(|r| Ok(views::summary(&Request::from_row(r)?, &users, today)))
+        .collect::<Result<_, ServiceError>>()?;
     Ok(RequestPage {
         items,
         total,

@@ -7,14 +7,15 @@ use utoipa::ToSchema;
 
 use super::auth::{normalise_status_code, sha256_hex};
 use super::{Context, ServiceError};
+use super::request::Request;
 use crate::db::models::{DocumentRow, RequestRow};
 use crate::db::{audit, documents as doc_db, requests as req_db};
-use crate::domain::enums::{Awaiting, Outcome, RequestState};
+use crate::domain::enums::{Awaiting, Outcome, RequestKind, RequestState};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StatusOutput {
     pub reference: String,
-    pub kind: String,
+    pub kind: RequestKind,
     pub state: RequestState,
     pub received_on: NaiveDate,
     pub due_on: NaiveDate,
@@ -46,12 +47,12 @@ pub struct ReleasedDocument {
 /// Why the requester may not download yet; None when they may.
 fn withheld(
     conn: &mut crate::db::AnyConnection,
-    row: &RequestRow,
+    request: &Request,
 ) -> Result<Option<String>, ServiceError> {
-    if row.identity_verification.is_none() {
+    if request.identity.is_none() {
         return Ok(Some("identity_not_verified".into()));
     }
-    if row.review_reasons != "[]" && !doc_db::review_cleared(conn, &row.id)? {
+    if request.needs_manual_review() && !doc_db::review_cleared(conn, request.id())? {
         return Ok(Some("under_review".into()));
     }
     Ok(None)
@@ -73,7 +74,7 @@ fn authenticate(
     conn: &mut crate::db::AnyConnection,
     reference: &str,
     token: &str,
-) -> Result<RequestRow, ServiceError> {
+) -> Result<Request, ServiceError> {
     // Codes are stored in canonical form; codes issued before that were stored as given.
     let canonical = sha256_hex(&normalise_status_code(token));
     let as_given = sha256_hex(token.trim());
@@ -85,8 +86,10 @@ fn authenticate(
             bool::from(stored.as_bytes().ct_eq(canonical.as_bytes()))
                 | bool::from(stored.as_bytes().ct_eq(as_given.as_bytes()))
         });
-    row.filter(|_| matches)
-        .ok_or(ServiceError::NotFound("request"))
+    let row = row
+        .filter(|_| matches)
+        .ok_or(ServiceError::NotFound("request"))?;
+    Request::from_row(row)
 }
 
 /// The requester's download: checked like the status view, then recorded in the audit trail.
@@ -97,15 +100,16 @@ pub fn download(
     doc_id: &str,
 ) -> Result<DocumentRow, ServiceError> {
     let mut conn = ctx.conn()?;
-    let row = authenticate(&mut conn, reference, token)?;
-    if let Some(why) = withheld(&mut conn, &row)? {
+    let request = authenticate(&mut conn, reference, token)?;
+    let row = &request.row;
+    if let Some(why) = withheld(&mut conn, &request)? {
         return Err(ServiceError::Conflict {
             code: "documents_withheld",
             detail: format!("documents cannot be downloaded yet: {why}"),
             allowed: None,
         });
     }
-    let doc = downloadable(ctx, &mut conn, &row)?
+    let doc = downloadable(ctx, &mut conn, row)?
         .into_iter()
         .find(|d| d.id == doc_id)
         .ok_or(ServiceError::NotFound("document"))?;
@@ -132,11 +136,12 @@ pub fn download(
 /// Unknown reference and wrong token answer alike.
 pub fn status(ctx: &Context, reference: &str, token: &str) -> Result<StatusOutput, ServiceError> {
     let mut conn = ctx.conn()?;
-    let row = authenticate(&mut conn, reference, token)?;
-    let documents_withheld = withheld(&mut conn, &row)?;
+    let request = authenticate(&mut conn, reference, token)?;
+    let row = &request.row;
+    let documents_withheld = withheld(&mut conn, &request)?;
     let documents = match documents_withheld {
         Some(_) => Vec::new(),
-        None => downloadable(ctx, &mut conn, &row)?
+        None => downloadable(ctx, &mut conn, row)?
             .into_iter()
             .map(|d| ReleasedDocument {
                 expires_at: d.expires_at.unwrap_or_default().and_utc(),
@@ -149,7 +154,7 @@ pub fn status(ctx: &Context, reference: &str, token: &str) -> Result<StatusOutpu
             })
             .collect(),
     };
-    let awaiting = row.awaiting.as_deref().and_then(Awaiting::parse);
+    let awaiting = row.awaiting;
     let awaiting_message = match awaiting {
         None => None,
         Some(_) => audit::list_for_request(&mut conn, &row.id)?
@@ -165,15 +170,15 @@ pub fn status(ctx: &Context, reference: &str, token: &str) -> Result<StatusOutpu
     };
     Ok(StatusOutput {
         reference: row.reference.clone(),
-        kind: row.kind.clone(),
-        state: super::views::state_of(&row)?,
+        kind: row.kind,
+        state: row.state,
         received_on: row.received_on,
         due_on: row.due_on,
         extended: row.extended,
         extension_reason: row.extension_reason.clone(),
         awaiting,
         awaiting_message,
-        outcome: row.outcome.as_deref().and_then(Outcome::parse),
+        outcome: row.outcome,
         closed_on: row.closed_on,
         documents,
         documents_withheld,

@@ -368,11 +368,11 @@ pub fn resolve(
         id: id.clone(),
         org_id: org.id.clone(),
         reference: String::new(),
-        kind: d.kind.as_str().into(),
-        state: RequestState::Received.as_str().into(),
+        kind: d.kind,
+        state: RequestState::Received,
         is_open: true,
-        language: d.language.as_str().into(),
-        channel: d.channel.as_str().into(),
+        language: d.language,
+        channel: d.channel,
         received_at: d.received_at.naive_utc(),
         received_on,
         target_on: dates.target_on,
@@ -384,8 +384,8 @@ pub fn resolve(
         paused_since: None,
         pause_counts: false,
         awaiting: None,
-        details: serde_json::to_string(&d.details).map_err(anyhow::Error::from)?,
-        identity_verification: d
+        details_json: serde_json::to_string(&d.details).map_err(anyhow::Error::from)?,
+        identity_json: d
             .strong_eid
             .then(|| {
                 serde_json::to_string(&super::views::IdentityVerification {
@@ -399,9 +399,9 @@ pub fn resolve(
         assignee_id: None,
         outcome: None,
         closed_on: None,
-        decision: None,
+        decision_json: None,
         repeat_within_year,
-        review_reasons: serde_json::to_string(&review_reasons).map_err(anyhow::Error::from)?,
+        review_reasons_json: serde_json::to_string(&review_reasons).map_err(anyhow::Error::from)?,
         status_token_hash: Some(sha256_hex(&super::auth::normalise_status_code(
             &d.status_token,
         ))),
@@ -425,7 +425,7 @@ pub fn resolve(
         phone: subject.phone.clone(),
         postal_address: subject.postal_address.clone(),
         address_protected: subject.address_protected,
-        contact_channel: subject.contact_channel.as_str().into(),
+        contact_channel: subject.contact_channel,
         representative,
         contact_address: subject.contact_address.clone(),
     };
@@ -517,7 +517,7 @@ pub fn commit_one(
             actor_role: p.actor_role,
             action: "submitted",
             from_state: None,
-            to_state: Some(&request.state),
+            to_state: Some(request.state.as_str()),
             // No personal data here: the audit trail is read more widely than the request.
             payload: serde_json::json!({
                 "reference": request.reference,
@@ -528,8 +528,8 @@ pub fn commit_one(
                 "due_on": request.due_on,
                 "registers": p.register_ids,
                 "repeat_within_year": request.repeat_within_year,
-                "review_reasons": serde_json::from_str::<Value>(&request.review_reasons).unwrap_or_default(),
-                "identity_verified_by": request.identity_verification.as_ref().map(|_| STRONG_EID_VERIFIER),
+                "review_reasons": serde_json::from_str::<Value>(&request.review_reasons_json).unwrap_or_default(),
+                "identity_verified_by": request.identity_json.as_ref().map(|_| STRONG_EID_VERIFIER),
             }),
             occurred_at: db::now(),
         },

@@ -2,32 +2,20 @@
 //! endpoint applies the same rules (e.g. a protected address only to allowed roles).
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::{Principal, ServiceError};
-use crate::db::models::{OrganisationRow, RegisterRow, RequestRow, SubjectRow, UserRow};
+use super::request::Request;
+use crate::db::models::{OrganisationRow, RegisterRow, SubjectRow, UserRow};
 use crate::domain::deadline::days_left;
-use crate::domain::enums::{Awaiting, IdentityMethod, Outcome, RequestState, Role};
+use crate::domain::enums::{
+    Awaiting, Channel, ContactChannel, Language, Outcome, RequestKind, RequestState, Role,
+};
 use crate::domain::workflow::{allowed_actions, Action};
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct IdentityVerification {
-    pub method: IdentityMethod,
-    pub verified_by: String,
-    pub verified_on: NaiveDate,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Decision {
-    pub outcome: Outcome,
-    pub grounds: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub explanation: Option<String>,
-    pub decided_by: String,
-    pub decided_on: NaiveDate,
-}
+pub use crate::domain::decision::{Decision, IdentityVerification};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SubjectOutput {
@@ -45,7 +33,7 @@ pub struct SubjectOutput {
     pub contact_address: Option<String>,
     /// True when an address exists but is withheld from this caller.
     pub postal_address_withheld: bool,
-    pub contact_channel: String,
+    pub contact_channel: ContactChannel,
     #[schema(value_type = Option<Object>)]
     pub representative: Option<Value>,
 }
@@ -60,10 +48,10 @@ pub struct UserRef {
 pub struct RequestOutput {
     pub id: String,
     pub reference: String,
-    pub kind: String,
+    pub kind: RequestKind,
     pub state: RequestState,
-    pub language: String,
-    pub channel: String,
+    pub language: Language,
+    pub channel: Channel,
     pub registers: Vec<String>,
     pub received_at: DateTime<Utc>,
     pub received_on: NaiveDate,
@@ -104,7 +92,7 @@ pub struct RequestOutput {
 pub struct RequestSummary {
     pub id: String,
     pub reference: String,
-    pub kind: String,
+    pub kind: RequestKind,
     pub state: RequestState,
     pub received_on: NaiveDate,
     pub due_on: NaiveDate,
@@ -115,15 +103,6 @@ pub struct RequestSummary {
     pub assignee: Option<UserRef>,
     pub needs_manual_review: bool,
     pub repeat_within_year: bool,
-}
-
-pub fn state_of(row: &RequestRow) -> Result<RequestState, ServiceError> {
-    RequestState::parse(&row.state)
-        .ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("stored request has unknown state")))
-}
-
-pub fn is_overdue(row: &RequestRow, today: NaiveDate) -> bool {
-    row.is_open && row.due_on < today && !row.pause_counts
 }
 
 pub fn user_ref(users: &[UserRow], id: &Option<String>) -> Option<UserRef> {
@@ -138,39 +117,31 @@ pub fn user_ref(users: &[UserRow], id: &Option<String>) -> Option<UserRef> {
     })
 }
 
-fn parse_json<T: serde::de::DeserializeOwned>(s: &Option<String>) -> Option<T> {
-    s.as_deref().and_then(|s| serde_json::from_str(s).ok())
-}
-
 fn utc(t: chrono::NaiveDateTime) -> DateTime<Utc> {
     DateTime::from_naive_utc_and_offset(t, Utc)
 }
 
-pub fn summary(
-    row: &RequestRow,
-    users: &[UserRow],
-    today: NaiveDate,
-) -> Result<RequestSummary, ServiceError> {
-    let reasons: Vec<String> = serde_json::from_str(&row.review_reasons).unwrap_or_default();
-    Ok(RequestSummary {
+pub fn summary(request: &Request, users: &[UserRow], today: NaiveDate) -> RequestSummary {
+    let row = &request.row;
+    RequestSummary {
         id: row.id.clone(),
         reference: row.reference.clone(),
-        kind: row.kind.clone(),
-        state: state_of(row)?,
+        kind: row.kind,
+        state: row.state,
         received_on: row.received_on,
         due_on: row.due_on,
         days_left: days_left(today, row.due_on),
-        overdue: is_overdue(row, today),
+        overdue: request.is_overdue(today),
         extended: row.extended,
         clock_stopped: row.pause_counts,
         assignee: user_ref(users, &row.assignee_id),
-        needs_manual_review: !reasons.is_empty(),
+        needs_manual_review: request.needs_manual_review(),
         repeat_within_year: row.repeat_within_year,
-    })
+    }
 }
 
 pub struct FullRequest<'a> {
-    pub row: &'a RequestRow,
+    pub request: &'a Request,
     pub subject: &'a SubjectRow,
     pub registers: &'a [RegisterRow],
     pub users: &'a [UserRow],
@@ -187,32 +158,40 @@ pub fn full(
     viewer: &Principal,
     today: NaiveDate,
 ) -> Result<RequestOutput, ServiceError> {
-    let row = r.row;
-    let state = state_of(row)?;
+    let request = r.request;
+    let row = &request.row;
+    let state = row.state;
     let show_address = !r.subject.address_protected || address_visible_to(r.org, viewer.role);
-    let reasons: Vec<String> = serde_json::from_str(&row.review_reasons).unwrap_or_default();
-    let identity: Option<IdentityVerification> = parse_json(&row.identity_verification);
+    let representative = match &r.subject.representative {
+        None => None,
+        Some(s) => Some(serde_json::from_str(s).map_err(|e| {
+            ServiceError::Internal(anyhow::anyhow!(
+                "request {}: stored representative cannot be read: {e}",
+                row.id
+            ))
+        })?),
+    };
     Ok(RequestOutput {
         id: row.id.clone(),
         reference: row.reference.clone(),
-        kind: row.kind.clone(),
+        kind: row.kind,
         state,
-        language: row.language.clone(),
-        channel: row.channel.clone(),
+        language: row.language,
+        channel: row.channel,
         registers: r.registers.iter().map(|g| g.slug.clone()).collect(),
         received_at: utc(row.received_at),
         received_on: row.received_on,
         target_on: row.target_on,
         due_on: row.due_on,
         days_left: days_left(today, row.due_on),
-        overdue: is_overdue(row, today),
+        overdue: request.is_overdue(today),
         extended: row.extended,
         extended_on: row.extended_on,
         extension_reason: row.extension_reason.clone(),
         paused_days: row.paused_days,
         paused_since: row.paused_since,
         clock_stopped: row.pause_counts,
-        awaiting: row.awaiting.as_deref().and_then(Awaiting::parse),
+        awaiting: row.awaiting,
         subject: SubjectOutput {
             name: r.subject.name.clone(),
             personal_id: r.subject.personal_id.clone(),
@@ -228,19 +207,19 @@ pub fn full(
             address_protected: r.subject.address_protected,
             contact_address: r.subject.contact_address.clone(),
             postal_address_withheld: !show_address && r.subject.postal_address.is_some(),
-            contact_channel: r.subject.contact_channel.clone(),
-            representative: parse_json(&r.subject.representative),
+            contact_channel: r.subject.contact_channel,
+            representative,
         },
-        details: serde_json::from_str(&row.details).unwrap_or(Value::Null),
-        identity_verified: identity.is_some(),
-        identity_verification: identity,
+        details: serde_json::to_value(&request.details).map_err(anyhow::Error::from)?,
+        identity_verified: request.identity.is_some(),
+        identity_verification: request.identity.clone(),
         assignee: user_ref(r.users, &row.assignee_id),
-        outcome: row.outcome.as_deref().and_then(Outcome::parse),
+        outcome: row.outcome,
         closed_on: row.closed_on,
-        decision: parse_json(&row.decision),
+        decision: request.decision.clone(),
         repeat_within_year: row.repeat_within_year,
-        needs_manual_review: !reasons.is_empty(),
-        review_reasons: reasons,
+        needs_manual_review: request.needs_manual_review(),
+        review_reasons: request.review_reasons.clone(),
         allowed_actions: allowed_actions(state).to_vec(),
         created_at: utc(row.created_at),
         updated_at: utc(row.updated_at),

@@ -332,7 +332,7 @@ pub async fn form_post(
                     "due_on": format_date(r.due_on, lang),
                     "status_path": status_path,
                     "status_url": format!("{}{status_path}", ctx.settings.public_url.trim_end_matches('/')),
-                    "identity_verified": r.identity_verification.is_some(),
+                    "identity_verified": r.identity_json.is_some(),
                 }),
             )
         }
@@ -461,9 +461,7 @@ fn status_view(
     token: &str,
 ) -> HttpResponse {
     let lang = page_language(req);
-    let kind_title = RequestKind::parse(&s.kind)
-        .map(|k| ctx.rules.forms.form(k).title.get(lang).to_string())
-        .unwrap_or_else(|| s.kind.clone());
+    let kind_title = ctx.rules.forms.form(s.kind).title.get(lang).to_string();
     let documents: Vec<Value> = s
         .documents
         .iter()

@@ -1,0 +1,73 @@
+//! The domain's closed vocabularies as TEXT columns: a row holds a `RequestKind`, never a
+//! string every caller re-parses. A value outside the vocabulary fails the read with the
+//! value named; the query that read it adds which row (see [`corrupt_row`]).
+//!
+//! The impls live here, not in `domain/`, so the domain stays free of diesel; diesel's
+//! `foreign_derive` generates the expression impls for a type defined elsewhere.
+
+use diesel::backend::Backend;
+use diesel::deserialize::{self, FromSql};
+use diesel::serialize::{self, Output, ToSql};
+use diesel::sql_types::Text;
+
+macro_rules! text_column {
+    ($($ty:ident),+ $(,)?) => {$(
+        const _: () = {
+            #[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
+            #[diesel(foreign_derive)]
+            #[diesel(sql_type = Text)]
+            #[allow(dead_code)]
+            struct Column($ty);
+        };
+
+        impl<DB: Backend> ToSql<Text, DB> for $ty
+        where
+            str: ToSql<Text, DB>,
+        {
+            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, DB>) -> serialize::Result {
+                self.as_str().to_sql(out)
+            }
+        }
+
+        impl<DB: Backend> FromSql<Text, DB> for $ty
+        where
+            String: FromSql<Text, DB>,
+        {
+            fn from_sql(bytes: DB::RawValue<'_>) -> deserialize::Result<Self> {
+                let text = String::from_sql(bytes)?;
+                $ty::parse(&text).ok_or_else(|| {
+                    format!("unknown {} '{}' stored", stringify!($ty), text.escape_debug()).into()
+                })
+            }
+        }
+    )+};
+}
+
+use crate::domain::enums::{
+    Awaiting, Channel, ContactChannel, ItemDecision, Language, Outcome, RequestKind, RequestState,
+    Role,
+};
+
+text_column!(
+    RequestKind,
+    RequestState,
+    Language,
+    Channel,
+    ContactChannel,
+    Role,
+    Outcome,
+    Awaiting,
+    ItemDecision,
+);
+
+/// Names the row when a stored value cannot be read, e.g. "request 0192…: unknown
+/// RequestKind 'acces' stored", so a corrupt value is found, not defaulted.
+pub fn corrupt_row(what: &str, id: &str) -> impl FnOnce(diesel::result::Error) -> diesel::result::Error {
+    let context = format!("{what} {id}");
+    move |e| match e {
+        diesel::result::Error::DeserializationError(inner) => {
+            diesel::result::Error::DeserializationError(format!("{context}: {inner}").into())
+        }
+        other => other,
+    }
+}
