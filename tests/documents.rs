@@ -213,8 +213,14 @@ async fn every_letter_renders_in_every_language_with_its_facts() {
     }
     // The refusal certificate carries the ground, the Ombudsman and the decider.
     request.row.language = Language::Fi;
-    let pdf = documents::render_letter(&ctx, &mut conn, &request, LetterKind::RefusalCertificate, None)
-        .unwrap();
+    let pdf = documents::render_letter(
+        &ctx,
+        &mut conn,
+        &request,
+        LetterKind::RefusalCertificate,
+        None,
+    )
+    .unwrap();
     let text = pdf_text(&pdf);
     for expected in [
         "KIELTÄYTYMISTODISTUS",
@@ -265,8 +271,9 @@ async fn a_protected_address_is_on_no_page_of_any_letter() {
     for lang in [Language::Fi, Language::Sv, Language::En] {
         request.row.language = lang;
         for kind in LetterKind::ALL {
-            let text =
-                pdf_text(&documents::render_letter(&ctx, &mut conn, &request, *kind, None).unwrap());
+            let text = pdf_text(
+                &documents::render_letter(&ctx, &mut conn, &request, *kind, None).unwrap(),
+            );
             assert!(
                 !text.contains("Salainen"),
                 "{kind} {lang} prints the protected address"
@@ -284,7 +291,8 @@ async fn a_protected_address_is_on_no_page_of_any_letter() {
     .await;
     let request = Request::load(&mut conn, &ctx_org(&app), &id).unwrap();
     let text = pdf_text(
-        &documents::render_letter(&ctx, &mut conn, &request, LetterKind::ErasureDone, None).unwrap(),
+        &documents::render_letter(&ctx, &mut conn, &request, LetterKind::ErasureDone, None)
+            .unwrap(),
     );
     assert!(text.contains("PL 99, 00101 Helsinki"), "{text}");
     assert!(!text.contains("Salainen"));

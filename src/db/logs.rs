@@ -515,3 +515,56 @@ mod tests {
         );
     }
 }
+
+impl From<FoundEvent> for crate::domain::log_grouping::SeenEvent {
+    fn from(e: FoundEvent) -> Self {
+        crate::domain::log_grouping::SeenEvent {
+            event_id: e.event_id,
+            occurred_at: e.occurred_at,
+            action: e.action,
+            basis: e.basis,
+            recipient: e.recipient,
+            source: e.source,
+            user_name: e.user_name,
+            user_title: e.user_title,
+            unit: e.unit,
+        }
+    }
+}
+
+/// The organisation and source system of an unrevoked ingest token.
+pub fn find_ingest_token(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+) -> QueryResult<Option<(String, String)>> {
+    use super::schema::ingest_tokens as t;
+    t::table
+        .filter(t::token_hash.eq(token_hash))
+        .filter(t::revoked_at.is_null())
+        .select((t::org_id, t::source))
+        .first(conn)
+        .optional()
+}
+
+pub struct NewIngestToken<'a> {
+    pub id: &'a str,
+    pub org_id: &'a str,
+    pub source: &'a str,
+    pub token_hash: &'a str,
+    pub created_by: &'a str,
+}
+
+pub fn insert_ingest_token(conn: &mut AnyConnection, new: &NewIngestToken<'_>) -> QueryResult<()> {
+    use super::schema::ingest_tokens as t;
+    diesel::insert_into(t::table)
+        .values((
+            t::id.eq(new.id),
+            t::org_id.eq(new.org_id),
+            t::source.eq(new.source),
+            t::token_hash.eq(new.token_hash),
+            t::created_at.eq(super::now()),
+            t::created_by.eq(new.created_by),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}

@@ -62,7 +62,10 @@ text_column!(
 
 /// Names the row when a stored value cannot be read, e.g. "request 0192…: unknown
 /// RequestKind 'acces' stored", so a corrupt value is found, not defaulted.
-pub fn corrupt_row(what: &str, id: &str) -> impl FnOnce(diesel::result::Error) -> diesel::result::Error {
+pub fn corrupt_row(
+    what: &str,
+    id: &str,
+) -> impl FnOnce(diesel::result::Error) -> diesel::result::Error {
     let context = format!("{what} {id}");
     move |e| match e {
         diesel::result::Error::DeserializationError(inner) => {

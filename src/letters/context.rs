@@ -11,10 +11,10 @@ use crate::db::models::{
     SubjectRow, UserRow,
 };
 use crate::domain::authorities::Authorities;
+use crate::domain::decision::Decision;
 use crate::domain::enums::Language;
 use crate::domain::grounds::LegalGrounds;
 use crate::services::profile::{OrganisationProfile, RegisterInfo};
-use crate::domain::decision::Decision;
 
 /// Everything a letter may need; the documents service loads it in one place.
 pub struct LetterInput<'a> {

@@ -5,8 +5,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use utoipa::ToSchema;
 
-use super::views::{Decision, IdentityVerification, RequestOutput};
 use super::request::Request;
+use super::views::{Decision, IdentityVerification, RequestOutput};
 use super::{write_tx, Context, Principal, ServiceError};
 use crate::db::audit::{self, NewEvent};
 use crate::db::models::RequestRow;

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::request::Request;
 use super::documents::{self, DocumentOutput, NewDocument, Release};
+use super::request::Request;
 use super::{write_tx, Context, Principal, ServiceError};
 use crate::bundle::BundleWriter;
 use crate::db::models::AttachmentRow;
@@ -109,7 +109,8 @@ pub fn build(
     let mut writer = BundleWriter::new(file, &row.reference, kind.as_str(), ctx.clock.now());
     let mut answer_pdf = None;
     if kind == RequestKind::Access {
-        let pdf = documents::render_letter(ctx, &mut conn, &request, LetterKind::AccessReport, None)?;
+        let pdf =
+            documents::render_letter(ctx, &mut conn, &request, LetterKind::AccessReport, None)?;
         writer
             .add("answer.pdf", documents::PDF, &pdf[..])
             .map_err(ServiceError::Internal)?;

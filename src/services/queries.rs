@@ -5,9 +5,9 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use super::request::Request;
 use super::views::{self, FullRequest, RequestOutput, RequestSummary};
 use super::{Context, Principal, ServiceError};
-use super::request::Request;
 use crate::db::requests::ListFilter;
 use crate::db::{audit, orgs, requests as req_db, AnyConnection};
 use crate::domain::enums::{RequestKind, RequestState, Role};

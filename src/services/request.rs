@@ -39,8 +39,7 @@ impl Request {
         let identity = match &row.identity_json {
             None => None,
             Some(s) => Some(
-                serde_json::from_str(s)
-                    .map_err(|e| corrupt(&row, "identity_verification", e))?,
+                serde_json::from_str(s).map_err(|e| corrupt(&row, "identity_verification", e))?,
             ),
         };
         let review_reasons = serde_json::from_str(&row.review_reasons_json)
@@ -92,7 +91,11 @@ impl Request {
     }
 
     /// Stores a changed clock and the dates it gives.
-    pub fn set_clock(&mut self, clock: &RequestClock, calendar: &crate::domain::calendar::Calendar) {
+    pub fn set_clock(
+        &mut self,
+        clock: &RequestClock,
+        calendar: &crate::domain::calendar::Calendar,
+    ) {
         let dates = clock.deadlines(calendar);
         self.row.paused_days = i32::try_from(clock.paused_days).unwrap_or(i32::MAX);
         self.row.paused_since = clock.paused_since;

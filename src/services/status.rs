@@ -6,8 +6,8 @@ use subtle::ConstantTimeEq;
 use utoipa::ToSchema;
 
 use super::auth::{normalise_status_code, sha256_hex};
-use super::{Context, ServiceError};
 use super::request::Request;
+use super::{Context, ServiceError};
 use crate::db::models::{DocumentRow, RequestRow};
 use crate::db::{audit, documents as doc_db, requests as req_db};
 use crate::domain::enums::{Awaiting, Outcome, RequestKind, RequestState};

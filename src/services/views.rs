@@ -6,8 +6,8 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::{Principal, ServiceError};
 use super::request::Request;
+use super::{Principal, ServiceError};
 use crate::db::models::{OrganisationRow, RegisterRow, SubjectRow, UserRow};
 use crate::domain::deadline::days_left;
 use crate::domain::enums::{

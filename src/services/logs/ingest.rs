@@ -1,0 +1,94 @@
+//! Ingest tokens: how a client system is allowed to send its access-log events.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+use crate::services::auth::sha256_hex;
+
+use crate::services::{write_tx, Context, Principal, ServiceError};
+
+use crate::db::logs as log_db;
+use crate::db::{self};
+
+use crate::domain::enums::Role;
+
+/// An ingest token's holder: which organisation and source system.
+pub struct IngestCaller {
+    pub org_id: String,
+    pub source: String,
+}
+
+pub fn authenticate_ingest(ctx: &Context, token: &str) -> Result<IngestCaller, ServiceError> {
+    let mut conn = ctx.conn()?;
+    let (org_id, source) = log_db::find_ingest_token(&mut conn, &sha256_hex(token))?
+        .ok_or(ServiceError::Unauthorized)?;
+    Ok(IngestCaller { org_id, source })
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IngestTokenInput {
+    /// The client system that will send events, e.g. "Apotti".
+    pub source: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IngestTokenOutput {
+    pub id: String,
+    pub source: String,
+    /// Shown once; only its hash is kept.
+    pub token: String,
+}
+
+pub fn create_ingest_token(
+    ctx: &Context,
+    principal: &Principal,
+    input: IngestTokenInput,
+) -> Result<IngestTokenOutput, ServiceError> {
+    principal.require(&[Role::Admin])?;
+    let source = input.source.trim().to_string();
+    if source.is_empty() || source.chars().count() > 100 {
+        return Err(ServiceError::Validation(vec![
+            crate::domain::validation::FieldError::new(
+                "source",
+                if source.is_empty() {
+                    "required"
+                } else {
+                    "too_long"
+                },
+            ),
+        ]));
+    }
+    let token = format!("rdi_{}", hex::encode(rand::random::<[u8; 24]>()));
+    let id = uuid::Uuid::now_v7().to_string();
+    let mut conn = ctx.conn()?;
+    write_tx(&mut conn, &principal.org_id, |conn| {
+        log_db::insert_ingest_token(
+            conn,
+            &log_db::NewIngestToken {
+                id: &id,
+                org_id: &principal.org_id,
+                source: &source,
+                token_hash: &sha256_hex(&token),
+                created_by: &principal.user_id,
+            },
+        )?;
+        crate::db::audit::append(
+            conn,
+            crate::db::audit::NewEvent {
+                org_id: &principal.org_id,
+                request_id: None,
+                actor_id: Some(&principal.user_id),
+                actor_role: principal.role.as_str(),
+                action: "ingest_token_created",
+                from_state: None,
+                to_state: None,
+                payload: json!({ "token_id": id, "source": source }),
+                occurred_at: db::now(),
+            },
+        )?;
+        Ok(())
+    })?;
+    Ok(IngestTokenOutput { id, source, token })
+}
