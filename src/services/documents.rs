@@ -180,10 +180,10 @@ pub fn render_letter(
         attachments: &files,
         original_due_on,
         message,
-        download_days: ctx.settings.download_days,
+        download_days: ctx.settings.documents.download_days,
         status_url: format!(
             "{}/{}/status",
-            ctx.settings.public_url.trim_end_matches('/'),
+            ctx.settings.web.public_url.trim_end_matches('/'),
             org.slug
         ),
         log_period: log_period(row),
@@ -280,7 +280,7 @@ pub fn record_document(
     release: bool,
 ) -> Result<DocumentRow, ServiceError> {
     let now = ctx.clock.now().naive_utc();
-    let expires = now + chrono::Duration::days(ctx.settings.download_days.into());
+    let expires = now + chrono::Duration::days(ctx.settings.documents.download_days.into());
     let doc = DocumentRow {
         id: uuid::Uuid::now_v7().to_string(),
         org_id: row.org_id.clone(),
