@@ -182,7 +182,7 @@ pub fn main() -> ExitCode {
 fn settings(cli: &Cli) -> anyhow::Result<Settings> {
     let mut s = Settings::load(cli.config.as_deref(), &ProcessEnv)?;
     if let Some(db) = &cli.database {
-        s.database_url = db.clone();
+        s.database.database_url = db.clone();
         db::DbTarget::parse(db).map_err(|p| anyhow::anyhow!("configuration: --database: {p}"))?;
     }
     Ok(s)
@@ -267,7 +267,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         ),
         Command::Serve(args) => {
             if let Some(bind) = args.bind {
-                settings.bind = bind;
+                settings.web.bind = bind;
             }
             let addr = settings.bind_addr()?;
             serve(settings, addr, args.demo)
@@ -414,12 +414,12 @@ fn serve(settings: Settings, addr: std::net::SocketAddr, with_demo: bool) -> any
         }
     }
     actix_web::rt::System::new().block_on(async move {
-        if ctx.settings.run_jobs {
+        if ctx.settings.jobs.run_jobs {
             crate::jobs::spawn(ctx.clone());
         }
         tracing::info!(
             mail = ctx.mailer.describe(),
-            jobs = ctx.settings.run_jobs,
+            jobs = ctx.settings.jobs.run_jobs,
             "background work"
         );
         let app = Application::bind(ctx, listener)?;

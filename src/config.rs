@@ -1,5 +1,8 @@
 //! Settings: defaults, then an optional TOML file, then `RIGHTSDESK_*` environment variables.
 //! Every problem names the setting and what is wrong with it.
+//!
+//! The keys are flat; inside, [`Settings`] holds one section per part of the service, so a
+//! part depends only on its own section (`mail` on [`MailSettings`], which it owns).
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -12,15 +15,99 @@ use serde::Deserialize;
 use crate::db::DbTarget;
 use crate::domain::enums::Language;
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+pub use crate::mail::MailSettings;
+
+/// Every setting, grouped by the part of the service that reads it. The external format stays
+/// flat: TOML key `k` and variable `RIGHTSDESK_K` fill field `k` of one section (the
+/// `file_settings!` table below says which).
+#[derive(Debug, Clone, Default)]
 pub struct Settings {
+    pub database: DatabaseSettings,
+    pub web: WebSettings,
+    pub auth: AuthSettings,
+    pub rules: RulesSettings,
+    pub documents: DocumentsSettings,
+    pub logs: LogsSettings,
+    pub mail: MailSettings,
+    pub jobs: JobsSettings,
+}
+
+#[derive(Debug, Clone)]
+pub struct DatabaseSettings {
     /// `postgres://…` selects PostgreSQL; `sqlite://PATH` or a plain path selects SQLite.
     pub database_url: String,
+    pub pool_size: u32,
+    /// Most submissions committed together by the group-commit writer.
+    pub group_commit_max_batch: usize,
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> DatabaseSettings {
+        DatabaseSettings {
+            database_url: "sqlite://data/rightsdesk.db".into(),
+            pool_size: 8,
+            group_commit_max_batch: 256,
+        }
+    }
+}
+
+/// The HTTP server, its public address, listings and rate limits.
+#[derive(Debug, Clone)]
+pub struct WebSettings {
     pub bind: String,
+    /// Where people reach this service: links in messages point here.
+    pub public_url: String,
+    /// Requests per page at most in listings.
+    pub max_page_size: u32,
+    /// Public submissions (web form and API without a token) per client address per window.
+    pub submit_limit: u32,
+    /// Wrong reference/status-code guesses per client address per window.
+    pub token_guess_limit: u32,
+    /// Length of the rate-limit window in minutes.
+    pub rate_limit_window_minutes: u32,
+    /// Reverse proxies whose `X-Forwarded-For` is believed; nobody else's is.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+}
+
+impl Default for WebSettings {
+    fn default() -> WebSettings {
+        WebSettings {
+            bind: "127.0.0.1:8080".into(),
+            public_url: "http://127.0.0.1:8080".into(),
+            max_page_size: 500,
+            submit_limit: 20,
+            token_guess_limit: 20,
+            rate_limit_window_minutes: 60,
+            trusted_proxies: Vec::new(),
+        }
+    }
+}
+
+/// Access tokens and login throttling.
+#[derive(Debug, Clone)]
+pub struct AuthSettings {
     /// HMAC key for access tokens; generated once and kept in the database when unset.
     pub token_secret: Option<SecretString>,
     pub token_ttl_minutes: u32,
+    /// Failed logins per account within the lockout window before every attempt is refused.
+    pub login_max_failures: u32,
+    pub login_lockout_minutes: u32,
+}
+
+impl Default for AuthSettings {
+    fn default() -> AuthSettings {
+        AuthSettings {
+            token_secret: None,
+            token_ttl_minutes: 60,
+            login_max_failures: 5,
+            login_lockout_minutes: 15,
+        }
+    }
+}
+
+/// The law as data: calendars, catalogues, forms and deadline rules.
+#[derive(Debug, Clone)]
+pub struct RulesSettings {
     /// A clock stop counts only when asked this many days after receipt at most.
     pub clock_stop_grace_days: u32,
     /// Days the organisation is closed beyond the calendar (e.g. Christmas Eve).
@@ -35,55 +122,11 @@ pub struct Settings {
     pub retention_file: Option<PathBuf>,
     /// Replaces the shipped Ombudsman contact data (`letters/authorities.toml` format).
     pub authorities_file: Option<PathBuf>,
-    /// Largest attachment accepted, in MiB.
-    pub max_upload_mb: u32,
-    /// Days a released document stays downloadable by the requester.
-    pub download_days: u32,
-    /// Access-log events older than this many days are purged (the law asks for two years
-    /// of look-back; organisations keep more).
-    pub log_retention_days: u32,
-    pub pool_size: u32,
-    /// Failed logins per account within the lockout window before every attempt is refused.
-    pub login_max_failures: u32,
-    pub login_lockout_minutes: u32,
-    /// Most submissions committed together by the group-commit writer.
-    pub group_commit_max_batch: usize,
-    /// Requests per page at most in listings.
-    pub max_page_size: u32,
-    /// `smtp://host:25`, `smtp://user:pass@host:587?tls=required`, `smtps://host:465`;
-    /// unset: messages are written as .eml files to `outbox_dir`.
-    pub smtp_url: Option<SecretString>,
-    pub mail_from: String,
-    pub outbox_dir: PathBuf,
-    /// Where people reach this service: links in messages point here.
-    pub public_url: String,
-    /// Language of messages to staff and the DPO.
-    pub staff_language: Language,
-    /// Hour (Helsinki time) from which the DPO's daily digest goes out.
-    pub digest_hour: u32,
-    /// Digest recipients; empty: every active DPO of the organisation.
-    pub digest_recipients: Vec<String>,
-    /// Tries before a message is given up and shown to the DPO as failed.
-    pub mail_max_attempts: u32,
-    /// Whether `serve` runs the outbox worker and the deadline scheduler beside the server.
-    pub run_jobs: bool,
-    /// Public submissions (web form and API without a token) per client address per window.
-    pub submit_limit: u32,
-    /// Wrong reference/status-code guesses per client address per window.
-    pub token_guess_limit: u32,
-    /// Length of the rate-limit window in minutes.
-    pub rate_limit_window_minutes: u32,
-    /// Reverse proxies whose `X-Forwarded-For` is believed; nobody else's is.
-    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
-impl Default for Settings {
-    fn default() -> Settings {
-        Settings {
-            database_url: "sqlite://data/rightsdesk.db".into(),
-            bind: "127.0.0.1:8080".into(),
-            token_secret: None,
-            token_ttl_minutes: 60,
+impl Default for RulesSettings {
+    fn default() -> RulesSettings {
+        RulesSettings {
             clock_stop_grace_days: 7,
             extra_closed_days: Vec::new(),
             calendar_file: None,
@@ -91,29 +134,120 @@ impl Default for Settings {
             forms_dir: None,
             retention_file: None,
             authorities_file: None,
-            max_upload_mb: 200,
-            download_days: 14,
-            log_retention_days: 6 * 365,
-            pool_size: 8,
-            login_max_failures: 5,
-            login_lockout_minutes: 15,
-            group_commit_max_batch: 256,
-            max_page_size: 500,
-            smtp_url: None,
-            mail_from: "rightsdesk <noreply@localhost>".into(),
-            outbox_dir: PathBuf::from("data/outbox"),
-            public_url: "http://127.0.0.1:8080".into(),
-            staff_language: Language::Fi,
-            digest_hour: 7,
-            digest_recipients: Vec::new(),
-            mail_max_attempts: 8,
-            run_jobs: true,
-            submit_limit: 20,
-            token_guess_limit: 20,
-            rate_limit_window_minutes: 60,
-            trusted_proxies: Vec::new(),
         }
     }
+}
+
+/// Attachments and released documents.
+#[derive(Debug, Clone)]
+pub struct DocumentsSettings {
+    /// Largest attachment accepted, in MiB.
+    pub max_upload_mb: u32,
+    /// Days a released document stays downloadable by the requester.
+    pub download_days: u32,
+}
+
+impl Default for DocumentsSettings {
+    fn default() -> DocumentsSettings {
+        DocumentsSettings {
+            max_upload_mb: 200,
+            download_days: 14,
+        }
+    }
+}
+
+/// The access log (Act 703/2023 § 11).
+#[derive(Debug, Clone)]
+pub struct LogsSettings {
+    /// Access-log events older than this many days are purged (the law asks for two years
+    /// of look-back; organisations keep more).
+    pub log_retention_days: u32,
+}
+
+impl Default for LogsSettings {
+    fn default() -> LogsSettings {
+        LogsSettings {
+            log_retention_days: 6 * 365,
+        }
+    }
+}
+
+/// The outbox worker and the deadline scheduler.
+#[derive(Debug, Clone)]
+pub struct JobsSettings {
+    /// Whether `serve` runs the outbox worker and the deadline scheduler beside the server.
+    pub run_jobs: bool,
+    /// Hour (Helsinki time) from which the DPO's daily digest goes out.
+    pub digest_hour: u32,
+    /// Digest recipients; empty: every active DPO of the organisation.
+    pub digest_recipients: Vec<String>,
+}
+
+impl Default for JobsSettings {
+    fn default() -> JobsSettings {
+        JobsSettings {
+            run_jobs: true,
+            digest_hour: 7,
+            digest_recipients: Vec::new(),
+        }
+    }
+}
+
+/// The TOML file's flat keys, each with the section it belongs to. One line per key: the
+/// macro makes the private flat struct the file is read into (so `deny_unknown_fields` names
+/// an unknown key, listing the known ones in this order) and the move of each present key
+/// into its section.
+macro_rules! file_settings {
+    ($($key:ident: $ty:ty => $section:ident,)*) => {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct FileSettings {
+            $($key: Option<$ty>,)*
+        }
+
+        impl FileSettings {
+            fn apply(self, s: &mut Settings) {
+                $(if let Some(v) = self.$key {
+                    s.$section.$key = v;
+                })*
+            }
+        }
+    };
+}
+
+file_settings! {
+    database_url: String => database,
+    bind: String => web,
+    token_secret: Option<SecretString> => auth,
+    token_ttl_minutes: u32 => auth,
+    clock_stop_grace_days: u32 => rules,
+    extra_closed_days: Vec<NaiveDate> => rules,
+    calendar_file: Option<PathBuf> => rules,
+    legal_grounds_file: Option<PathBuf> => rules,
+    forms_dir: Option<PathBuf> => rules,
+    retention_file: Option<PathBuf> => rules,
+    authorities_file: Option<PathBuf> => rules,
+    max_upload_mb: u32 => documents,
+    download_days: u32 => documents,
+    log_retention_days: u32 => logs,
+    pool_size: u32 => database,
+    login_max_failures: u32 => auth,
+    login_lockout_minutes: u32 => auth,
+    group_commit_max_batch: usize => database,
+    max_page_size: u32 => web,
+    smtp_url: Option<SecretString> => mail,
+    mail_from: String => mail,
+    outbox_dir: PathBuf => mail,
+    public_url: String => web,
+    staff_language: Language => mail,
+    digest_hour: u32 => jobs,
+    digest_recipients: Vec<String> => jobs,
+    mail_max_attempts: u32 => mail,
+    run_jobs: bool => jobs,
+    submit_limit: u32 => web,
+    token_guess_limit: u32 => web,
+    rate_limit_window_minutes: u32 => web,
+    trusted_proxies: Vec<std::net::IpAddr> => web,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -121,6 +255,15 @@ impl Default for Settings {
 pub struct ConfigError {
     pub setting: String,
     pub problem: String,
+}
+
+impl From<crate::mail::MailSettingsError> for ConfigError {
+    fn from(e: crate::mail::MailSettingsError) -> ConfigError {
+        ConfigError {
+            setting: e.setting,
+            problem: e.problem,
+        }
+    }
 }
 
 impl ConfigError {
@@ -155,17 +298,15 @@ impl<const N: usize> EnvSource for [(&str, &str); N] {
 
 impl Settings {
     pub fn load(file: Option<&Path>, env: &dyn EnvSource) -> Result<Settings, ConfigError> {
-        let mut s = match file {
-            None => Settings::default(),
-            Some(path) => {
-                let name = path.display().to_string();
-                let text = std::fs::read_to_string(path).map_err(|e| {
-                    ConfigError::new("--config", format!("cannot read {name}: {e}"))
-                })?;
-                toml::from_str(&text)
-                    .map_err(|e| ConfigError::new(format!("--config {name}"), e.to_string()))?
-            }
-        };
+        let mut s = Settings::default();
+        if let Some(path) = file {
+            let name = path.display().to_string();
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| ConfigError::new("--config", format!("cannot read {name}: {e}")))?;
+            toml::from_str::<FileSettings>(&text)
+                .map_err(|e| ConfigError::new(format!("--config {name}"), e.to_string()))?
+                .apply(&mut s);
+        }
         s.apply_env(env)?;
         s.validate()?;
         Ok(s)
@@ -173,67 +314,75 @@ impl Settings {
 
     fn apply_env(&mut self, env: &dyn EnvSource) -> Result<(), ConfigError> {
         if let Some(v) = env.var("RIGHTSDESK_DATABASE_URL") {
-            self.database_url = v;
+            self.database.database_url = v;
         }
         if let Some(v) = env.var("RIGHTSDESK_BIND") {
-            self.bind = v;
+            self.web.bind = v;
         }
         if let Some(v) = env.var("RIGHTSDESK_TOKEN_SECRET") {
-            self.token_secret = Some(SecretString::from(v));
+            self.auth.token_secret = Some(SecretString::from(v));
         }
         parse_env(
             env,
             "RIGHTSDESK_TOKEN_TTL_MINUTES",
-            &mut self.token_ttl_minutes,
+            &mut self.auth.token_ttl_minutes,
         )?;
         parse_env(
             env,
             "RIGHTSDESK_CLOCK_STOP_GRACE_DAYS",
-            &mut self.clock_stop_grace_days,
+            &mut self.rules.clock_stop_grace_days,
         )?;
-        parse_env(env, "RIGHTSDESK_POOL_SIZE", &mut self.pool_size)?;
+        parse_env(env, "RIGHTSDESK_POOL_SIZE", &mut self.database.pool_size)?;
         parse_env(
             env,
             "RIGHTSDESK_LOGIN_MAX_FAILURES",
-            &mut self.login_max_failures,
+            &mut self.auth.login_max_failures,
         )?;
         parse_env(
             env,
             "RIGHTSDESK_LOGIN_LOCKOUT_MINUTES",
-            &mut self.login_lockout_minutes,
+            &mut self.auth.login_lockout_minutes,
         )?;
         parse_env(
             env,
             "RIGHTSDESK_GROUP_COMMIT_MAX_BATCH",
-            &mut self.group_commit_max_batch,
+            &mut self.database.group_commit_max_batch,
         )?;
-        parse_env(env, "RIGHTSDESK_MAX_PAGE_SIZE", &mut self.max_page_size)?;
-        parse_env(env, "RIGHTSDESK_DIGEST_HOUR", &mut self.digest_hour)?;
-        parse_env(env, "RIGHTSDESK_MAX_UPLOAD_MB", &mut self.max_upload_mb)?;
-        parse_env(env, "RIGHTSDESK_DOWNLOAD_DAYS", &mut self.download_days)?;
+        parse_env(env, "RIGHTSDESK_MAX_PAGE_SIZE", &mut self.web.max_page_size)?;
+        parse_env(env, "RIGHTSDESK_DIGEST_HOUR", &mut self.jobs.digest_hour)?;
+        parse_env(
+            env,
+            "RIGHTSDESK_MAX_UPLOAD_MB",
+            &mut self.documents.max_upload_mb,
+        )?;
+        parse_env(
+            env,
+            "RIGHTSDESK_DOWNLOAD_DAYS",
+            &mut self.documents.download_days,
+        )?;
         parse_env(
             env,
             "RIGHTSDESK_LOG_RETENTION_DAYS",
-            &mut self.log_retention_days,
+            &mut self.logs.log_retention_days,
         )?;
         parse_env(
             env,
             "RIGHTSDESK_MAIL_MAX_ATTEMPTS",
-            &mut self.mail_max_attempts,
+            &mut self.mail.mail_max_attempts,
         )?;
-        parse_env(env, "RIGHTSDESK_SUBMIT_LIMIT", &mut self.submit_limit)?;
+        parse_env(env, "RIGHTSDESK_SUBMIT_LIMIT", &mut self.web.submit_limit)?;
         parse_env(
             env,
             "RIGHTSDESK_TOKEN_GUESS_LIMIT",
-            &mut self.token_guess_limit,
+            &mut self.web.token_guess_limit,
         )?;
         parse_env(
             env,
             "RIGHTSDESK_RATE_LIMIT_WINDOW_MINUTES",
-            &mut self.rate_limit_window_minutes,
+            &mut self.web.rate_limit_window_minutes,
         )?;
         if let Some(v) = env.var("RIGHTSDESK_TRUSTED_PROXIES") {
-            self.trusted_proxies = v
+            self.web.trusted_proxies = v
                 .split(',')
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
@@ -248,19 +397,20 @@ impl Settings {
                 .collect::<Result<_, _>>()?;
         }
         if let Some(v) = env.var("RIGHTSDESK_SMTP_URL") {
-            self.smtp_url = Some(SecretString::from(v)).filter(|s| !s.expose_secret().is_empty());
+            self.mail.smtp_url =
+                Some(SecretString::from(v)).filter(|s| !s.expose_secret().is_empty());
         }
         if let Some(v) = env.var("RIGHTSDESK_MAIL_FROM") {
-            self.mail_from = v;
+            self.mail.mail_from = v;
         }
         if let Some(v) = env.var("RIGHTSDESK_OUTBOX_DIR") {
-            self.outbox_dir = PathBuf::from(v);
+            self.mail.outbox_dir = PathBuf::from(v);
         }
         if let Some(v) = env.var("RIGHTSDESK_PUBLIC_URL") {
-            self.public_url = v;
+            self.web.public_url = v;
         }
         if let Some(v) = env.var("RIGHTSDESK_DIGEST_RECIPIENTS") {
-            self.digest_recipients = v
+            self.jobs.digest_recipients = v
                 .split(',')
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
@@ -268,12 +418,12 @@ impl Settings {
                 .collect();
         }
         if let Some(v) = env.var("RIGHTSDESK_STAFF_LANGUAGE") {
-            self.staff_language = Language::parse(v.trim()).ok_or_else(|| {
+            self.mail.staff_language = Language::parse(v.trim()).ok_or_else(|| {
                 ConfigError::new("RIGHTSDESK_STAFF_LANGUAGE", "must be fi, sv or en")
             })?;
         }
         if let Some(v) = env.var("RIGHTSDESK_RUN_JOBS") {
-            self.run_jobs = match v.trim() {
+            self.jobs.run_jobs = match v.trim() {
                 "1" | "true" | "yes" => true,
                 "0" | "false" | "no" => false,
                 _ => {
@@ -285,7 +435,7 @@ impl Settings {
             };
         }
         if let Some(v) = env.var("RIGHTSDESK_EXTRA_CLOSED_DAYS") {
-            self.extra_closed_days = v
+            self.rules.extra_closed_days = v
                 .split(',')
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
@@ -300,14 +450,17 @@ impl Settings {
                 .collect::<Result<_, _>>()?;
         }
         for (name, slot) in [
-            ("RIGHTSDESK_CALENDAR_FILE", &mut self.calendar_file),
+            ("RIGHTSDESK_CALENDAR_FILE", &mut self.rules.calendar_file),
             (
                 "RIGHTSDESK_LEGAL_GROUNDS_FILE",
-                &mut self.legal_grounds_file,
+                &mut self.rules.legal_grounds_file,
             ),
-            ("RIGHTSDESK_FORMS_DIR", &mut self.forms_dir),
-            ("RIGHTSDESK_RETENTION_FILE", &mut self.retention_file),
-            ("RIGHTSDESK_AUTHORITIES_FILE", &mut self.authorities_file),
+            ("RIGHTSDESK_FORMS_DIR", &mut self.rules.forms_dir),
+            ("RIGHTSDESK_RETENTION_FILE", &mut self.rules.retention_file),
+            (
+                "RIGHTSDESK_AUTHORITIES_FILE",
+                &mut self.rules.authorities_file,
+            ),
         ] {
             if let Some(v) = env.var(name) {
                 *slot = Some(PathBuf::from(v));
@@ -317,11 +470,11 @@ impl Settings {
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
-        DbTarget::parse(&self.database_url).map_err(|problem| {
+        DbTarget::parse(&self.database.database_url).map_err(|problem| {
             ConfigError::new("database_url (RIGHTSDESK_DATABASE_URL)", problem)
         })?;
         self.bind_addr()?;
-        if let Some(secret) = &self.token_secret {
+        if let Some(secret) = &self.auth.token_secret {
             if secret.expose_secret().len() < 32 {
                 return Err(ConfigError::new(
                     "token_secret (RIGHTSDESK_TOKEN_SECRET)",
@@ -329,69 +482,81 @@ impl Settings {
                 ));
             }
         }
-        crate::mail::Mailer::check_settings(self)?;
-        if !(self.public_url.starts_with("http://") || self.public_url.starts_with("https://")) {
+        crate::mail::Mailer::check_settings(&self.mail)?;
+        if !(self.web.public_url.starts_with("http://")
+            || self.web.public_url.starts_with("https://"))
+        {
             return Err(ConfigError::new(
                 "public_url (RIGHTSDESK_PUBLIC_URL)",
                 "must start with http:// or https://",
             ));
         }
         let ranges: [(&str, u64, u64, u64); 15] = [
-            ("submit_limit", self.submit_limit.into(), 1, 1_000_000),
+            ("submit_limit", self.web.submit_limit.into(), 1, 1_000_000),
             (
                 "token_guess_limit",
-                self.token_guess_limit.into(),
+                self.web.token_guess_limit.into(),
                 1,
                 1_000_000,
             ),
             (
                 "rate_limit_window_minutes",
-                self.rate_limit_window_minutes.into(),
+                self.web.rate_limit_window_minutes.into(),
                 1,
                 24 * 60,
             ),
             (
                 "log_retention_days",
-                self.log_retention_days.into(),
+                self.logs.log_retention_days.into(),
                 731,
                 36500,
             ),
-            ("max_upload_mb", self.max_upload_mb.into(), 1, 4096),
-            ("download_days", self.download_days.into(), 1, 365),
-            ("digest_hour", self.digest_hour.into(), 0, 23),
-            ("mail_max_attempts", self.mail_max_attempts.into(), 1, 100),
+            (
+                "max_upload_mb",
+                self.documents.max_upload_mb.into(),
+                1,
+                4096,
+            ),
+            ("download_days", self.documents.download_days.into(), 1, 365),
+            ("digest_hour", self.jobs.digest_hour.into(), 0, 23),
+            (
+                "mail_max_attempts",
+                self.mail.mail_max_attempts.into(),
+                1,
+                100,
+            ),
             (
                 "token_ttl_minutes",
-                self.token_ttl_minutes.into(),
+                self.auth.token_ttl_minutes.into(),
                 1,
                 24 * 60,
             ),
             (
                 "clock_stop_grace_days",
-                self.clock_stop_grace_days.into(),
+                self.rules.clock_stop_grace_days.into(),
                 0,
                 31,
             ),
-            ("pool_size", self.pool_size.into(), 1, 128),
+            ("pool_size", self.database.pool_size.into(), 1, 128),
             (
                 "login_max_failures",
-                self.login_max_failures.into(),
+                self.auth.login_max_failures.into(),
                 1,
                 1000,
             ),
             (
                 "login_lockout_minutes",
-                self.login_lockout_minutes.into(),
+                self.auth.login_lockout_minutes.into(),
                 1,
                 24 * 60,
             ),
             (
                 "group_commit_max_batch",
-                self.group_commit_max_batch as u64,
+                self.database.group_commit_max_batch as u64,
                 1,
                 10_000,
             ),
-            ("max_page_size", self.max_page_size.into(), 1, 10_000),
+            ("max_page_size", self.web.max_page_size.into(), 1, 10_000),
         ];
         for (name, value, min, max) in ranges {
             if !(min..=max).contains(&value) {
@@ -405,18 +570,18 @@ impl Settings {
     }
 
     pub fn bind_addr(&self) -> Result<SocketAddr, ConfigError> {
-        self.bind.parse().map_err(|_| {
+        self.web.bind.parse().map_err(|_| {
             ConfigError::new(
                 "bind (RIGHTSDESK_BIND)",
-                format!("'{}' is not an address like 127.0.0.1:8080", self.bind),
+                format!("'{}' is not an address like 127.0.0.1:8080", self.web.bind),
             )
         })
     }
 
     pub fn db_target(&self) -> DbTarget {
         // validate() has accepted the URL.
-        DbTarget::parse(&self.database_url)
-            .unwrap_or_else(|_| DbTarget::Sqlite(self.database_url.clone()))
+        DbTarget::parse(&self.database.database_url)
+            .unwrap_or_else(|_| DbTarget::Sqlite(self.database.database_url.clone()))
     }
 }
 
@@ -437,7 +602,7 @@ mod tests {
     #[test]
     fn defaults_need_no_configuration() {
         let s = Settings::load(None, &[("X", "y")]).unwrap();
-        assert_eq!(s.bind, "127.0.0.1:8080");
+        assert_eq!(s.web.bind, "127.0.0.1:8080");
         assert!(matches!(s.db_target(), DbTarget::Sqlite(p) if p == "data/rightsdesk.db"));
     }
 
@@ -448,8 +613,8 @@ mod tests {
         let file = dir.join("c.toml");
         std::fs::write(&file, "bind = \"127.0.0.1:9000\"\npool_size = 3\n").unwrap();
         let s = Settings::load(Some(&file), &[("RIGHTSDESK_BIND", "0.0.0.0:7000")]).unwrap();
-        assert_eq!(s.bind, "0.0.0.0:7000");
-        assert_eq!(s.pool_size, 3);
+        assert_eq!(s.web.bind, "0.0.0.0:7000");
+        assert_eq!(s.database.pool_size, 3);
         std::fs::write(&file, "bnid = \"x\"\n").unwrap();
         let err = Settings::load(Some(&file), &[("X", "y")])
             .unwrap_err()
@@ -481,5 +646,166 @@ mod tests {
                 .to_string();
             assert!(err.contains(named), "{var}={value}: {err}");
         }
+    }
+
+    #[test]
+    fn sections_are_filled_from_flat_toml_keys() {
+        let dir = std::env::temp_dir().join(format!("rd-config-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("c.toml");
+        std::fs::write(
+            &file,
+            r#"
+database_url = "postgres://rd@db/rd"
+pool_size = 3
+group_commit_max_batch = 64
+bind = "0.0.0.0:9000"
+public_url = "https://rd.example.fi"
+max_page_size = 100
+submit_limit = 5
+token_guess_limit = 6
+rate_limit_window_minutes = 30
+trusted_proxies = ["10.0.0.1"]
+token_secret = "0123456789abcdef0123456789abcdef"
+token_ttl_minutes = 30
+login_max_failures = 4
+login_lockout_minutes = 20
+clock_stop_grace_days = 3
+extra_closed_days = ["2026-12-24"]
+calendar_file = "cal.toml"
+legal_grounds_file = "grounds.toml"
+forms_dir = "forms2"
+retention_file = "ret.toml"
+authorities_file = "auth.toml"
+max_upload_mb = 10
+download_days = 30
+log_retention_days = 800
+smtp_url = "smtp://relay:25"
+mail_from = "rd <rd@example.fi>"
+outbox_dir = "out"
+mail_max_attempts = 3
+staff_language = "sv"
+run_jobs = false
+digest_hour = 9
+digest_recipients = ["dpo@example.fi"]
+"#,
+        )
+        .unwrap();
+        let s = Settings::load(Some(&file), &[("X", "y")]).unwrap();
+        let _ = std::fs::remove_dir_all(dir);
+        assert_sections(&s, &["10.0.0.1"], &["dpo@example.fi"]);
+    }
+
+    #[test]
+    fn sections_are_filled_from_environment_variables() {
+        let env = [
+            ("RIGHTSDESK_DATABASE_URL", "postgres://rd@db/rd"),
+            ("RIGHTSDESK_POOL_SIZE", "3"),
+            ("RIGHTSDESK_GROUP_COMMIT_MAX_BATCH", "64"),
+            ("RIGHTSDESK_BIND", "0.0.0.0:9000"),
+            ("RIGHTSDESK_PUBLIC_URL", "https://rd.example.fi"),
+            ("RIGHTSDESK_MAX_PAGE_SIZE", "100"),
+            ("RIGHTSDESK_SUBMIT_LIMIT", "5"),
+            ("RIGHTSDESK_TOKEN_GUESS_LIMIT", "6"),
+            ("RIGHTSDESK_RATE_LIMIT_WINDOW_MINUTES", "30"),
+            ("RIGHTSDESK_TRUSTED_PROXIES", "10.0.0.1, 10.0.0.2"),
+            (
+                "RIGHTSDESK_TOKEN_SECRET",
+                "0123456789abcdef0123456789abcdef",
+            ),
+            ("RIGHTSDESK_TOKEN_TTL_MINUTES", "30"),
+            ("RIGHTSDESK_LOGIN_MAX_FAILURES", "4"),
+            ("RIGHTSDESK_LOGIN_LOCKOUT_MINUTES", "20"),
+            ("RIGHTSDESK_CLOCK_STOP_GRACE_DAYS", "3"),
+            ("RIGHTSDESK_EXTRA_CLOSED_DAYS", "2026-12-24"),
+            ("RIGHTSDESK_CALENDAR_FILE", "cal.toml"),
+            ("RIGHTSDESK_LEGAL_GROUNDS_FILE", "grounds.toml"),
+            ("RIGHTSDESK_FORMS_DIR", "forms2"),
+            ("RIGHTSDESK_RETENTION_FILE", "ret.toml"),
+            ("RIGHTSDESK_AUTHORITIES_FILE", "auth.toml"),
+            ("RIGHTSDESK_MAX_UPLOAD_MB", "10"),
+            ("RIGHTSDESK_DOWNLOAD_DAYS", "30"),
+            ("RIGHTSDESK_LOG_RETENTION_DAYS", "800"),
+            ("RIGHTSDESK_SMTP_URL", "smtp://relay:25"),
+            ("RIGHTSDESK_MAIL_FROM", "rd <rd@example.fi>"),
+            ("RIGHTSDESK_OUTBOX_DIR", "out"),
+            ("RIGHTSDESK_MAIL_MAX_ATTEMPTS", "3"),
+            ("RIGHTSDESK_STAFF_LANGUAGE", "sv"),
+            ("RIGHTSDESK_RUN_JOBS", "no"),
+            ("RIGHTSDESK_DIGEST_HOUR", "9"),
+            (
+                "RIGHTSDESK_DIGEST_RECIPIENTS",
+                "dpo@example.fi, other@example.fi",
+            ),
+        ];
+        let s = Settings::load(None, &env).unwrap();
+        assert_sections(
+            &s,
+            &["10.0.0.1", "10.0.0.2"],
+            &["dpo@example.fi", "other@example.fi"],
+        );
+    }
+
+    /// Every field differs from its default in both tests above.
+    fn assert_sections(s: &Settings, proxies: &[&str], recipients: &[&str]) {
+        let d = &s.database;
+        assert_eq!(d.database_url, "postgres://rd@db/rd");
+        assert_eq!((d.pool_size, d.group_commit_max_batch), (3, 64));
+        let w = &s.web;
+        assert_eq!(w.bind, "0.0.0.0:9000");
+        assert_eq!(w.public_url, "https://rd.example.fi");
+        assert_eq!(w.max_page_size, 100);
+        assert_eq!(
+            (
+                w.submit_limit,
+                w.token_guess_limit,
+                w.rate_limit_window_minutes
+            ),
+            (5, 6, 30)
+        );
+        let proxies: Vec<std::net::IpAddr> = proxies.iter().map(|p| p.parse().unwrap()).collect();
+        assert_eq!(w.trusted_proxies, proxies);
+        let a = &s.auth;
+        assert_eq!(
+            a.token_secret.as_ref().map(|t| t.expose_secret()),
+            Some("0123456789abcdef0123456789abcdef")
+        );
+        assert_eq!(
+            (
+                a.token_ttl_minutes,
+                a.login_max_failures,
+                a.login_lockout_minutes
+            ),
+            (30, 4, 20)
+        );
+        let r = &s.rules;
+        assert_eq!(r.clock_stop_grace_days, 3);
+        assert_eq!(
+            r.extra_closed_days,
+            [NaiveDate::from_ymd_opt(2026, 12, 24).unwrap()]
+        );
+        assert_eq!(r.calendar_file, Some(PathBuf::from("cal.toml")));
+        assert_eq!(r.legal_grounds_file, Some(PathBuf::from("grounds.toml")));
+        assert_eq!(r.forms_dir, Some(PathBuf::from("forms2")));
+        assert_eq!(r.retention_file, Some(PathBuf::from("ret.toml")));
+        assert_eq!(r.authorities_file, Some(PathBuf::from("auth.toml")));
+        assert_eq!(
+            (s.documents.max_upload_mb, s.documents.download_days),
+            (10, 30)
+        );
+        assert_eq!(s.logs.log_retention_days, 800);
+        let m = &s.mail;
+        assert_eq!(
+            m.smtp_url.as_ref().map(|u| u.expose_secret()),
+            Some("smtp://relay:25")
+        );
+        assert_eq!(m.mail_from, "rd <rd@example.fi>");
+        assert_eq!(m.outbox_dir, PathBuf::from("out"));
+        assert_eq!(m.mail_max_attempts, 3);
+        assert_eq!(m.staff_language, Language::Sv);
+        let j = &s.jobs;
+        assert!(!j.run_jobs);
+        assert_eq!(j.digest_hour, 9);
+        assert_eq!(j.digest_recipients, recipients);
     }
 }

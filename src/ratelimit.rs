@@ -80,11 +80,11 @@ pub struct Limits {
 
 impl Limits {
     pub fn from_settings(s: &Settings) -> Limits {
-        let window = Duration::from_secs(u64::from(s.rate_limit_window_minutes) * 60);
+        let window = Duration::from_secs(u64::from(s.web.rate_limit_window_minutes) * 60);
         Limits {
-            submissions: RateLimiter::new(s.submit_limit, window),
-            token_guesses: RateLimiter::new(s.token_guess_limit, window),
-            trusted_proxies: s.trusted_proxies.clone(),
+            submissions: RateLimiter::new(s.web.submit_limit, window),
+            token_guesses: RateLimiter::new(s.web.token_guess_limit, window),
+            trusted_proxies: s.web.trusted_proxies.clone(),
         }
     }
 

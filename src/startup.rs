@@ -26,10 +26,10 @@ pub fn build_context_with_clock(
 ) -> anyhow::Result<Context> {
     let rules = Rules::load(&settings)?;
     let target = settings.db_target();
-    let pool: Pool = db::connect(&target, settings.pool_size)?;
+    let pool: Pool = db::connect(&target, settings.database.pool_size)?;
     let secret = {
         let mut conn = pool.get()?;
-        token_secret(&mut conn, settings.token_secret.as_ref()).map_err(|e| match e {
+        token_secret(&mut conn, settings.auth.token_secret.as_ref()).map_err(|e| match e {
             ServiceError::Internal(e) => e,
             other => anyhow::anyhow!("{other}"),
         })?
@@ -40,17 +40,17 @@ pub fn build_context_with_clock(
     };
     let tokens = TokenKeys::new(
         &secret,
-        Duration::from_secs(u64::from(settings.token_ttl_minutes) * 60),
+        Duration::from_secs(u64::from(settings.auth.token_ttl_minutes) * 60),
     );
     let login_guard = LoginGuard::new(
-        settings.login_max_failures,
-        Duration::from_secs(u64::from(settings.login_lockout_minutes) * 60),
+        settings.auth.login_max_failures,
+        Duration::from_secs(u64::from(settings.auth.login_lockout_minutes) * 60),
     );
     let notifier = Arc::new(Notifier::new(&settings, clock.clone())?);
-    let mailer = Mailer::from_settings(&settings)?;
+    let mailer = Mailer::from_settings(&settings.mail)?;
     let writer = SubmissionWriter::start(
         target,
-        settings.group_commit_max_batch,
+        settings.database.group_commit_max_batch,
         rules.calendar.clone(),
         notifier.clone(),
     );

@@ -267,10 +267,8 @@ fn a_generated_token_secret_survives_a_restart() {
     use rightsdesk::domain::enums::Role;
     use rightsdesk::services::Principal;
     let (dir, url) = temp_db();
-    let settings = Settings {
-        database_url: url,
-        ..Settings::default()
-    };
+    let mut settings = Settings::default();
+    settings.database.database_url = url;
     let first = rightsdesk::startup::build_context(settings.clone()).unwrap();
     let p = Principal {
         user_id: "u".into(),

@@ -415,7 +415,7 @@ async fn upload(
 
 #[actix_rt::test]
 async fn an_access_answer_is_a_signed_bundle_the_requester_downloads_once_verified() {
-    let app = TestApp::spawn_with(|s| s.max_upload_mb = 1).await;
+    let app = TestApp::spawn_with(|s| s.documents.max_upload_mb = 1).await;
     let (_, body) = app
         .submit_public(|b| {
             b["registers"] = json!(["turvakoti"]);

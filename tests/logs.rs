@@ -393,7 +393,7 @@ async fn the_report_is_a_pdf_and_a_csv_released_to_the_requester() {
 
 #[actix_rt::test]
 async fn old_events_are_purged_by_the_scheduler() {
-    let app = TestApp::spawn_with(|s| s.log_retention_days = 731).await;
+    let app = TestApp::spawn_with(|s| s.logs.log_retention_days = 731).await;
     let token = ingest_token(&app).await;
     ingest(
         &app,

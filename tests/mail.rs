@@ -20,8 +20,8 @@ use rightsdesk::jobs;
 /// SMTP to the test server; the DPO digest waits until 23:00 so it stays out of the way.
 fn with_smtp(url: String) -> impl FnOnce(&mut Settings) {
     move |s| {
-        s.smtp_url = Some(url.into());
-        s.digest_hour = 23;
+        s.mail.smtp_url = Some(url.into());
+        s.jobs.digest_hour = 23;
     }
 }
 
@@ -190,16 +190,14 @@ async fn two_workers_on_one_database_never_send_the_same_message() {
         app.submit_public(|_| {}).await;
     }
     // A second instance: its own context, pool and worker, on the same database.
-    let settings = Settings {
-        database_url: app.db.url.clone(),
-        token_secret: Some(
-            "test-secret-test-secret-test-secret-0123"
-                .to_string()
-                .into(),
-        ),
-        smtp_url: Some(server.url().into()),
-        ..Settings::default()
-    };
+    let mut settings = Settings::default();
+    settings.database.database_url = app.db.url.clone();
+    settings.auth.token_secret = Some(
+        "test-secret-test-secret-test-secret-0123"
+            .to_string()
+            .into(),
+    );
+    settings.mail.smtp_url = Some(server.url().into());
     let other = Arc::new(
         rightsdesk::startup::build_context_with_clock(settings, app.clock.clone()).unwrap(),
     );
@@ -245,7 +243,7 @@ fn queued(app: &TestApp, request: Option<&str>) -> Vec<(String, String)> {
 async fn reminders_and_digests_over_simulated_months() {
     let dir = std::env::temp_dir().join(format!("rd-outbox-{}", uuid::Uuid::new_v4().simple()));
     let out = dir.clone();
-    let app = TestApp::spawn_with(move |s| s.outbox_dir = out).await;
+    let app = TestApp::spawn_with(move |s| s.mail.outbox_dir = out).await;
     let at_eight = |d: chrono::NaiveDate| {
         chrono_tz::Europe::Helsinki
             .from_local_datetime(&d.and_hms_opt(8, 0, 0).unwrap())

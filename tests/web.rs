@@ -331,7 +331,7 @@ async fn a_form_is_checked_like_the_api_and_then_received_for_good() {
 
 #[actix_rt::test]
 async fn wrong_status_codes_are_limited_per_address() {
-    let app = TestApp::spawn_with(|s| s.token_guess_limit = 3).await;
+    let app = TestApp::spawn_with(|s| s.web.token_guess_limit = 3).await;
     let (_, created) = app.submit_public(|_| {}).await;
     let reference = created["reference"].as_str().unwrap();
     let guess = |token: &'static str| {
@@ -385,8 +385,8 @@ async fn guess_ok(app: &TestApp, reference: &str, token: &str) -> StatusCode {
 #[actix_rt::test]
 async fn public_submissions_are_limited_per_client_address() {
     let app = TestApp::spawn_with(|s| {
-        s.submit_limit = 2;
-        s.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+        s.web.submit_limit = 2;
+        s.web.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
     })
     .await;
     let send = |forwarded: &'static str| {
@@ -772,7 +772,7 @@ async fn the_form_sends_people_to_identify_and_takes_the_proof_back() {
     assert_eq!(param(&location, "client_id"), AUDIENCE);
     assert_eq!(
         param(&location, "redirect_uri"),
-        format!("{}/satama/eid/return", app.ctx.settings.public_url)
+        format!("{}/satama/eid/return", app.ctx.settings.web.public_url)
     );
     assert_eq!(param(&location, "acr_values"), LOA_HIGH);
     let (state, nonce) = (param(&location, "state"), param(&location, "nonce"));

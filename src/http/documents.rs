@@ -189,7 +189,7 @@ pub async fn upload(
     mut form: Multipart,
 ) -> Result<HttpResponse, AppError> {
     use futures_util_lite::next;
-    let limit = u64::from(ctx.settings.max_upload_mb) * 1024 * 1024;
+    let limit = u64::from(ctx.settings.documents.max_upload_mb) * 1024 * 1024;
     let mut meta: Option<AttachmentMeta> = None;
     let mut file: Option<(String, String, std::fs::File)> = None;
     while let Some(field) = next(&mut form).await {
@@ -250,7 +250,10 @@ pub async fn upload(
                         return Ok(problem(
                             StatusCode::PAYLOAD_TOO_LARGE,
                             "file_too_large",
-                            format!("the file is larger than {} MiB", ctx.settings.max_upload_mb),
+                            format!(
+                                "the file is larger than {} MiB",
+                                ctx.settings.documents.max_upload_mb
+                            ),
                         ));
                     }
                     tmp.write_all(&chunk).map_err(internal)?;

@@ -30,6 +30,10 @@ use self::error::{bad_request, redact_quoted, Problem};
         (name = "requests", description = "Staff work on requests"),
         (name = "dpo", description = "Deadlines, statistics and the audit chain"),
         (name = "admin", description = "Registers and users of the organisation"),
+        (name = "documents", description = "Letters, export bundles, gathered attachments and staff downloads"),
+        (name = "items", description = "Items to rectify, erase or restrict, their decisions, and the recipients told (Art 19)"),
+        (name = "access-log", description = "Access-log ingestion and ingest tokens, log searches and log-inspection reports"),
+        (name = "meta", description = "The public key that verifies export bundles"),
     )
 )]
 pub struct ApiDoc;
@@ -206,4 +210,46 @@ fn query_config() -> web::QueryConfig {
 fn path_config() -> web::PathConfig {
     web::PathConfig::default()
         .error_handler(|err, _req| bad_request("invalid_path", redact_quoted(&err.to_string())))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    /// Every tag an operation uses is declared with a description, and every declared tag is used.
+    #[test]
+    fn the_tags_in_use_are_the_declared_tags() {
+        let doc = serde_json::to_value(super::openapi_document()).unwrap();
+        let declared: BTreeSet<&str> = doc["tags"]
+            .as_array()
+            .expect("declared tags")
+            .iter()
+            .map(|t| {
+                let name = t["name"].as_str().unwrap();
+                let description = t["description"].as_str().unwrap_or_default();
+                assert!(
+                    !description.trim().is_empty(),
+                    "tag {name} has no description"
+                );
+                name
+            })
+            .collect();
+        let mut used = BTreeSet::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                let Some(tags) = op.get("tags") else {
+                    // Path-level fields (parameters, summary…) are not operations.
+                    assert!(
+                        !op.is_object() || op.get("responses").is_none(),
+                        "{method} {path} has no tag"
+                    );
+                    continue;
+                };
+                for tag in tags.as_array().unwrap() {
+                    used.insert(tag.as_str().unwrap());
+                }
+            }
+        }
+        assert_eq!(used, declared, "used (left) vs declared (right)");
+    }
 }

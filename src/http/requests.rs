@@ -167,7 +167,7 @@ pub async fn list(
     q: web::Query<ListParams>,
 ) -> Result<HttpResponse, AppError> {
     let q = q.into_inner();
-    let max = ctx.settings.max_page_size;
+    let max = ctx.settings.web.max_page_size;
     let limit = q.limit.unwrap_or(DEFAULT_PAGE);
     if limit == 0 || limit > max {
         return Err(

@@ -30,7 +30,7 @@ pub fn tick(ctx: &Context) -> Result<usize, ServiceError> {
     for org in orgs::list_organisations(&mut conn)? {
         let users = orgs::list_users(&mut conn, &org.id)?;
         queued += staff_reminders(ctx, &mut conn, &org, &users, today)?;
-        if hour >= ctx.settings.digest_hour {
+        if hour >= ctx.settings.jobs.digest_hour {
             queued += dpo_digest(ctx, &mut conn, &org, &users, today)?;
         }
     }
@@ -116,8 +116,8 @@ fn staff_reminders(
 }
 
 fn digest_recipients(ctx: &Context, users: &[UserRow]) -> Vec<String> {
-    if !ctx.settings.digest_recipients.is_empty() {
-        return ctx.settings.digest_recipients.clone();
+    if !ctx.settings.jobs.digest_recipients.is_empty() {
+        return ctx.settings.jobs.digest_recipients.clone();
     }
     users
         .iter()

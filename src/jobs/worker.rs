@@ -48,7 +48,7 @@ pub async fn drain(ctx: Arc<Context>, worker_id: &str) -> Result<Report, Service
                     html: &row.body_html,
                 })
                 .await;
-            let max_attempts = ctx.settings.mail_max_attempts as i32;
+            let max_attempts = ctx.settings.mail.mail_max_attempts as i32;
             let (label, detail, retry_at): (&'static str, Option<String>, Option<NaiveDateTime>) =
                 match outcome {
                     SendOutcome::Sent => {

@@ -1,7 +1,9 @@
 //! Every lettre call lives here: message templates, the SMTP and file transports.
 
+mod settings;
 mod templates;
 
+pub use settings::{MailSettings, MailSettingsError};
 pub use templates::{Rendered, Templates};
 
 use std::path::PathBuf;
@@ -9,8 +11,6 @@ use std::path::PathBuf;
 use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::ExposeSecret;
-
-use crate::config::{ConfigError, Settings};
 
 /// One message as stored in the outbox.
 pub struct Outgoing<'a> {
@@ -43,31 +43,31 @@ pub struct Mailer {
 
 impl Mailer {
     /// Checks the mail settings without connecting anywhere.
-    pub fn check_settings(s: &Settings) -> Result<(), ConfigError> {
+    pub fn check_settings(s: &MailSettings) -> Result<(), MailSettingsError> {
         s.mail_from.parse::<Mailbox>().map_err(|e| {
-            ConfigError::new(
+            MailSettingsError::new(
                 "mail_from (RIGHTSDESK_MAIL_FROM)",
                 format!("not a mailbox: {e}"),
             )
         })?;
         if let Some(url) = &s.smtp_url {
             AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose_secret()).map_err(|e| {
-                ConfigError::new("smtp_url (RIGHTSDESK_SMTP_URL)", format!("not usable: {e}"))
+                MailSettingsError::new("smtp_url (RIGHTSDESK_SMTP_URL)", format!("not usable: {e}"))
             })?;
         }
         Ok(())
     }
 
-    pub fn from_settings(s: &Settings) -> Result<Mailer, ConfigError> {
+    pub fn from_settings(s: &MailSettings) -> Result<Mailer, MailSettingsError> {
         Mailer::check_settings(s)?;
         let from = s
             .mail_from
             .parse::<Mailbox>()
-            .map_err(|e| ConfigError::new("mail_from", e.to_string()))?;
+            .map_err(|e| MailSettingsError::new("mail_from", e.to_string()))?;
         let transport = match &s.smtp_url {
             Some(url) => Transport::Smtp(
                 AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose_secret())
-                    .map_err(|e| ConfigError::new("smtp_url", e.to_string()))?
+                    .map_err(|e| MailSettingsError::new("smtp_url", e.to_string()))?
                     .timeout(Some(std::time::Duration::from_secs(20)))
                     .build(),
             ),
@@ -163,9 +163,9 @@ mod tests {
     #[tokio::test]
     async fn the_file_transport_writes_one_eml_per_message() {
         let dir = std::env::temp_dir().join(format!("rd-mail-{}", uuid::Uuid::new_v4()));
-        let settings = Settings {
+        let settings = MailSettings {
             outbox_dir: dir.clone(),
-            ..Settings::default()
+            ..MailSettings::default()
         };
         let mailer = Mailer::from_settings(&settings).unwrap();
         let out = mailer

@@ -195,7 +195,7 @@ fn apply_to(
                 Awaiting::Clarification
             };
             if let ClockStop::NotStoppedOutsideGrace { grace_days } =
-                clock.stop(on, ctx.settings.clock_stop_grace_days)
+                clock.stop(on, ctx.settings.rules.clock_stop_grace_days)
             {
                 notice = Some(format!(
                     "The clock was not stopped: it may be stopped only within {grace_days} days of receipt. The due date stays."

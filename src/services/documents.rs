@@ -186,10 +186,10 @@ pub fn render_letter(
         attachments: &files,
         original_due_on,
         message,
-        download_days: ctx.settings.download_days,
+        download_days: ctx.settings.documents.download_days,
         status_url: format!(
             "{}/{}/status",
-            ctx.settings.public_url.trim_end_matches('/'),
+            ctx.settings.web.public_url.trim_end_matches('/'),
             org.slug
         ),
         log_period: request.log_period(),
@@ -277,7 +277,7 @@ pub fn record_document(
     blob: blobs::StoredBlob,
 ) -> Result<DocumentRow, ServiceError> {
     let now = ctx.clock.now().naive_utc();
-    let expires = now + chrono::Duration::days(ctx.settings.download_days.into());
+    let expires = now + chrono::Duration::days(ctx.settings.documents.download_days.into());
     let release = new.release == Release::ToRequester;
     let actor = new.actor;
     let doc = DocumentRow {

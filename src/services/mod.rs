@@ -84,7 +84,7 @@ pub struct Rules {
 impl Rules {
     pub fn load(settings: &Settings) -> anyhow::Result<Rules> {
         use anyhow::Context as _;
-        let calendar = match &settings.calendar_file {
+        let calendar = match &settings.rules.calendar_file {
             None => Calendar::finnish_default(),
             Some(path) => {
                 let src = std::fs::read_to_string(path)
@@ -93,8 +93,8 @@ impl Rules {
                     .with_context(|| format!("calendar_file {}", path.display()))?
             }
         }
-        .with_extra_closed_days(settings.extra_closed_days.iter().copied());
-        let grounds = match &settings.legal_grounds_file {
+        .with_extra_closed_days(settings.rules.extra_closed_days.iter().copied());
+        let grounds = match &settings.rules.legal_grounds_file {
             None => LegalGrounds::embedded()?,
             Some(path) => {
                 let src = std::fs::read_to_string(path).with_context(|| {
@@ -103,18 +103,18 @@ impl Rules {
                 LegalGrounds::from_toml(&src)?
             }
         };
-        let forms = match &settings.forms_dir {
+        let forms = match &settings.rules.forms_dir {
             None => Forms::embedded()?,
             Some(dir) => Forms::from_dir(dir)?,
         };
-        let retention = match &settings.retention_file {
+        let retention = match &settings.rules.retention_file {
             None => RetentionRules::embedded()?,
             Some(path) => RetentionRules::from_toml(
                 &std::fs::read_to_string(path)
                     .with_context(|| format!("retention_file: cannot read {}", path.display()))?,
             )?,
         };
-        let authorities = match &settings.authorities_file {
+        let authorities = match &settings.rules.authorities_file {
             None => Authorities::embedded()?,
             Some(path) => {
                 Authorities::from_toml(&std::fs::read_to_string(path).with_context(|| {

@@ -41,8 +41,8 @@ impl Notifier {
     pub fn new(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Notifier> {
         Ok(Notifier {
             templates: Templates::embedded()?,
-            public_url: settings.public_url.trim_end_matches('/').to_string(),
-            staff_language: settings.staff_language,
+            public_url: settings.web.public_url.trim_end_matches('/').to_string(),
+            staff_language: settings.mail.staff_language,
             clock,
         })
     }

@@ -90,7 +90,7 @@ pub async fn start(
     );
     let redirect_uri = format!(
         "{}/{}/eid/return",
-        ctx.settings.public_url.trim_end_matches('/'),
+        ctx.settings.web.public_url.trim_end_matches('/'),
         org.slug
     );
     let acr_values = settings.accepted_acr.join(" ");

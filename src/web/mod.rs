@@ -120,7 +120,7 @@ pub fn too_many(
 
 /// Cookies are marked Secure when the service is reached over TLS (`public_url` is https).
 fn secure_cookies(ctx: &Context) -> bool {
-    ctx.settings.public_url.starts_with("https://")
+    ctx.settings.web.public_url.starts_with("https://")
 }
 
 fn with_cookie(mut resp: HttpResponse, cookie: Option<Cookie<'static>>) -> HttpResponse {

@@ -331,7 +331,7 @@ pub async fn form_post(
                     "received_on": format_date(r.received_on, lang),
                     "due_on": format_date(r.due_on, lang),
                     "status_path": status_path,
-                    "status_url": format!("{}{status_path}", ctx.settings.public_url.trim_end_matches('/')),
+                    "status_url": format!("{}{status_path}", ctx.settings.web.public_url.trim_end_matches('/')),
                     "identity_verified": r.identity_json.is_some(),
                 }),
             )

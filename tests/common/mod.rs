@@ -133,20 +133,18 @@ impl TestApp {
 
     pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         let db = TestDb::new();
-        let mut settings = Settings {
-            database_url: db.url.clone(),
-            token_secret: Some(
-                "test-secret-test-secret-test-secret-0123"
-                    .to_string()
-                    .into(),
-            ),
-            pool_size: 4,
-            login_max_failures: 3,
-            // Tests submit from one address; the limits have tests of their own.
-            submit_limit: 1_000_000,
-            token_guess_limit: 1_000_000,
-            ..Settings::default()
-        };
+        let mut settings = Settings::default();
+        settings.database.database_url = db.url.clone();
+        settings.auth.token_secret = Some(
+            "test-secret-test-secret-test-secret-0123"
+                .to_string()
+                .into(),
+        );
+        settings.database.pool_size = 4;
+        settings.auth.login_max_failures = 3;
+        // Tests submit from one address; the limits have tests of their own.
+        settings.web.submit_limit = 1_000_000;
+        settings.web.token_guess_limit = 1_000_000;
         adjust(&mut settings);
         let clock = Arc::new(ManualClock::new(helsinki_noon("2026-11-16")));
         let ctx = Arc::new(build_context_with_clock(settings, clock.clone()).expect("context"));

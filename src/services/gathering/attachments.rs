@@ -113,7 +113,7 @@ pub fn add_attachment<R: Read>(
     if !errors.is_empty() {
         return Err(ServiceError::Validation(errors));
     }
-    let limit = u64::from(ctx.settings.max_upload_mb) * 1024 * 1024;
+    let limit = u64::from(ctx.settings.documents.max_upload_mb) * 1024 * 1024;
     let mut conn = ctx.conn()?;
     write_tx(&mut conn, &principal.org_id, |conn| {
         let request = open_request(conn, principal, request_id)?;
@@ -123,7 +123,7 @@ pub fn add_attachment<R: Read>(
         let blob = blobs::store(conn, &row.org_id, file.content, limit).map_err(|e| match e {
             blobs::BlobError::TooLarge { .. } => {
                 ServiceError::Validation(vec![FieldError::new("file", "file_too_large")
-                    .with_params(json!({ "max_mb": ctx.settings.max_upload_mb }))])
+                    .with_params(json!({ "max_mb": ctx.settings.documents.max_upload_mb }))])
             }
             other => ServiceError::Internal(other.into()),
         })?;
