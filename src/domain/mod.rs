@@ -11,6 +11,7 @@ pub mod forms;
 pub mod grounds;
 pub mod personal_id;
 pub mod retention;
+pub mod slugs;
 pub mod subject;
 pub mod texts;
 pub mod validation;
