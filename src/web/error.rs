@@ -146,7 +146,7 @@ mod tests {
             .finish();
         let cause = anyhow::anyhow!("no such table: registers").context("listing registers");
         tracing::subscriber::with_default(subscriber, || {
-            let _span = tracing::info_span!("http", request_id = "req-42").entered();
+            let _span = tracing::info_span!("http", request_id = %"req-42").entered();
             answer(ServiceError::Internal(cause));
         });
         let line = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
