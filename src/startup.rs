@@ -84,7 +84,9 @@ impl Application {
         let port = listener.local_addr()?.port();
         let data = web::Data::from(ctx);
         let server = HttpServer::new(move || {
-            crate::http::build_app(App::new().app_data(data.clone()))
+            let app = crate::http::build_app(App::new().app_data(data.clone()));
+            crate::web::mount(app)
+                .default_service(web::to(crate::http::not_found))
                 .wrap(
                     middleware::DefaultHeaders::new()
                         .add(("X-Content-Type-Options", "nosniff"))

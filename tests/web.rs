@@ -949,3 +949,58 @@ async fn the_status_page_follows_the_request_to_its_documents() {
     let (status, _, _) = v.get(&wrong).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[actix_rt::test]
+async fn page_faults_are_answered_with_pages_and_keep_their_cause_out_of_them() {
+    let app = TestApp::spawn().await;
+    let mut v = Visitor::new(&app);
+    let (status, _, html) = v.get("/nobody/?lang=en").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains("Page not found"));
+
+    // A database fault: a calm page in the person's language, nothing of the cause.
+    app.db
+        .execute("ALTER TABLE registers RENAME TO registers_elsewhere");
+    let (status, headers, html) = v.get("/satama/?lang=sv").await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    assert!(html.contains("<html lang=\"sv\">") && html.contains("Något gick fel"));
+    assert!(
+        !html.contains("no such table") && !html.contains("does not exist"),
+        "{html}"
+    );
+}
+
+#[actix_rt::test]
+async fn the_board_takes_the_apis_bearer_token_as_its_session() {
+    let app = TestApp::spawn().await;
+    let board = |authorization: String| {
+        app.client
+            .get(format!("{}/dpo?lang=en", app.base))
+            .header("Authorization", authorization)
+            .send()
+    };
+    let html = board(format!("bearer {}", app.org.dpo))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(r#"<h2 id="overdue">"#),
+        "the scheme is case-insensitive"
+    );
+    let html = board(format!("Bearer {}", app.org.staff))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(r#"autocomplete="current-password""#),
+        "staff are not DPOs"
+    );
+}

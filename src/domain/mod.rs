@@ -13,6 +13,7 @@ pub mod grounds;
 pub mod log_grouping;
 pub mod personal_id;
 pub mod retention;
+pub mod slugs;
 pub mod subject;
 pub mod texts;
 pub mod validation;

@@ -6,13 +6,13 @@ use std::io::{Seek, SeekFrom, Write};
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
-use futures_core::Stream;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::auth::Auth;
 use super::error::{AppError, Problem};
-use crate::db::blobs;
+use crate::edge::download::file_response;
+use crate::edge::status_token;
 use crate::letters::LetterKind;
 use crate::services::bundles::{self, BundleInput, PublicKeyOutput};
 use crate::services::documents::{self, DocumentOutput};
@@ -99,68 +99,6 @@ pub async fn download(
         &doc.sha256,
         doc.size,
     ))
-}
-
-/// Streams a blob chunk by chunk from a blocking task, so a large bundle never sits in memory.
-pub(crate) fn file_response(
-    ctx: web::Data<Context>,
-    blob_id: String,
-    filename: &str,
-    media_type: &str,
-    sha256: &str,
-    size: i64,
-) -> HttpResponse {
-    let (tx, rx) = tokio::sync::mpsc::channel::<Result<web::Bytes, std::io::Error>>(2);
-    tokio::task::spawn_blocking(move || {
-        let mut conn = match ctx.conn() {
-            Ok(c) => c,
-            Err(e) => {
-                let _ = tx.blocking_send(Err(std::io::Error::other(e.to_string())));
-                return;
-            }
-        };
-        let count = blobs::chunk_count(&mut conn, &blob_id).unwrap_or(0) as i32;
-        for seq in 0..count {
-            let item = blobs::chunk(&mut conn, &blob_id, seq)
-                .map(web::Bytes::from)
-                .map_err(std::io::Error::other);
-            if tx.blocking_send(item).is_err() {
-                return;
-            }
-        }
-    });
-    let ascii: String = filename
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    HttpResponse::Ok()
-        .content_type(media_type.to_string())
-        .insert_header(("Content-Length", size.to_string()))
-        .insert_header((
-            "Content-Disposition",
-            format!("attachment; filename=\"{ascii}\""),
-        ))
-        .insert_header(("X-Content-SHA256", sha256.to_string()))
-        .insert_header(("Cache-Control", "no-store"))
-        .streaming(ReceiverStream(rx))
-}
-
-struct ReceiverStream<T>(tokio::sync::mpsc::Receiver<T>);
-
-impl<T> Stream for ReceiverStream<T> {
-    type Item = T;
-    fn poll_next(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<T>> {
-        self.0.poll_recv(cx)
-    }
 }
 
 /// A multipart upload: a `meta` part (JSON, [`AttachmentMeta`]) and a `file` part.
@@ -517,29 +455,13 @@ pub async fn requester_download(
     req: HttpRequest,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
-    let token = req
-        .headers()
-        .get("X-Status-Token")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
+    let token = status_token::from_header(&req);
     let (reference, doc_id) = path.into_inner();
-    let addr = crate::web::client_addr(&ctx, &req);
-    let now = std::time::Instant::now;
-    if let Err(retry) = ctx.limits.token_guesses.check(addr, now()) {
-        return Ok(super::error::too_many_requests(retry));
-    }
-    let c = ctx.clone();
-    let doc =
-        match blocking(move || status_service::download(&c, &reference, &token, &doc_id)).await {
-            Ok(doc) => doc,
-            Err(e) => {
-                if matches!(e, ServiceError::NotFound(_)) {
-                    ctx.limits.token_guesses.record(addr, now());
-                }
-                return Err(e.into());
-            }
-        };
+    let look_up = move |c: &Context| status_service::download(c, &reference, &token, &doc_id);
+    let doc = match status_token::guarded(&ctx, &req, look_up).await {
+        Ok(found) => found?,
+        Err(retry) => return Ok(super::error::too_many_requests(retry)),
+    };
     Ok(file_response(
         ctx,
         doc.blob_id,

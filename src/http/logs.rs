@@ -7,6 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::auth::Auth;
 use super::error::{AppError, Problem};
 use crate::domain::access_log::read_body;
+use crate::edge::session::bearer_token;
 use crate::services::documents::DocumentOutput;
 use crate::services::logs::{
     self, ImportSummary, Importer, IngestTokenInput, IngestTokenOutput, LogSearchInput,
@@ -63,11 +64,10 @@ pub async fn ingest(
 ) -> Result<HttpResponse, AppError> {
     let token = req
         .headers()
-        .get("Authorization")
+        .get(actix_web::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+        .and_then(bearer_token)
         .unwrap_or("")
-        .trim()
         .to_string();
     let register = query.into_inner().register;
     let summary = blocking(move || {

@@ -122,7 +122,8 @@ where
         .split_for_parts()
 }
 
-/// Mounts every route on `app`, serves the OpenAPI document and answers unknown paths with a problem.
+/// Mounts every API route on `app` and serves the OpenAPI document; the pages are mounted
+/// after it and [`not_found`] answers what is left (see `startup`).
 pub fn build_app<T>(app: actix_web::App<T>) -> actix_web::App<T>
 where
     T: actix_web::dev::ServiceFactory<
@@ -134,10 +135,8 @@ where
 {
     let (app, api) = mount(app);
     let doc = web::Data::new(api);
-    let app = app
-        .app_data(doc)
-        .route("/openapi.json", web::get().to(serve_openapi));
-    crate::web::mount(app).default_service(web::to(not_found))
+    app.app_data(doc)
+        .route("/openapi.json", web::get().to(serve_openapi))
 }
 
 async fn serve_openapi(doc: web::Data<utoipa::openapi::OpenApi>) -> HttpResponse {
@@ -149,7 +148,8 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     mount(actix_web::App::new()).1
 }
 
-async fn not_found(_req: HttpRequest) -> HttpResponse {
+/// Unknown paths: a problem document.
+pub async fn not_found(_req: HttpRequest) -> HttpResponse {
     Problem::new(
         actix_web::http::StatusCode::NOT_FOUND,
         "not_found",

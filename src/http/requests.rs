@@ -6,13 +6,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
-use std::time::Instant;
-
 use super::auth::{Auth, Submitter};
 use super::error::{too_many_requests, AppError, Problem};
 use crate::domain::enums::{
     Channel, ContactChannel, Language, Relationship, RequestKind, RequestState,
 };
+use crate::edge::limit::{Door, LimitGuard};
+use crate::edge::status_token;
 use crate::services::actions::{self, ActionInput};
 use crate::services::queries::{self, EventOutput, ListQuery, RequestPage};
 use crate::services::status::{self as status_service, StatusOutput};
@@ -102,14 +102,14 @@ pub async fn create(
         Submitter::IdToken(t) => (None, Some(submissions::Proof::IdToken(t))),
         Submitter::Anonymous => (None, None),
     };
-    let public_addr = principal
-        .is_none()
-        .then(|| crate::web::client_addr(&ctx, &req));
-    if let Some(addr) = public_addr {
-        if let Err(retry) = ctx.limits.submissions.check(addr, Instant::now()) {
-            return Ok(too_many_requests(retry));
-        }
-    }
+    // Public submissions are limited per address; staff entering requests are not.
+    let guard = match principal {
+        Some(_) => None,
+        None => match LimitGuard::check(&ctx, &req, Door::Submissions) {
+            Ok(guard) => Some(guard),
+            Err(retry) => return Ok(too_many_requests(retry)),
+        },
+    };
     let created = submissions::submit(
         ctx.clone().into_inner(),
         body.into_inner(),
@@ -117,8 +117,8 @@ pub async fn create(
         id_token,
     )
     .await?;
-    if let Some(addr) = public_addr {
-        ctx.limits.submissions.record(addr, Instant::now());
+    if let Some(guard) = guard {
+        guard.record();
     }
     let r = created.request;
     tracing::info!(reference = %r.reference, kind = %r.kind, channel = %r.channel, "request received");
@@ -273,24 +273,10 @@ pub async fn status(
     req: HttpRequest,
     reference: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let token = req
-        .headers()
-        .get("X-Status-Token")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    let addr = crate::web::client_addr(&ctx, &req);
-    if let Err(retry) = ctx.limits.token_guesses.check(addr, Instant::now()) {
-        return Ok(too_many_requests(retry));
-    }
-    let c = ctx.clone();
-    match blocking(move || status_service::status(&c, &reference, &token)).await {
-        Ok(out) => Ok(HttpResponse::Ok().json(out)),
-        Err(e) => {
-            if matches!(e, ServiceError::NotFound(_)) {
-                ctx.limits.token_guesses.record(addr, Instant::now());
-            }
-            Err(e.into())
-        }
+    let token = status_token::from_header(&req);
+    let look_up = move |c: &Context| status_service::status(c, &reference, &token);
+    match status_token::guarded(&ctx, &req, look_up).await {
+        Ok(found) => Ok(HttpResponse::Ok().json(found?)),
+        Err(retry) => Ok(too_many_requests(retry)),
     }
 }

@@ -77,7 +77,7 @@ pub fn create_organisation(
     let prefix = new
         .reference_prefix
         .unwrap_or_else(|| default_prefix(&new.slug));
-    if crate::web::RESERVED_SLUGS.contains(&new.slug.as_str()) {
+    if crate::domain::slugs::RESERVED_SLUGS.contains(&new.slug.as_str()) {
         errors.push(FieldError::new("slug", "reserved_slug"));
     }
     if !(1..=8).contains(&prefix.len())

@@ -8,19 +8,19 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono_tz::Europe::Helsinki;
 use serde_json::{json, Value};
 
+use super::error::error_page;
 use super::form::Posted;
-use super::public::failure;
-use super::site::{notice, page_language, site, Frame};
+use super::site::{page_language, site, Frame};
 use super::{csrf, format_date, secure_cookies, with_cookie};
 use crate::domain::enums::Role;
+use crate::edge::session::{Session, COOKIE};
 use crate::services::{auth, blocking, dpo, queries, Context, Principal, ServiceError};
 
-const SESSION: &str = "rd_session";
 /// Weeks shown in the chart: this one and the next twelve, about three months.
 const CHART_WEEKS: u32 = 13;
 
 fn session_cookie(ctx: &Context, value: String, max_age_secs: i64) -> Cookie<'static> {
-    Cookie::build(SESSION, value)
+    Cookie::build(COOKIE, value)
         .path("/dpo")
         .http_only(true)
         .secure(secure_cookies(ctx))
@@ -29,25 +29,15 @@ fn session_cookie(ctx: &Context, value: String, max_age_secs: i64) -> Cookie<'st
         .finish()
 }
 
-/// The signed-in DPO, if the cookie holds a valid token of an active DPO.
-async fn signed_in(ctx: &web::Data<Context>, req: &HttpRequest) -> Option<Principal> {
-    let token = req.cookie(SESSION)?.value().to_string();
-    let principal = ctx.tokens.verify(&token).ok()?;
-    if principal.role != Role::Dpo {
-        return None;
-    }
-    let c = ctx.clone();
-    let p = principal.clone();
-    blocking(move || {
-        let mut conn = c.conn()?;
-        auth::check_active(&mut conn, &p)
-    })
-    .await
-    .ok()?;
+/// The signed-in DPO: a valid session of an active user whose role is dpo.
+fn signed_in_dpo(session: Option<Session>) -> Option<Principal> {
+    let principal = session?.0;
+    principal.require(&[Role::Dpo]).ok()?;
     Some(principal)
 }
 
-fn login_page(
+/// The sign-in form; also the page for a request without a valid session.
+pub(super) fn login_page(
     ctx: &Context,
     req: &HttpRequest,
     status: StatusCode,
@@ -101,7 +91,7 @@ pub async fn login(ctx: web::Data<Context>, req: HttpRequest, body: web::Bytes) 
                 posted.get("email").unwrap_or(""),
             )
         }
-        Err(e) => return failure(&req, &e),
+        Err(e) => return error_page(&ctx, &req, e),
     };
     match ctx.tokens.verify(&issued.access_token) {
         Ok(p) if p.role == Role::Dpo => {
@@ -113,7 +103,7 @@ pub async fn login(ctx: web::Data<Context>, req: HttpRequest, body: web::Bytes) 
             )
         }
         Ok(_) => login_page(&ctx, &req, StatusCode::FORBIDDEN, Some("dpo_not_dpo"), ""),
-        Err(e) => failure(&req, &e),
+        Err(e) => error_page(&ctx, &req, e),
     }
 }
 
@@ -154,8 +144,12 @@ fn bucket_view(bucket: &dpo::DeadlineBucket, lang: crate::domain::enums::Languag
 }
 
 /// `GET /dpo`: the board, or the sign-in form.
-pub async fn board(ctx: web::Data<Context>, req: HttpRequest) -> HttpResponse {
-    let Some(principal) = signed_in(&ctx, &req).await else {
+pub async fn board(
+    ctx: web::Data<Context>,
+    req: HttpRequest,
+    session: Option<Session>,
+) -> HttpResponse {
+    let Some(principal) = signed_in_dpo(session) else {
         return login_page(&ctx, &req, StatusCode::OK, None, "");
     };
     let c = ctx.clone();
@@ -168,7 +162,7 @@ pub async fn board(ctx: web::Data<Context>, req: HttpRequest) -> HttpResponse {
     .await;
     let (deadlines, weeks) = match loaded {
         Ok(found) => found,
-        Err(e) => return failure(&req, &e),
+        Err(e) => return error_page(&ctx, &req, e),
     };
     let lang = page_language(&req);
     let peak = weeks.iter().map(|w| w.count).max().unwrap_or(0).max(1);
@@ -214,8 +208,9 @@ pub async fn timeline(
     ctx: web::Data<Context>,
     req: HttpRequest,
     path: web::Path<String>,
+    session: Option<Session>,
 ) -> HttpResponse {
-    let Some(principal) = signed_in(&ctx, &req).await else {
+    let Some(principal) = signed_in_dpo(session) else {
         return login_page(&ctx, &req, StatusCode::UNAUTHORIZED, None, "");
     };
     let c = ctx.clone();
@@ -235,15 +230,7 @@ pub async fn timeline(
     let lang = page_language(&req);
     let (request, events, users) = match loaded {
         Ok(found) => found,
-        Err(ServiceError::NotFound(_)) => {
-            return notice(
-                &req,
-                StatusCode::NOT_FOUND,
-                "not_found_title",
-                "not_found_text",
-            )
-        }
-        Err(e) => return failure(&req, &e),
+        Err(e) => return error_page(&ctx, &req, e),
     };
     let texts = site();
     let state = |s: &Option<String>| {

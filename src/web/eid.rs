@@ -8,8 +8,9 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
+use super::error::error_page;
 use super::form::Posted;
-use super::public::{failure, form_response, load_org, unknown_org};
+use super::public::{form_response, load_org, unknown_org};
 use crate::db::models::OrganisationRow;
 use crate::domain::enums::{Language, RequestKind};
 use crate::oidc::OidcSettings;
@@ -65,7 +66,7 @@ pub async fn start(
     let org = match load_org(&ctx, &path).await {
         Ok(Some((org, _))) => org,
         Ok(None) => return unknown_org(&req),
-        Err(e) => return failure(&req, &e),
+        Err(e) => return error_page(&ctx, &req, e),
     };
     let (Some((settings, endpoint)), Some(kind)) =
         (provider(&org), RequestKind::parse(&query.kind))
@@ -145,7 +146,7 @@ pub async fn finish(
     let (org, registers) = match load_org(&ctx, &path).await {
         Ok(Some(found)) => found,
         Ok(None) => return unknown_org(&req),
-        Err(e) => return failure(&req, &e),
+        Err(e) => return error_page(&ctx, &req, e),
     };
     let posted = Posted::parse_or_empty(&body);
     let Some((kind, lang, nonce)) = posted.get("state").and_then(|s| open_state(&ctx, &org, s))

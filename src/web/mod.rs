@@ -6,11 +6,10 @@
 mod csrf;
 mod dpo;
 mod eid;
+mod error;
 pub mod form;
 mod public;
 pub mod site;
-
-use std::net::IpAddr;
 
 use actix_web::cookie::Cookie;
 use actix_web::http::StatusCode;
@@ -26,14 +25,12 @@ pub const STATEMENT_DATE: NaiveDate = match NaiveDate::from_ymd_opt(2026, 11, 23
     None => panic!("valid date"),
 };
 
-/// Paths the organisation pages must not shadow: an organisation cannot take these slugs.
-pub const RESERVED_SLUGS: &[&str] = &["api", "dpo", "static", "health", "openapi.json"];
-
 /// The policy sent with every response: nothing inline, nothing from elsewhere.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
      form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-/// Adds the pages to the app; the API and fixed paths are mounted before them.
+/// Adds the pages to the app; the API and fixed paths are mounted before them, and
+/// organisations cannot take their names as slugs (`domain::slugs::RESERVED_SLUGS`).
 pub fn mount<T>(app: actix_web::App<T>) -> actix_web::App<T>
 where
     T: actix_web::dev::ServiceFactory<
@@ -82,16 +79,6 @@ async fn redirect_to_slash(req: HttpRequest) -> HttpResponse {
         .finish()
 }
 
-/// The client's address for rate limits (see `Limits::client_addr`).
-pub fn client_addr(ctx: &Context, req: &HttpRequest) -> IpAddr {
-    let forwarded = req
-        .headers()
-        .get("X-Forwarded-For")
-        .and_then(|v| v.to_str().ok());
-    ctx.limits
-        .client_addr(req.peer_addr().map(|a| a.ip()), forwarded)
-}
-
 /// The 429 page: what happened, how long to wait, and (in the footer) how to reach the
 /// organisation when it cannot wait.
 pub fn too_many(
@@ -131,3 +118,16 @@ fn with_cookie(mut resp: HttpResponse, cookie: Option<Cookie<'static>>) -> HttpR
 }
 
 pub use crate::letters::context::format_date;
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::slugs::RESERVED_SLUGS;
+
+    #[test]
+    fn the_fixed_paths_are_reserved_slugs() {
+        // First segments mounted before `/{org}`: here (static, dpo) and by the API.
+        for fixed in ["static", "dpo", "api", "health", "openapi.json"] {
+            assert!(RESERVED_SLUGS.contains(&fixed), "{fixed}");
+        }
+    }
+}

@@ -2,20 +2,23 @@
 //! the status page with downloads, and the accessibility statement.
 
 use std::collections::BTreeMap;
-use std::time::Instant;
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::error::error_page;
 use super::form::{self, Drawer, Posted};
 use super::site::{notice, page_language, site, Frame};
-use super::{client_addr, csrf, format_date, secure_cookies, too_many, with_cookie};
+use super::{csrf, format_date, secure_cookies, too_many, with_cookie};
 use crate::db::models::{OrganisationRow, RegisterRow};
 use crate::db::orgs;
 use crate::domain::enums::{Language, RequestKind};
 use crate::domain::validation::FieldError;
+use crate::edge::download::file_response;
+use crate::edge::limit::{Door, LimitGuard};
+use crate::edge::status_token;
 use crate::services::profile::RegisterInfo;
 use crate::services::status::{self as status_service, StatusOutput};
 use crate::services::{blocking, submissions, Context, ServiceError};
@@ -89,17 +92,6 @@ pub(super) fn unknown_org(req: &HttpRequest) -> HttpResponse {
     )
 }
 
-/// A fault the person cannot fix: logged by kind only, answered with a calm page.
-pub fn failure(req: &HttpRequest, e: &ServiceError) -> HttpResponse {
-    tracing::error!(error = %e, "page failed");
-    notice(
-        req,
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "error_title",
-        "error_text",
-    )
-}
-
 fn register_views(registers: &[RegisterRow]) -> Vec<Value> {
     registers
         .iter()
@@ -126,7 +118,7 @@ pub async fn org_page(
     let (org, registers) = match load_org(&ctx, &path).await {
         Ok(Some(found)) => found,
         Ok(None) => return unknown_org(&req),
-        Err(e) => return failure(&req, &e),
+        Err(e) => return error_page(&ctx, &req, e),
     };
     let lang = page_language(&req);
     let forms = &ctx.rules.forms;
@@ -264,7 +256,7 @@ pub async fn form_page(
             Eid::Unused,
         ),
         Ok(None) => unknown_org(&req),
-        Err(e) => failure(&req, &e),
+        Err(e) => error_page(&ctx, &req, e),
     }
 }
 
@@ -292,12 +284,12 @@ pub async fn form_post(
     let (org, registers) = match load_org(&ctx, &slug).await {
         Ok(Some(found)) => found,
         Ok(None) => return unknown_org(&req),
-        Err(e) => return failure(&req, &e),
+        Err(e) => return error_page(&ctx, &req, e),
     };
-    let addr = client_addr(&ctx, &req);
-    if let Err(retry) = ctx.limits.submissions.check(addr, Instant::now()) {
-        return too_many(&req, retry, Some(org_value(&org)));
-    }
+    let guard = match LimitGuard::check(&ctx, &req, Door::Submissions) {
+        Ok(guard) => guard,
+        Err(retry) => return too_many(&req, retry, Some(org_value(&org))),
+    };
     let lang = page_language(&req);
     let api_body = form::to_body(&ctx.rules.forms, kind, lang, &org.slug, &posted);
     let ticket = posted.get("eid_ticket").map(str::to_string);
@@ -311,7 +303,7 @@ pub async fn form_post(
     };
     match submissions::submit(ctx.clone().into_inner(), api_body, None, proof).await {
         Ok(created) => {
-            ctx.limits.submissions.record(addr, Instant::now());
+            guard.record();
             let r = created.request;
             tracing::info!(reference = %r.reference, kind = %r.kind, channel = "web_form", "request received");
             let query = serde_urlencoded::to_string([
@@ -339,7 +331,7 @@ pub async fn form_post(
         Err(ServiceError::Validation(errors)) => form_response(
             &ctx, &req, lang, &org, &registers, kind, &posted, &errors, eid,
         ),
-        Err(e) => failure(&req, &e),
+        Err(e) => error_page(&ctx, &req, e),
     }
 }
 
@@ -359,7 +351,7 @@ pub async fn status_page(
     let org = match load_org(&ctx, &path).await {
         Ok(Some((org, _))) => org,
         Ok(None) => return unknown_org(&req),
-        Err(e) => return failure(&req, &e),
+        Err(e) => return error_page(&ctx, &req, e),
     };
     match (&query.reference, &query.token) {
         (Some(r), Some(t)) if !r.trim().is_empty() && !t.trim().is_empty() => {
@@ -385,7 +377,7 @@ pub async fn status_post(
     let org = match load_org(&ctx, &path).await {
         Ok(Some((org, _))) => org,
         Ok(None) => return unknown_org(&req),
-        Err(e) => return failure(&req, &e),
+        Err(e) => return error_page(&ctx, &req, e),
     };
     let reference = posted.get("reference").unwrap_or("").trim().to_string();
     let token = posted.get("token").unwrap_or("").trim().to_string();
@@ -429,27 +421,19 @@ async fn show_status(
     reference: &str,
     token: &str,
 ) -> HttpResponse {
-    let addr = client_addr(ctx, req);
-    if let Err(retry) = ctx.limits.token_guesses.check(addr, Instant::now()) {
-        return too_many(req, retry, Some(org_value(org)));
-    }
-    let own = own_reference(org, reference);
-    let c = ctx.clone();
-    let (r, t) = (
-        reference.to_string(),
-        if own {
-            token.to_string()
-        } else {
-            String::new()
-        },
-    );
-    match blocking(move || status_service::status(&c, &r, &t)).await {
-        Ok(status) => status_view(ctx, req, org, status, token),
-        Err(ServiceError::NotFound(_)) => {
-            ctx.limits.token_guesses.record(addr, Instant::now());
+    let r = reference.to_string();
+    let t = match own_reference(org, reference) {
+        true => token.to_string(),
+        false => String::new(),
+    };
+    let look_up = move |c: &Context| status_service::status(c, &r, &t);
+    match status_token::guarded(ctx, req, look_up).await {
+        Err(retry) => too_many(req, retry, Some(org_value(org))),
+        Ok(Ok(status)) => status_view(ctx, req, org, status, token),
+        Ok(Err(ServiceError::NotFound(_))) => {
             status_form(ctx, req, org, StatusCode::NOT_FOUND, true, reference)
         }
-        Err(e) => failure(req, &e),
+        Ok(Err(e)) => error_page(ctx, req, e),
     }
 }
 
@@ -513,20 +497,17 @@ pub async fn document(
     let org = match load_org(&ctx, &slug).await {
         Ok(Some((org, _))) => org,
         Ok(None) => return unknown_org(&req),
-        Err(e) => return failure(&req, &e),
+        Err(e) => return error_page(&ctx, &req, e),
     };
-    let addr = client_addr(&ctx, &req);
-    if let Err(retry) = ctx.limits.token_guesses.check(addr, Instant::now()) {
-        return too_many(&req, retry, Some(org_value(&org)));
-    }
     let reference = query.reference.clone().unwrap_or_default();
     let token = match own_reference(&org, &reference) {
         true => query.token.clone().unwrap_or_default(),
         false => String::new(),
     };
-    let c = ctx.clone();
-    match blocking(move || status_service::download(&c, &reference, &token, &doc_id)).await {
-        Ok(doc) => crate::http::documents::file_response(
+    let look_up = move |c: &Context| status_service::download(c, &reference, &token, &doc_id);
+    match status_token::guarded(&ctx, &req, look_up).await {
+        Err(retry) => too_many(&req, retry, Some(org_value(&org))),
+        Ok(Ok(doc)) => file_response(
             ctx,
             doc.blob_id,
             &doc.filename,
@@ -534,12 +515,9 @@ pub async fn document(
             &doc.sha256,
             doc.size,
         ),
-        Err(ServiceError::NotFound(_)) => {
-            ctx.limits.token_guesses.record(addr, Instant::now());
-            unknown_org(&req)
-        }
-        Err(ServiceError::Conflict { .. }) => unknown_org(&req),
-        Err(e) => failure(&req, &e),
+        // Held back (identity not verified, under review) answers like a wrong guess.
+        Ok(Err(ServiceError::NotFound(_) | ServiceError::Conflict { .. })) => unknown_org(&req),
+        Ok(Err(e)) => error_page(&ctx, &req, e),
     }
 }
 
@@ -552,7 +530,7 @@ pub async fn accessibility(
     let org = match load_org(&ctx, &path).await {
         Ok(Some((org, _))) => org,
         Ok(None) => return unknown_org(&req),
-        Err(e) => return failure(&req, &e),
+        Err(e) => return error_page(&ctx, &req, e),
     };
     let lang = page_language(&req);
     let mut fill = BTreeMap::new();
