@@ -11,6 +11,7 @@ pub mod enums;
 pub mod forms;
 pub mod grounds;
 pub mod log_grouping;
+pub mod new_request;
 pub mod personal_id;
 pub mod retention;
 pub mod slugs;

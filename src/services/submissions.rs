@@ -1,6 +1,6 @@
 //! Receiving a request: validate everything first, then one durable write.
 
-use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
+use chrono::Datelike;
 use serde_json::Value;
 
 use super::auth::sha256_hex;
@@ -11,52 +11,14 @@ use crate::db::models::{OrganisationRow, RegisterRow, RequestRow, SubjectRow};
 use crate::db::{self, orgs, requests as req_db, AnyConnection};
 use crate::domain::calendar::Calendar;
 use crate::domain::clock::RequestClock;
-use crate::domain::details::Details;
-use crate::domain::enums::{Channel, Language, Relationship, RequestKind, RequestState};
-use crate::domain::subject::{Representative, Subject};
+use crate::domain::enums::{RequestKind, RequestState};
+use crate::domain::new_request::{format_reference, register_slugs, NewRequest, OrgRef, Submitter};
 use crate::domain::validation::FieldError;
 
-const PUBLIC_FIELDS: &[&str] = &[
-    "organisation",
-    "kind",
-    "language",
-    "registers",
-    "subject",
-    "representative",
-    "details",
-];
-const STAFF_ONLY_FIELDS: &[&str] = &["channel", "received_on"];
-
-/// Why a request needs a person to look at it before anything else happens.
-pub mod review {
-    pub const GUARDIAN_FOR_MINOR: &str = "guardian_request_about_minor";
-    pub const PROTECTED_SUBJECT_REPRESENTED: &str = "representative_for_address_protected_subject";
-    pub const LEGAL_REPRESENTATIVE_AUTHORITY: &str = "legal_representative_must_prove_authority";
-    pub const TEMPORARY_IDENTITY_CODE: &str = "temporary_identity_code";
-    pub const LOG_PERIOD_BEYOND_TWO_YEARS: &str = "log_period_beyond_two_years";
-}
-
-/// Where the request is addressed: a public form names the organisation, staff belong to one.
-#[derive(Debug, Clone)]
-pub enum OrgRef {
-    Slug(String),
-    Id(String),
-}
-
-/// A submission whose fields are all valid. What needs the database (the organisation,
-/// its registers, earlier requests) is resolved by the writer, on its warm connection.
+/// A valid request and who submits it. What needs the database (the organisation, its
+/// registers, earlier requests) is resolved by the writer, on its warm connection.
 pub struct Draft {
-    pub org: OrgRef,
-    /// Register slugs; empty means every register of the organisation.
-    pub registers: Vec<String>,
-    pub kind: RequestKind,
-    pub language: Language,
-    pub channel: Channel,
-    pub received_on: NaiveDate,
-    pub received_at: DateTime<Utc>,
-    pub subject: Subject,
-    pub representative: Option<Representative>,
-    pub details: Details,
+    pub request: NewRequest,
     pub created_by: Option<String>,
     pub actor_role: &'static str,
     pub status_token: String,
@@ -82,177 +44,24 @@ pub struct Created {
     pub status_token: String,
 }
 
-/// Checks every field without touching the database. Public submissions name their
-/// organisation and are received now over the web; staff enter requests that reached
-/// them by any channel, possibly days ago.
+/// Checks every field without touching the database (see [`NewRequest::parse`]).
 pub fn validate(
     ctx: &Context,
     body: &Value,
     principal: Option<&Principal>,
 ) -> Result<Draft, Vec<FieldError>> {
-    let Value::Object(obj) = body else {
-        return Err(vec![FieldError::new("", "wrong_type")]);
+    let submitter = match principal {
+        None => Submitter::Public,
+        Some(p) => Submitter::Staff { org_id: &p.org_id },
     };
-    let mut errors: Vec<FieldError> = Vec::new();
-    for key in obj.keys() {
-        let known =
-            PUBLIC_FIELDS.contains(&key.as_str()) || STAFF_ONLY_FIELDS.contains(&key.as_str());
-        if !known {
-            errors.push(FieldError::new(key.as_str(), "unknown_field"));
-        } else if principal.is_none() && STAFF_ONLY_FIELDS.contains(&key.as_str()) {
-            errors.push(FieldError::new(key.as_str(), "staff_only"));
-        }
-    }
-
-    let org = match (principal, obj.get("organisation")) {
-        (Some(p), _) => Some(OrgRef::Id(p.org_id.clone())),
-        (None, Some(Value::String(slug))) if !slug.trim().is_empty() => {
-            Some(OrgRef::Slug(slug.trim().to_string()))
-        }
-        (None, None | Some(Value::Null)) => {
-            errors.push(FieldError::new("organisation", "required"));
-            None
-        }
-        (None, Some(_)) => {
-            errors.push(FieldError::new("organisation", "unknown_organisation"));
-            None
-        }
-    };
-
-    let kind = enum_member(
-        obj.get("kind"),
-        "kind",
-        true,
-        RequestKind::parse,
-        &mut errors,
-    );
-    let language = enum_member(
-        obj.get("language"),
-        "language",
-        false,
-        Language::parse,
-        &mut errors,
-    )
-    .unwrap_or(Language::Fi);
-
-    let now = ctx.clock.now();
-    let today = ctx.clock.today();
-    let (channel, received_on, received_at) = match principal {
-        None => (Channel::Web, today, now),
-        Some(_) => {
-            let channel = enum_member(
-                obj.get("channel"),
-                "channel",
-                true,
-                Channel::parse,
-                &mut errors,
-            )
-            .unwrap_or(Channel::Letter);
-            let received_on = match obj.get("received_on") {
-                None | Some(Value::Null) => today,
-                Some(v) => match v.as_str().and_then(|s| s.parse::<NaiveDate>().ok()) {
-                    None => {
-                        errors.push(FieldError::new("received_on", "invalid_date"));
-                        today
-                    }
-                    Some(d) if d > today => {
-                        errors.push(FieldError::new("received_on", "date_in_future"));
-                        today
-                    }
-                    Some(d) if d < today - chrono::Days::new(366) => {
-                        errors.push(FieldError::new("received_on", "too_old"));
-                        today
-                    }
-                    Some(d) => d,
-                },
-            };
-            let received_at = if received_on == today {
-                now
-            } else {
-                noon_helsinki(received_on)
-            };
-            (channel, received_on, received_at)
-        }
-    };
-
-    let subject = match obj.get("subject") {
-        None | Some(Value::Null) => {
-            errors.push(FieldError::new("subject", "required"));
-            None
-        }
-        Some(v) => match Subject::parse(&ctx.rules.forms, v, today) {
-            Ok(s) => Some(s),
-            Err(e) => {
-                errors.extend(e);
-                None
-            }
-        },
-    };
-    let representative = match obj.get("representative") {
-        None | Some(Value::Null) => None,
-        Some(v) => match Representative::parse(&ctx.rules.forms, v) {
-            Ok(r) => Some(r),
-            Err(e) => {
-                errors.extend(e);
-                None
-            }
-        },
-    };
-    let details = match (kind, obj.get("details")) {
-        (_, None | Some(Value::Null)) => {
-            errors.push(FieldError::new("details", "required"));
-            None
-        }
-        (None, _) => None,
-        (Some(kind), Some(v)) => match Details::parse(&ctx.rules.forms, kind, v, received_on) {
-            Ok(d) => Some(d),
-            Err(e) => {
-                errors.extend(e);
-                None
-            }
-        },
-    };
-    let registers = register_slugs(obj.get("registers"), &mut errors);
-
-    match (org, kind, subject, details) {
-        (Some(org), Some(kind), Some(subject), Some(details)) if errors.is_empty() => Ok(Draft {
-            org,
-            registers,
-            kind,
-            language,
-            channel,
-            received_on,
-            received_at,
-            subject,
-            representative,
-            details,
-            created_by: principal.map(|p| p.user_id.clone()),
-            actor_role: principal.map(|p| p.role.as_str()).unwrap_or("public"),
-            status_token: super::auth::status_code(),
-            strong_eid: false,
-        }),
-        _ => Err(errors),
-    }
-}
-
-fn register_slugs(value: Option<&Value>, errors: &mut Vec<FieldError>) -> Vec<String> {
-    match value {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(items)) => {
-            let mut slugs = Vec::new();
-            for (i, item) in items.iter().enumerate() {
-                match item.as_str() {
-                    Some(s) => slugs.push(s.to_string()),
-                    None => errors.push(FieldError::new(format!("registers[{i}]"), "wrong_type")),
-                }
-            }
-            slugs
-        }
-        Some(_) => {
-            errors.push(FieldError::new("registers", "not_a_list"));
-            Vec::new()
-        }
-    }
+    let request = NewRequest::parse(&ctx.rules.forms, body, submitter, ctx.clock.now())?;
+    Ok(Draft {
+        request,
+        created_by: principal.map(|p| p.user_id.clone()),
+        actor_role: principal.map(|p| p.role.as_str()).unwrap_or("public"),
+        status_token: super::auth::status_code(),
+        strong_eid: false,
+    })
 }
 
 /// An organisation with its registers: what resolving a draft needs from the database.
@@ -260,16 +69,6 @@ fn register_slugs(value: Option<&Value>, errors: &mut Vec<FieldError>) -> Vec<St
 pub struct OrgScope {
     pub org: OrganisationRow,
     pub registers: Vec<RegisterRow>,
-}
-
-impl OrgRef {
-    /// A key that tells organisations apart within a batch.
-    pub fn key(&self) -> String {
-        match self {
-            OrgRef::Id(id) => format!("id:{id}"),
-            OrgRef::Slug(slug) => format!("slug:{slug}"),
-        }
-    }
 }
 
 /// The organisation a draft is addressed to and its registers, if it exists.
@@ -327,31 +126,13 @@ pub fn resolve(
 ) -> Result<PreparedSubmission, ServiceError> {
     let org = scope.org.clone();
     let mut errors = Vec::new();
-    let register_ids = register_ids(scope, &d.registers, &mut errors);
+    let register_ids = register_ids(scope, &d.request.registers, &mut errors);
     if !errors.is_empty() {
         return Err(ServiceError::Validation(errors));
     }
-    let (subject, received_on) = (&d.subject, d.received_on);
-    let mut review_reasons = Vec::new();
-    if let Some(rep) = &d.representative {
-        if rep.relationship == Relationship::Guardian && subject.is_minor_on(received_on) {
-            review_reasons.push(review::GUARDIAN_FOR_MINOR);
-        }
-        if rep.relationship == Relationship::LegalRepresentative {
-            review_reasons.push(review::LEGAL_REPRESENTATIVE_AUTHORITY);
-        }
-        if subject.address_protected {
-            review_reasons.push(review::PROTECTED_SUBJECT_REPRESENTED);
-        }
-    }
-    if subject.is_temporary_id() {
-        review_reasons.push(review::TEMPORARY_IDENTITY_CODE);
-    }
-    if d.details.reaches_beyond_lookback(received_on) {
-        review_reasons.push(review::LOG_PERIOD_BEYOND_TWO_YEARS);
-    }
-
-    let repeat_within_year = match (&subject.personal_id, d.kind) {
+    let (subject, received_on) = (&d.request.subject, d.request.received_on);
+    let review_reasons = d.request.review_reasons();
+    let repeat_within_year = match (&subject.personal_id, d.request.kind) {
         (Some(pid), RequestKind::Access) => {
             let since = received_on
                 .checked_sub_months(chrono::Months::new(12))
@@ -368,12 +149,12 @@ pub fn resolve(
         id: id.clone(),
         org_id: org.id.clone(),
         reference: String::new(),
-        kind: d.kind,
+        kind: d.request.kind,
         state: RequestState::Received,
         is_open: true,
-        language: d.language,
-        channel: d.channel,
-        received_at: d.received_at.naive_utc(),
+        language: d.request.language,
+        channel: d.request.channel,
+        received_at: d.request.received_at.naive_utc(),
         received_on,
         target_on: dates.target_on,
         due_on: dates.due_on,
@@ -384,7 +165,7 @@ pub fn resolve(
         paused_since: None,
         pause_counts: false,
         awaiting: None,
-        details_json: serde_json::to_string(&d.details).map_err(anyhow::Error::from)?,
+        details_json: serde_json::to_string(&d.request.details).map_err(anyhow::Error::from)?,
         identity_json: d
             .strong_eid
             .then(|| {
@@ -410,6 +191,7 @@ pub fn resolve(
         updated_at: stamp,
     };
     let representative = d
+        .request
         .representative
         .as_ref()
         .map(serde_json::to_string)
@@ -439,30 +221,6 @@ pub fn resolve(
     })
 }
 
-fn enum_member<T>(
-    v: Option<&Value>,
-    field: &str,
-    required: bool,
-    parse: fn(&str) -> Option<T>,
-    errors: &mut Vec<FieldError>,
-) -> Option<T> {
-    match v {
-        None | Some(Value::Null) => {
-            if required {
-                errors.push(FieldError::new(field, "required"));
-            }
-            None
-        }
-        Some(v) => {
-            let parsed = v.as_str().and_then(parse);
-            if parsed.is_none() {
-                errors.push(FieldError::new(field, "invalid_choice"));
-            }
-            parsed
-        }
-    }
-}
-
 /// Register slugs to ids; no slugs means every register of the organisation.
 fn register_ids(scope: &OrgScope, slugs: &[String], errors: &mut Vec<FieldError>) -> Vec<String> {
     if slugs.is_empty() {
@@ -480,20 +238,6 @@ fn register_ids(scope: &OrgScope, slugs: &[String], errors: &mut Vec<FieldError>
         }
     }
     ids
-}
-
-fn noon_helsinki(d: NaiveDate) -> DateTime<Utc> {
-    let noon = d.and_hms_opt(12, 0, 0).unwrap_or_default();
-    chrono_tz::Europe::Helsinki
-        .from_local_datetime(&noon)
-        .single()
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_else(|| Utc.from_utc_datetime(&noon))
-}
-
-/// The reference said on the phone: organisation prefix, year, sequence (e.g. `TK-2026-00042`).
-pub fn format_reference(prefix: &str, year: i32, n: i64) -> String {
-    format!("{prefix}-{year}-{n:05}")
 }
 
 /// Writes one prepared submission inside the caller's transaction, which holds the
@@ -548,8 +292,6 @@ pub fn commit_one(
     })
 }
 
-/// Validates (no database needed, so on the calling task) and hands the draft to the
-/// group-commit writer; answers once the commit is durable.
 /// Who verified an identity proven by strong electronic identification.
 pub const STRONG_EID_VERIFIER: &str = "strong_eid";
 
@@ -623,7 +365,14 @@ pub async fn submit(
     match validate(&ctx, &body, principal.as_ref()) {
         Ok(mut draft) => {
             if let (true, Some(code)) = (vouches, proven) {
-                if draft.subject.personal_id.as_ref().map(|p| p.as_str()) != Some(code.as_str()) {
+                if draft
+                    .request
+                    .subject
+                    .personal_id
+                    .as_ref()
+                    .map(|p| p.as_str())
+                    != Some(code.as_str())
+                {
                     return Err(ServiceError::field("subject.personal_id", "eid_mismatch"));
                 }
                 draft.strong_eid = true;
@@ -659,29 +408,10 @@ pub fn submit_direct(
         }
     };
     conn.transaction(|conn| {
-        let scope = load_scope(conn, &draft.org)?
+        let scope = load_scope(conn, &draft.request.org)?
             .ok_or_else(|| ServiceError::field("organisation", "unknown_organisation"))?;
         audit::lock_org(conn, &scope.org.id)?;
         let prepared = resolve(conn, &ctx.rules.calendar, &scope, &draft)?;
         commit_one(conn, &ctx.notifier, &prepared)
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn references_are_short_and_sortable() {
-        assert_eq!(format_reference("TK", 2026, 42), "TK-2026-00042");
-        assert_eq!(format_reference("TK", 2026, 123456), "TK-2026-123456");
-    }
-
-    #[test]
-    fn noon_in_helsinki_is_morning_in_utc() {
-        let d = NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
-        assert_eq!(noon_helsinki(d).format("%H:%M").to_string(), "10:00");
-        let d = NaiveDate::from_ymd_opt(2026, 7, 15).unwrap();
-        assert_eq!(noon_helsinki(d).format("%H:%M").to_string(), "09:00");
-    }
 }

@@ -96,9 +96,9 @@ fn run(
         // lock order for every instance, so PostgreSQL writers never deadlock.
         let mut scopes: HashMap<String, Option<OrgScope>> = HashMap::new();
         for job in &batch {
-            let key = job.draft.org.key();
+            let key = job.draft.request.org.key();
             if let std::collections::hash_map::Entry::Vacant(slot) = scopes.entry(key) {
-                slot.insert(load_scope(c, &job.draft.org).unwrap_or_else(|e| {
+                slot.insert(load_scope(c, &job.draft.request.org).unwrap_or_else(|e| {
                     tracing::error!(error = %e, "cannot read an organisation");
                     None
                 }));
@@ -106,7 +106,7 @@ fn run(
         }
         let org_id = |job: &Job| {
             scopes
-                .get(&job.draft.org.key())
+                .get(&job.draft.request.org.key())
                 .and_then(|s| s.as_ref().map(|s| s.org.id.clone()))
                 .unwrap_or_default()
         };
@@ -144,7 +144,10 @@ fn commit_batch(
         let mut locked: Option<&str> = None;
         let mut results = Vec::with_capacity(batch.len());
         for job in batch {
-            let Some(scope) = scopes.get(&job.draft.org.key()).and_then(Option::as_ref) else {
+            let Some(scope) = scopes
+                .get(&job.draft.request.org.key())
+                .and_then(Option::as_ref)
+            else {
                 results.push(Err(ServiceError::field(
                     "organisation",
                     "unknown_organisation",

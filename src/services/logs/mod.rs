@@ -18,7 +18,8 @@ use crate::services::{Context, ServiceError};
 
 /// Scheduler: removes events older than the configured age.
 pub fn purge(ctx: &Context) -> Result<usize, ServiceError> {
-    let cutoff = ctx.clock.now() - chrono::Duration::days(ctx.settings.logs.log_retention_days.into());
+    let cutoff =
+        ctx.clock.now() - chrono::Duration::days(ctx.settings.logs.log_retention_days.into());
     let mut conn = ctx.conn()?;
     Ok(log_db::purge_before(&mut conn, cutoff.timestamp())?)
 }
