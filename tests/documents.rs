@@ -253,6 +253,7 @@ fn ctx_org(app: &TestApp) -> String {
         .unwrap()
         .unwrap()
         .id
+        .into_string()
 }
 
 #[actix_rt::test]

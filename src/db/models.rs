@@ -4,6 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::schema::*;
+use crate::domain::ids::{OrgId, RequestId, UserId};
 use crate::domain::enums::{
     Awaiting, Channel, ContactChannel, ItemDecision, Language, Outcome, RequestKind, RequestState,
     Role,
@@ -12,7 +13,7 @@ use crate::domain::enums::{
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = organisations)]
 pub struct OrganisationRow {
-    pub id: String,
+    pub id: OrgId,
     pub slug: String,
     pub name: String,
     pub business_id: Option<String>,
@@ -32,7 +33,7 @@ pub struct OrganisationRow {
 #[diesel(table_name = registers)]
 pub struct RegisterRow {
     pub id: String,
-    pub org_id: String,
+    pub org_id: OrgId,
     pub slug: String,
     pub name: String,
     pub description: Option<String>,
@@ -43,8 +44,8 @@ pub struct RegisterRow {
 #[derive(Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = users)]
 pub struct UserRow {
-    pub id: String,
-    pub org_id: String,
+    pub id: UserId,
+    pub org_id: OrgId,
     pub email: String,
     pub name: String,
     pub title: Option<String>,
@@ -68,8 +69,8 @@ impl std::fmt::Debug for UserRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = requests, treat_none_as_null = true)]
 pub struct RequestRow {
-    pub id: String,
-    pub org_id: String,
+    pub id: RequestId,
+    pub org_id: OrgId,
     pub reference: String,
     pub kind: RequestKind,
     pub state: RequestState,
@@ -93,7 +94,7 @@ pub struct RequestRow {
     pub details_json: String,
     #[diesel(column_name = identity_verification)]
     pub identity_json: Option<String>,
-    pub assignee_id: Option<String>,
+    pub assignee_id: Option<UserId>,
     pub outcome: Option<Outcome>,
     pub closed_on: Option<NaiveDate>,
     #[diesel(column_name = decision)]
@@ -102,7 +103,7 @@ pub struct RequestRow {
     #[diesel(column_name = review_reasons)]
     pub review_reasons_json: String,
     pub status_token_hash: Option<String>,
-    pub created_by: Option<String>,
+    pub created_by: Option<UserId>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -110,7 +111,7 @@ pub struct RequestRow {
 #[derive(Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = request_subjects)]
 pub struct SubjectRow {
-    pub request_id: String,
+    pub request_id: RequestId,
     pub name: String,
     pub personal_id: Option<String>,
     pub birth_date: Option<NaiveDate>,

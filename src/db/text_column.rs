@@ -43,6 +43,7 @@ macro_rules! text_column {
     )+};
 }
 
+use crate::domain::ids::{OrgId, RequestId, UserId};
 use crate::domain::enums::{
     Awaiting, Channel, ContactChannel, ItemDecision, Language, Outcome, RequestKind, RequestState,
     Role,
@@ -59,6 +60,39 @@ text_column!(
     Awaiting,
     ItemDecision,
 );
+
+/// Ids: TEXT holding a UUID, read back into their own type.
+macro_rules! id_column {
+    ($($ty:ident),+ $(,)?) => {$(
+        const _: () = {
+            #[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
+            #[diesel(foreign_derive)]
+            #[diesel(sql_type = Text)]
+            #[allow(dead_code)]
+            struct Column($ty);
+        };
+
+        impl<DB: Backend> ToSql<Text, DB> for $ty
+        where
+            str: ToSql<Text, DB>,
+        {
+            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, DB>) -> serialize::Result {
+                self.as_str().to_sql(out)
+            }
+        }
+
+        impl<DB: Backend> FromSql<Text, DB> for $ty
+        where
+            String: FromSql<Text, DB>,
+        {
+            fn from_sql(bytes: DB::RawValue<'_>) -> deserialize::Result<Self> {
+                String::from_sql(bytes).map($ty::from)
+            }
+        }
+    )+};
+}
+
+id_column!(RequestId, OrgId, UserId);
 
 /// Names the row when a stored value cannot be read, e.g. "request 0192…: unknown
 /// RequestKind 'acces' stored", so a corrupt value is found, not defaulted.

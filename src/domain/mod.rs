@@ -10,6 +10,7 @@ pub mod details;
 pub mod enums;
 pub mod forms;
 pub mod grounds;
+pub mod ids;
 pub mod log_grouping;
 pub mod new_request;
 pub mod personal_id;

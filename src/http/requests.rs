@@ -125,7 +125,7 @@ pub async fn create(
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/requests/{}", r.id)))
         .json(CreatedOutput {
-            id: r.id,
+            id: r.id.into_string(),
             reference: r.reference,
             state: r.state,
             received_on: r.received_on,

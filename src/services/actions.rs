@@ -176,7 +176,7 @@ fn apply_to(
             Some(method) => {
                 let v = IdentityVerification {
                     method,
-                    verified_by: principal.user_id.clone(),
+                    verified_by: principal.user_id.to_string(),
                     verified_on: on,
                 };
                 payload["method"] = json!(method);
@@ -428,7 +428,7 @@ fn decide(
         outcome,
         grounds: grounds.to_vec(),
         explanation,
-        decided_by: principal.user_id.clone(),
+        decided_by: principal.user_id.to_string(),
         decided_on: on,
     };
     request.row.outcome = Some(outcome);

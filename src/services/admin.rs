@@ -10,6 +10,7 @@ use super::{write_tx, Principal, ServiceError};
 use crate::db::audit::{self, NewEvent};
 use crate::db::models::{OrganisationRow, RegisterRow, UserRow};
 use crate::db::{self, orgs, AnyConnection};
+use crate::domain::ids::{OrgId, UserId};
 use crate::domain::enums::Role;
 use crate::domain::validation::FieldError;
 
@@ -95,7 +96,7 @@ pub fn create_organisation(
     new.profile.check(&mut errors);
     finish(errors)?;
     let row = OrganisationRow {
-        id: uuid::Uuid::now_v7().to_string(),
+        id: OrgId::generate(),
         slug: new.slug,
         name: new.name.trim().to_string(),
         business_id: new.business_id,
@@ -220,7 +221,7 @@ pub fn create_register(
     let info = serde_json::to_string(&input.info).map_err(anyhow::Error::from)?;
     let row = RegisterRow {
         id: uuid::Uuid::now_v7().to_string(),
-        org_id: org_id.to_string(),
+        org_id: OrgId::from(org_id),
         slug: input.slug,
         name: input.name.trim().to_string(),
         description: input
@@ -268,7 +269,7 @@ pub struct UserOutput {
 impl From<UserRow> for UserOutput {
     fn from(u: UserRow) -> UserOutput {
         UserOutput {
-            id: u.id,
+            id: u.id.into_string(),
             email: u.email,
             name: u.name,
             title: u.title,
@@ -298,8 +299,8 @@ pub fn create_user(
     }
     finish(errors)?;
     let row = UserRow {
-        id: uuid::Uuid::now_v7().to_string(),
-        org_id: org_id.to_string(),
+        id: UserId::generate(),
+        org_id: OrgId::from(org_id),
         email,
         name: input.name.trim().to_string(),
         title: input
@@ -351,7 +352,7 @@ pub fn update_user(
     if let Some(name) = &input.name {
         check_text(name, "name", 200, &mut errors);
     }
-    if user_id == admin.user_id
+    if admin.user_id == user_id
         && (input.active == Some(false) || input.role.is_some_and(|r| r != Role::Admin))
     {
         // An organisation must not lose its last way to manage itself by accident.

@@ -166,8 +166,8 @@ impl TokenKeys {
 
     pub fn issue(&self, p: &Principal, now: i64) -> Result<String, ServiceError> {
         let claims = Claims {
-            sub: p.user_id.clone(),
-            org: p.org_id.clone(),
+            sub: p.user_id.to_string(),
+            org: p.org_id.to_string(),
             role: p.role,
             iss: ISSUER.into(),
             aud: AUDIENCE.into(),
@@ -183,8 +183,8 @@ impl TokenKeys {
             .map_err(|_| ServiceError::Unauthorized)?
             .claims;
         Ok(Principal {
-            user_id: claims.sub,
-            org_id: claims.org,
+            user_id: claims.sub.into(),
+            org_id: claims.org.into(),
             role: claims.role,
         })
     }

@@ -146,7 +146,7 @@ pub fn ensure(ctx: &Context) -> Result<DemoReport, ServiceError> {
             },
         )?;
         if *role == Role::Staff {
-            staff_id = user.id.clone();
+            staff_id = user.id.to_string();
         }
         logins.push(DemoLogin {
             email: email.to_string(),
@@ -155,7 +155,7 @@ pub fn ensure(ctx: &Context) -> Result<DemoReport, ServiceError> {
         });
     }
     let staff = Principal {
-        user_id: staff_id.clone(),
+        user_id: staff_id.clone().into(),
         org_id: org.id.clone(),
         role: Role::Staff,
     };

@@ -282,8 +282,8 @@ pub fn record_document(
     let actor = new.actor;
     let doc = DocumentRow {
         id: uuid::Uuid::now_v7().to_string(),
-        org_id: row.org_id.clone(),
-        request_id: row.id.clone(),
+        org_id: row.org_id.to_string(),
+        request_id: row.id.to_string(),
         kind: new.kind.to_string(),
         language: new.language.as_str().to_string(),
         filename: new.filename.to_string(),
@@ -292,7 +292,7 @@ pub fn record_document(
         sha256: blob.sha256,
         size: blob.size,
         created_at: now,
-        created_by: actor.map(|p| p.user_id.clone()),
+        created_by: actor.map(|p| p.user_id.to_string()),
         released_at: release.then_some(now),
         expires_at: release.then_some(expires),
     };

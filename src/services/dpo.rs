@@ -54,7 +54,7 @@ pub fn deadlines(ctx: &Context, principal: &Principal) -> Result<Deadlines, Serv
         let items = rows
             .iter()
             .map(|r| DeadlineItem {
-                id: r.id.clone(),
+                id: r.id.to_string(),
                 reference: r.reference.clone(),
                 kind: r.kind,
                 state: r.state,

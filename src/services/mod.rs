@@ -31,6 +31,7 @@ use crate::domain::calendar::Calendar;
 use crate::domain::deadline::helsinki_date;
 use crate::domain::enums::Role;
 use crate::domain::forms::Forms;
+use crate::domain::ids::{OrgId, UserId};
 use crate::domain::grounds::LegalGrounds;
 use crate::domain::retention::RetentionRules;
 use crate::domain::validation::FieldError;
@@ -169,8 +170,8 @@ impl Context {
 /// Who is calling, from a verified access token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
-    pub user_id: String,
-    pub org_id: String,
+    pub user_id: UserId,
+    pub org_id: OrgId,
     pub role: Role,
 }
 

@@ -13,13 +13,14 @@ use crate::domain::calendar::Calendar;
 use crate::domain::clock::RequestClock;
 use crate::domain::enums::{RequestKind, RequestState};
 use crate::domain::new_request::{format_reference, register_slugs, NewRequest, OrgRef, Submitter};
+use crate::domain::ids::{RequestId, UserId};
 use crate::domain::validation::FieldError;
 
 /// A valid request and who submits it. What needs the database (the organisation, its
 /// registers, earlier requests) is resolved by the writer, on its warm connection.
 pub struct Draft {
     pub request: NewRequest,
-    pub created_by: Option<String>,
+    pub created_by: Option<UserId>,
     pub actor_role: &'static str,
     pub status_token: String,
     /// The submitter proved, with an ID token from the organisation's identity provider,
@@ -98,7 +99,7 @@ pub fn reference_errors(
 ) -> Result<Vec<FieldError>, ServiceError> {
     let mut errors = Vec::new();
     let org_ref = match (principal, body.get("organisation").and_then(Value::as_str)) {
-        (Some(p), _) => OrgRef::Id(p.org_id.clone()),
+        (Some(p), _) => OrgRef::Id(p.org_id.to_string()),
         (None, Some(slug)) => OrgRef::Slug(slug.trim().to_string()),
         (None, None) => return Ok(errors),
     };
@@ -143,7 +144,7 @@ pub fn resolve(
     };
 
     let dates = RequestClock::new(received_on).deadlines(calendar);
-    let id = uuid::Uuid::now_v7().to_string();
+    let id = RequestId::generate();
     let stamp = db::now();
     let request = RequestRow {
         id: id.clone(),

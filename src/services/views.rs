@@ -7,6 +7,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::request::Request;
+use crate::domain::ids::UserId;
 use super::{Principal, ServiceError};
 use crate::db::models::{OrganisationRow, RegisterRow, SubjectRow, UserRow};
 use crate::domain::deadline::days_left;
@@ -105,10 +106,10 @@ pub struct RequestSummary {
     pub repeat_within_year: bool,
 }
 
-pub fn user_ref(users: &[UserRow], id: &Option<String>) -> Option<UserRef> {
+pub fn user_ref(users: &[UserRow], id: &Option<UserId>) -> Option<UserRef> {
     let id = id.as_ref()?;
     Some(UserRef {
-        id: id.clone(),
+        id: id.to_string(),
         name: users
             .iter()
             .find(|u| &u.id == id)
@@ -124,7 +125,7 @@ fn utc(t: chrono::NaiveDateTime) -> DateTime<Utc> {
 pub fn summary(request: &Request, users: &[UserRow], today: NaiveDate) -> RequestSummary {
     let row = &request.row;
     RequestSummary {
-        id: row.id.clone(),
+        id: row.id.to_string(),
         reference: row.reference.clone(),
         kind: row.kind,
         state: row.state,
@@ -172,7 +173,7 @@ pub fn full(
         })?),
     };
     Ok(RequestOutput {
-        id: row.id.clone(),
+        id: row.id.to_string(),
         reference: row.reference.clone(),
         kind: row.kind,
         state,

@@ -107,7 +107,7 @@ fn run(
         let org_id = |job: &Job| {
             scopes
                 .get(&job.draft.request.org.key())
-                .and_then(|s| s.as_ref().map(|s| s.org.id.clone()))
+                .and_then(|s| s.as_ref().map(|s| s.org.id.to_string()))
                 .unwrap_or_default()
         };
         batch.sort_by_cached_key(org_id);

@@ -222,7 +222,7 @@ pub async fn timeline(
         let users: std::collections::HashMap<String, String> =
             crate::db::orgs::list_users(&mut conn, &principal.org_id)?
                 .into_iter()
-                .map(|u| (u.id, u.name))
+                .map(|u| (u.id.into_string(), u.name))
                 .collect();
         Ok((request, events, users))
     })

@@ -47,7 +47,7 @@ pub fn ticket_code(ctx: &Context, org: &OrganisationRow, ticket: &str) -> Option
     let mut parts = data.split('|');
     let (org_id, code, exp) = (parts.next()?, parts.next()?, parts.next()?);
     let exp: i64 = exp.parse().ok()?;
-    (org_id == org.id && exp > ctx.clock.now().timestamp()).then(|| code.to_string())
+    (org.id == org_id && exp > ctx.clock.now().timestamp()).then(|| code.to_string())
 }
 
 #[derive(Deserialize)]
@@ -127,7 +127,7 @@ fn open_state(
         return None;
     };
     let fresh = exp.parse::<i64>().ok()? > ctx.clock.now().timestamp();
-    (*org_id == org.id && fresh).then_some(())?;
+    (org.id == *org_id && fresh).then_some(())?;
     Some((
         RequestKind::parse(kind)?,
         Language::parse(lang)?,

@@ -288,6 +288,7 @@ impl TestApp {
             .unwrap()
             .unwrap()
             .id
+            .into_string()
     }
 }
 
@@ -353,7 +354,7 @@ fn provision(ctx: &Context, slug: &str, prefix: &str) -> Org {
         )
         .unwrap();
         if who == "staff" {
-            staff_id = u.id;
+            staff_id = u.id.into_string();
         }
     }
     Org {

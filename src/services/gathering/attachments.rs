@@ -129,8 +129,8 @@ pub fn add_attachment<R: Read>(
         })?;
         let a = AttachmentRow {
             id: uuid::Uuid::now_v7().to_string(),
-            org_id: row.org_id.clone(),
-            request_id: row.id.clone(),
+            org_id: row.org_id.to_string(),
+            request_id: row.id.to_string(),
             register_id: register.id.clone(),
             kind: kind.to_string(),
             title: meta
@@ -148,7 +148,7 @@ pub fn add_attachment<R: Read>(
             withheld_reason: meta.withheld_reason.clone(),
             redacted: meta.redacted,
             created_at: db::now(),
-            created_by: principal.user_id.clone(),
+            created_by: principal.user_id.to_string(),
         };
         doc_db::insert_attachment(conn, &a)?;
         audit_event(

@@ -174,7 +174,7 @@ pub fn add_item(
             + 1;
         let item = ItemRow {
             id: uuid::Uuid::now_v7().to_string(),
-            request_id: row.id.clone(),
+            request_id: row.id.to_string(),
             number,
             register_id: register.map(|r| r.id.clone()),
             description,
@@ -305,7 +305,7 @@ pub fn decide_item(
         item.reason = text(&input.reason);
         item.ground = input.ground.clone();
         item.explanation = text(&input.explanation);
-        item.decided_by = Some(user.id.clone());
+        item.decided_by = Some(user.id.to_string());
         item.decided_by_name = Some(user.name.clone());
         item.decided_by_title = user.title.clone();
         item.decided_at = Some(ctx.clock.now().naive_utc());

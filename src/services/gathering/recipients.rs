@@ -80,11 +80,11 @@ pub fn add_recipient(
             .transpose()?;
         let r = RecipientRow {
             id: uuid::Uuid::now_v7().to_string(),
-            request_id: row.id.clone(),
+            request_id: row.id.to_string(),
             register_id: register.map(|g| g.id.clone()),
             name,
             notified_on: input.notified_on,
-            notified_by: input.notified_on.map(|_| principal.user_id.clone()),
+            notified_by: input.notified_on.map(|_| principal.user_id.to_string()),
             created_at: db::now(),
         };
         doc_db::insert_recipient(conn, &r)?;
@@ -129,7 +129,7 @@ pub fn recipient_notified(
             .find(|r| r.id == recipient_id)
             .ok_or(ServiceError::NotFound("recipient"))?;
         r.notified_on = Some(on);
-        r.notified_by = Some(principal.user_id.clone());
+        r.notified_by = Some(principal.user_id.to_string());
         doc_db::update_recipient(conn, &r)?;
         audit_event(
             conn,
