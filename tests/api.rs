@@ -1120,3 +1120,48 @@ async fn field_messages_follow_accept_language() {
         messages[1]
     );
 }
+
+/// A stored value the service cannot read is an error that names the request, on every
+/// path that reads it; before, details fell back to null and a decision to none.
+#[actix_web::test]
+async fn a_corrupt_stored_value_is_an_error_not_a_default() {
+    use diesel::RunQueryDsl;
+    let app = TestApp::spawn().await;
+    let created = app
+        .submit_staff(
+            "access",
+            "2026-11-16",
+            json!({ "scope": "whole_record", "form": "electronic" }),
+        )
+        .await;
+    let id = created["id"].as_str().unwrap().to_string();
+    let (status, _) = app
+        .get(&format!("/api/v1/requests/{id}"), Some(&app.org.staff))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let mut conn = app.ctx.pool.get().unwrap();
+    diesel::sql_query(format!(
+        "UPDATE requests SET details = '{{\"scope\": 7' WHERE id = '{id}'"
+    ))
+    .execute(&mut conn)
+    .unwrap();
+    let (status, body) = app
+        .get(&format!("/api/v1/requests/{id}"), Some(&app.org.staff))
+        .await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{body}");
+    assert_eq!(body["code"], "internal_error", "{body}");
+    // The reason is logged for the operator, not told to the caller.
+    assert!(!body.to_string().contains("details"), "{body}");
+    let err = rightsdesk::services::request::Request::load(&mut conn, &app.org_id(), &id)
+        .err()
+        .expect("a corrupt request does not load");
+    let cause = match err {
+        rightsdesk::services::ServiceError::Internal(e) => format!("{e:#}"),
+        other => panic!("{other:?}"),
+    };
+    assert!(cause.contains(&id) && cause.contains("details"), "{cause}");
+    // The listing does not skip it silently either.
+    let (status, _) = app.get("/api/v1/requests", Some(&app.org.staff)).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+}

@@ -4,11 +4,11 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::schema::*;
-use crate::domain::ids::{OrgId, RequestId, UserId};
 use crate::domain::enums::{
     Awaiting, Channel, ContactChannel, ItemDecision, Language, Outcome, RequestKind, RequestState,
     Role,
 };
+use crate::domain::ids::{OrgId, RequestId, UserId};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = organisations)]

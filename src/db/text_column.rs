@@ -5,6 +5,8 @@
 //! The impls live here, not in `domain/`, so the domain stays free of diesel; diesel's
 //! `foreign_derive` generates the expression impls for a type defined elsewhere.
 
+use std::error::Error as _;
+
 use diesel::backend::Backend;
 use diesel::deserialize::{self, FromSql};
 use diesel::serialize::{self, Output, ToSql};
@@ -43,11 +45,11 @@ macro_rules! text_column {
     )+};
 }
 
-use crate::domain::ids::{OrgId, RequestId, UserId};
 use crate::domain::enums::{
     Awaiting, Channel, ContactChannel, ItemDecision, Language, Outcome, RequestKind, RequestState,
     Role,
 };
+use crate::domain::ids::{OrgId, RequestId, UserId};
 
 text_column!(
     RequestKind,
@@ -103,8 +105,61 @@ pub fn corrupt_row(
     let context = format!("{what} {id}");
     move |e| match e {
         diesel::result::Error::DeserializationError(inner) => {
-            diesel::result::Error::DeserializationError(format!("{context}: {inner}").into())
+            // diesel wraps the value's error in one naming the column: keep both.
+            let mut text = format!("{context}: {inner}");
+            let mut source = inner.source();
+            while let Some(cause) = source {
+                text.push_str(&format!(": {cause}"));
+                source = cause.source();
+            }
+            diesel::result::Error::DeserializationError(text.into())
         }
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use diesel::dsl::sql;
+    use diesel::prelude::*;
+
+    use super::*;
+    use crate::db::AnyConnection;
+
+    fn conn() -> AnyConnection {
+        AnyConnection::Sqlite(diesel::SqliteConnection::establish(":memory:").unwrap())
+    }
+
+    #[test]
+    fn every_variant_reads_back_as_itself() {
+        let mut conn = conn();
+        for kind in RequestKind::ALL {
+            let read: RequestKind = diesel::select(kind.into_sql::<Text>())
+                .get_result(&mut conn)
+                .unwrap();
+            assert_eq!(read, *kind);
+        }
+        let id = RequestId::generate();
+        let read: RequestId = diesel::select(id.clone().into_sql::<Text>())
+            .get_result(&mut conn)
+            .unwrap();
+        assert_eq!(read, id);
+    }
+
+    #[test]
+    fn an_unknown_value_is_an_error_naming_it_and_the_row() {
+        let mut conn = conn();
+        let err = diesel::select(sql::<Text>("'acces'"))
+            .get_result::<RequestKind>(&mut conn)
+            .map_err(corrupt_row("request", "0192-x"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("request 0192-x"), "{err}");
+        assert!(err.contains("unknown RequestKind 'acces'"), "{err}");
+        let missing: Option<Awaiting> =
+            diesel::select(sql::<diesel::sql_types::Nullable<Text>>("NULL"))
+                .get_result(&mut conn)
+                .unwrap();
+        assert_eq!(missing, None);
     }
 }

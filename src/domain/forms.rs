@@ -417,9 +417,15 @@ mod tests {
         let mut codes: Vec<String> = Vec::new();
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut files = Vec::new();
-        let mut dirs: Vec<_> = ["src/domain", "src/services", "src/http", "src/edge", "src/web"]
-            .map(|d| root.join(d))
-            .to_vec();
+        let mut dirs: Vec<_> = [
+            "src/domain",
+            "src/services",
+            "src/http",
+            "src/edge",
+            "src/web",
+        ]
+        .map(|d| root.join(d))
+        .to_vec();
         while let Some(dir) = dirs.pop() {
             for entry in std::fs::read_dir(dir).unwrap() {
                 let path = entry.unwrap().path();

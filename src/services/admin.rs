@@ -10,8 +10,8 @@ use super::{write_tx, Principal, ServiceError};
 use crate::db::audit::{self, NewEvent};
 use crate::db::models::{OrganisationRow, RegisterRow, UserRow};
 use crate::db::{self, orgs, AnyConnection};
-use crate::domain::ids::{OrgId, UserId};
 use crate::domain::enums::Role;
+use crate::domain::ids::{OrgId, UserId};
 use crate::domain::validation::FieldError;
 
 pub const MIN_PASSWORD: usize = 12;

@@ -12,8 +12,8 @@ use crate::db::{self, orgs, requests as req_db, AnyConnection};
 use crate::domain::calendar::Calendar;
 use crate::domain::clock::RequestClock;
 use crate::domain::enums::{RequestKind, RequestState};
-use crate::domain::new_request::{format_reference, register_slugs, NewRequest, OrgRef, Submitter};
 use crate::domain::ids::{RequestId, UserId};
+use crate::domain::new_request::{format_reference, register_slugs, NewRequest, OrgRef, Submitter};
 use crate::domain::validation::FieldError;
 
 /// A valid request and who submits it. What needs the database (the organisation, its

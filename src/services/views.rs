@@ -7,13 +7,13 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::request::Request;
-use crate::domain::ids::UserId;
 use super::{Principal, ServiceError};
 use crate::db::models::{OrganisationRow, RegisterRow, SubjectRow, UserRow};
 use crate::domain::deadline::days_left;
 use crate::domain::enums::{
     Awaiting, Channel, ContactChannel, Language, Outcome, RequestKind, RequestState, Role,
 };
+use crate::domain::ids::UserId;
 use crate::domain::workflow::{allowed_actions, Action};
 
 pub use crate::domain::decision::{Decision, IdentityVerification};
