@@ -5,8 +5,6 @@
 //! The impls live here, not in `domain/`, so the domain stays free of diesel; diesel's
 //! `foreign_derive` generates the expression impls for a type defined elsewhere.
 
-use std::error::Error as _;
-
 use diesel::backend::Backend;
 use diesel::deserialize::{self, FromSql};
 use diesel::serialize::{self, Output, ToSql};
