@@ -12,7 +12,7 @@ use crate::config::{ProcessEnv, Settings};
 use crate::db;
 use crate::domain::enums::Role;
 use crate::services::admin::{self, NewOrganisation, RegisterInput, UserInput};
-use crate::services::{demo, ServiceError};
+use crate::services::{demo, log_import, ServiceError};
 use crate::startup::{build_context, Application};
 
 #[derive(Parser)]
@@ -431,21 +431,6 @@ fn serve(settings: Settings, addr: std::net::SocketAddr, with_demo: bool) -> any
     })
 }
 
-/// Counts the bytes read from the file, for the progress bar.
-struct Counted<R> {
-    inner: R,
-    count: Arc<std::sync::atomic::AtomicU64>,
-}
-
-impl<R: Read> Read for Counted<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.count
-            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
-        Ok(n)
-    }
-}
-
 /// `[#########...........]  45 %  900000 lines read, 250000/s` (by bytes of the file).
 fn progress_line(done_bytes: u64, size: u64, lines: u64, rate: f64) -> String {
     const WIDTH: usize = 20;
@@ -472,71 +457,23 @@ fn import_logs(
     format: &str,
     source: Option<&str>,
 ) -> anyhow::Result<()> {
-    use crate::domain::access_log::{read_events, Format};
+    use crate::domain::access_log::Format;
     let ctx = build_context(settings)?;
-    let mut conn = ctx.pool.get()?;
-    let org_row = db::orgs::find_organisation_by_slug(&mut conn, org)?
-        .ok_or_else(|| anyhow::anyhow!("no organisation with slug '{org}'"))?;
-    let input = std::fs::File::open(file)
-        .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", file.display()))?;
-    let size = input.metadata().map(|m| m.len()).unwrap_or(0);
     let format = if format == "csv" {
         Format::Csv
     } else {
         Format::Ndjson
     };
-    let started = std::time::Instant::now();
-    let mut importer = crate::services::logs::Importer::new(&ctx, &org_row.id, register, source)
-        .map_err(describe)?
-        .with_batch(crate::services::logs::BULK_BATCH);
-    importer = importer.with_background_writer(db::log_writer::BackgroundWriter::start(
-        db::log_writer::bulk_sink(&ctx.settings.db_target())?,
-    )?);
-    let consumed = Arc::new(std::sync::atomic::AtomicU64::new(0));
-    let reader = std::io::BufReader::with_capacity(
-        1 << 20,
-        Counted {
-            inner: input,
-            count: consumed.clone(),
-        },
-    );
-    // Three stages on two cores: parsing, checking and hashing on one thread, resolving
-    // registers and users on this one, writing on the importer's background writer.
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<_>>(8);
-    let keyer = &ctx.log_keyer;
-    std::thread::scope(|scope| -> anyhow::Result<()> {
-        scope.spawn(move || {
-            let mut batch = Vec::with_capacity(4096);
-            for item in read_events(reader, format) {
-                batch.push(item.map(|e| crate::services::logs::keyed(keyer, e)));
-                if batch.len() == 4096
-                    && tx
-                        .send(std::mem::replace(&mut batch, Vec::with_capacity(4096)))
-                        .is_err()
-                {
-                    return;
-                }
-            }
-            let _ = tx.send(batch);
-        });
-        let mut last = std::time::Instant::now();
-        for batch in rx {
-            for item in batch {
-                importer.add_keyed(&mut conn, item).map_err(describe)?;
-            }
-            if last.elapsed().as_millis() >= 500 {
-                last = std::time::Instant::now();
-                let read = importer.summary.read;
-                let rate = read as f64 / started.elapsed().as_secs_f64();
-                let done = consumed.load(std::sync::atomic::Ordering::Relaxed);
-                eprint!("\r{}", progress_line(done, size, read, rate));
-            }
-        }
-        Ok(())
-    })?;
-    importer.finish(&mut conn).map_err(describe)?;
-    let s = &importer.summary;
-    let secs = started.elapsed().as_secs_f64();
+    let imported = log_import::import_file(&ctx, file, org, register, format, source, |p| {
+        let rate = p.lines_read as f64 / p.elapsed.as_secs_f64();
+        eprint!(
+            "\r{}",
+            progress_line(p.bytes_read, p.file_size, p.lines_read, rate)
+        );
+    })
+    .map_err(describe)?;
+    let s = &imported.summary;
+    let secs = imported.elapsed.as_secs_f64();
     eprintln!();
     for r in &s.rejections {
         println!("rejected line {}: {}", r.line, r.reason);

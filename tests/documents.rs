@@ -736,3 +736,150 @@ async fn portability_bundles_are_machine_readable_only() {
         .await;
     assert_eq!(s, StatusCode::CONFLICT, "{b}");
 }
+
+/// The letter jobs' row: (tries, locked until, last error).
+fn letter_job(
+    app: &TestApp,
+    request_id: &str,
+) -> Option<(i32, Option<chrono::NaiveDateTime>, Option<String>)> {
+    use diesel::prelude::*;
+    use rightsdesk::db::schema::letter_jobs;
+    let mut conn = app.ctx.pool.get().unwrap();
+    letter_jobs::table
+        .filter(letter_jobs::request_id.eq(request_id))
+        .select((
+            letter_jobs::attempts,
+            letter_jobs::locked_until,
+            letter_jobs::last_error,
+        ))
+        .first(&mut conn)
+        .optional()
+        .unwrap()
+}
+
+#[actix_rt::test]
+async fn two_instances_on_one_database_never_write_the_same_letter() {
+    use rightsdesk::db::documents as doc_db;
+    use rightsdesk::services::Clock;
+    let app = TestApp::spawn().await;
+    let mut ids = Vec::new();
+    for _ in 0..12 {
+        let (status, body) = app.submit_public(|_| {}).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        ids.push(body["id"].as_str().unwrap().to_string());
+    }
+    // A second instance: its own context and pool, on the same database.
+    let other = std::sync::Arc::new(
+        rightsdesk::startup::build_context_with_clock(app.ctx.settings.clone(), app.clock.clone())
+            .unwrap(),
+    );
+
+    // One job, two claimers: the first gets it, the second not until the lease runs out.
+    let now = app.clock.now().naive_utc();
+    let lease = now + chrono::Duration::seconds(120);
+    let mut conn_a = app.ctx.pool.get().unwrap();
+    let mut conn_b = other.pool.get().unwrap();
+    let (id, kind) = (&ids[0], "acknowledgement");
+    assert_eq!(
+        doc_db::claim_letter_job(&mut conn_a, id, kind, "instance-a", now, lease).unwrap(),
+        Some(1)
+    );
+    assert_eq!(
+        doc_db::claim_letter_job(&mut conn_b, id, kind, "instance-b", now, lease).unwrap(),
+        None
+    );
+    let later = lease + chrono::Duration::seconds(1);
+    let lease_b = later + chrono::Duration::seconds(120);
+    assert_eq!(
+        doc_db::claim_letter_job(&mut conn_b, id, kind, "instance-b", later, lease_b).unwrap(),
+        Some(2),
+        "a lapsed lease passes the job on"
+    );
+    assert_eq!(
+        doc_db::claim_letter_job(&mut conn_a, id, kind, "instance-a", later, lease_b).unwrap(),
+        None
+    );
+    // The first claimer lost it: it cannot finish the job, nor record a failure on it.
+    assert!(!doc_db::finish_letter_job(&mut conn_a, id, kind, "instance-a").unwrap());
+    doc_db::fail_letter_job(&mut conn_a, id, kind, "instance-a", now, "x").unwrap();
+    assert_eq!(letter_job(&app, id), Some((2, Some(lease_b), None)));
+    // Free it again for the race below.
+    app.db.execute(&format!(
+        "UPDATE letter_jobs SET locked_until = NULL, locked_by = NULL WHERE request_id = '{id}'"
+    ));
+    drop((conn_a, conn_b));
+
+    // Both instances write letters at once: every letter is written once.
+    let (a, b) = (app.ctx.clone(), other.clone());
+    let ta = std::thread::spawn(move || rightsdesk::jobs::write_letters(&a, "instance-a"));
+    let tb = std::thread::spawn(move || rightsdesk::jobs::write_letters(&b, "instance-b"));
+    let (a, b) = (ta.join().unwrap().unwrap(), tb.join().unwrap().unwrap());
+    assert_eq!(a + b, ids.len(), "instance a wrote {a}, instance b {b}");
+    for id in &ids {
+        assert_eq!(kinds(&documents_of(&app, id).await), ["acknowledgement"]);
+        assert_eq!(letter_job(&app, id), None);
+    }
+}
+
+#[actix_rt::test]
+async fn a_letter_that_cannot_be_written_does_not_hold_up_the_others() {
+    use rightsdesk::jobs::letters::{write_due, Round};
+    let app = TestApp::spawn().await;
+    let (_, first) = app.submit_public(|_| {}).await;
+    let (_, second) = app.submit_public(|_| {}).await;
+    let (first, second) = (
+        first["id"].as_str().unwrap().to_string(),
+        second["id"].as_str().unwrap().to_string(),
+    );
+    // The first request's subject is gone, so its letter cannot be written.
+    app.db.execute(&format!(
+        "DELETE FROM request_subjects WHERE request_id = '{first}'"
+    ));
+    // One job per round: the first (oldest) fails and waits; the next round writes the second.
+    let round = |app: &TestApp| write_due(&app.ctx, "w", 1).unwrap();
+    assert_eq!(
+        round(&app),
+        Round {
+            seen: 1,
+            written: 0
+        }
+    );
+    let now = app.clock_now().naive_utc();
+    let (tries, until, error) = letter_job(&app, &first).expect("still queued");
+    assert_eq!(tries, 1);
+    assert_eq!(until, Some(now + chrono::Duration::seconds(30)));
+    assert!(error.is_some_and(|e| !e.is_empty()));
+    assert_eq!(
+        round(&app),
+        Round {
+            seen: 1,
+            written: 1
+        }
+    );
+    assert_eq!(
+        kinds(&documents_of(&app, &second).await),
+        ["acknowledgement"]
+    );
+    // Nothing is due while the failed letter backs off; then it is tried again, and backs
+    // off longer.
+    assert_eq!(
+        round(&app),
+        Round {
+            seen: 0,
+            written: 0
+        }
+    );
+    app.clock
+        .set(app.clock_now() + chrono::Duration::seconds(31));
+    assert_eq!(
+        round(&app),
+        Round {
+            seen: 1,
+            written: 0
+        }
+    );
+    let now = app.clock_now().naive_utc();
+    let (tries, until, _) = letter_job(&app, &first).unwrap();
+    assert_eq!(tries, 2);
+    assert_eq!(until, Some(now + chrono::Duration::seconds(60)));
+}

@@ -137,24 +137,97 @@ pub fn queue_letter(conn: &mut AnyConnection, request_id: &str, kind: &str) -> Q
     Ok(())
 }
 
-pub fn pending_letters(conn: &mut AnyConnection, limit: i64) -> QueryResult<Vec<(String, String)>> {
+/// A job no worker holds: never claimed, or its lease (or a failure's backoff) has run out.
+fn letter_job_free(
+    now: NaiveDateTime,
+) -> diesel::dsl::Or<
+    diesel::dsl::IsNull<letter_jobs::locked_until>,
+    diesel::dsl::Lt<letter_jobs::locked_until, NaiveDateTime>,
+> {
+    letter_jobs::locked_until
+        .is_null()
+        .or(letter_jobs::locked_until.lt(now))
+}
+
+/// Queued letters that may be taken now, oldest first: (request id, kind).
+pub fn pending_letters(
+    conn: &mut AnyConnection,
+    now: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<(String, String)>> {
     letter_jobs::table
+        .filter(letter_job_free(now))
         .order(letter_jobs::created_at)
         .select((letter_jobs::request_id, letter_jobs::kind))
         .limit(limit)
         .load(conn)
 }
 
+/// Takes a letter job for `worker` until `lease_until`, like the outbox does: a conditional
+/// UPDATE, so of several workers of any instance exactly one gets it. Returns the job's tries,
+/// this one included, when this worker got it. A worker that dies while writing loses the
+/// job to another when the lease runs out.
+pub fn claim_letter_job(
+    conn: &mut AnyConnection,
+    request_id: &str,
+    kind: &str,
+    worker: &str,
+    now: NaiveDateTime,
+    lease_until: NaiveDateTime,
+) -> QueryResult<Option<i32>> {
+    let taken: Vec<i32> = diesel::update(
+        letter_jobs::table
+            .filter(letter_jobs::request_id.eq(request_id))
+            .filter(letter_jobs::kind.eq(kind))
+            .filter(letter_job_free(now)),
+    )
+    .set((
+        letter_jobs::locked_until.eq(lease_until),
+        letter_jobs::locked_by.eq(worker),
+        letter_jobs::attempts.eq(letter_jobs::attempts + 1),
+    ))
+    .returning(letter_jobs::attempts)
+    .get_results(conn)?;
+    Ok(taken.first().copied())
+}
+
+/// Removes a letter job that `worker` holds; `false` when it no longer does (its lease ran
+/// out and another worker took the job, or finished it).
 pub fn finish_letter_job(
     conn: &mut AnyConnection,
     request_id: &str,
     kind: &str,
-) -> QueryResult<()> {
-    diesel::delete(
+    worker: &str,
+) -> QueryResult<bool> {
+    let removed = diesel::delete(
         letter_jobs::table
             .filter(letter_jobs::request_id.eq(request_id))
-            .filter(letter_jobs::kind.eq(kind)),
+            .filter(letter_jobs::kind.eq(kind))
+            .filter(letter_jobs::locked_by.eq(worker)),
     )
+    .execute(conn)?;
+    Ok(removed == 1)
+}
+
+/// Records a failed try of a job `worker` holds: the error, and no new try before `retry_at`.
+pub fn fail_letter_job(
+    conn: &mut AnyConnection,
+    request_id: &str,
+    kind: &str,
+    worker: &str,
+    retry_at: NaiveDateTime,
+    error: &str,
+) -> QueryResult<()> {
+    diesel::update(
+        letter_jobs::table
+            .filter(letter_jobs::request_id.eq(request_id))
+            .filter(letter_jobs::kind.eq(kind))
+            .filter(letter_jobs::locked_by.eq(worker)),
+    )
+    .set((
+        letter_jobs::locked_until.eq(retry_at),
+        letter_jobs::last_error.eq(error),
+    ))
     .execute(conn)
     .map(drop)
 }

@@ -221,6 +221,10 @@ diesel::table! {
         request_id -> Text,
         kind -> Text,
         created_at -> Timestamp,
+        attempts -> Integer,
+        locked_until -> Nullable<Timestamp>,
+        locked_by -> Nullable<Text>,
+        last_error -> Nullable<Text>,
     }
 }
 

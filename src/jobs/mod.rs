@@ -1,6 +1,7 @@
 //! Work beside the server: the outbox worker and the deadline scheduler, on the injected
 //! clock. `rightsdesk jobs run-once` runs both once (cron deployments, tests).
 
+pub mod letters;
 pub mod scheduler;
 pub mod worker;
 
@@ -20,14 +21,14 @@ pub struct Report {
     pub letters: usize,
 }
 
-/// Renders every queued letter, a batch per round.
-pub fn write_letters(ctx: &Context) -> Result<usize, ServiceError> {
+/// Renders every queued letter, a batch per round; `worker_id` names the claims.
+pub fn write_letters(ctx: &Context, worker_id: &str) -> Result<usize, ServiceError> {
     const BATCH: i64 = 50;
     let mut total = 0;
     loop {
-        let n = crate::services::documents::write_queued_letters(ctx, BATCH)?;
-        total += n;
-        if n < BATCH as usize {
+        let round = letters::write_due(ctx, worker_id, BATCH)?;
+        total += round.written;
+        if round.seen < BATCH as usize {
             return Ok(total);
         }
     }
@@ -38,7 +39,8 @@ pub async fn run_once(ctx: Arc<Context>, worker_id: &str) -> Result<Report, Serv
     let c = ctx.clone();
     let queued = crate::services::blocking(move || scheduler::tick(&c)).await?;
     let c = ctx.clone();
-    let letters = crate::services::blocking(move || write_letters(&c)).await?;
+    let wid = worker_id.to_string();
+    let letters = crate::services::blocking(move || write_letters(&c, &wid)).await?;
     let mut report = worker::drain(ctx, worker_id).await?;
     report.queued = queued;
     report.letters = letters;
@@ -49,10 +51,12 @@ pub async fn run_once(ctx: Arc<Context>, worker_id: &str) -> Result<Report, Serv
 pub fn spawn(ctx: Arc<Context>) {
     let worker_id = format!("worker-{}", uuid::Uuid::new_v4().simple());
     let c = ctx.clone();
+    let letters_id = worker_id.clone();
     actix_web::rt::spawn(async move {
         loop {
             let l = c.clone();
-            if let Err(e) = crate::services::blocking(move || write_letters(&l)).await {
+            let wid = letters_id.clone();
+            if let Err(e) = crate::services::blocking(move || write_letters(&l, &wid)).await {
                 tracing::error!(error = %e, "letter writer");
             }
             actix_web::rt::time::sleep(Duration::from_secs(2)).await;

@@ -418,39 +418,42 @@ fn last_message(
         .and_then(|p| p.get("message").and_then(Value::as_str).map(str::to_string)))
 }
 
-/// The worker's part: letters queued by the fast submission path.
-pub fn write_queued_letters(ctx: &Context, limit: i64) -> Result<usize, ServiceError> {
-    let mut conn = ctx.conn()?;
-    let jobs = doc_db::pending_letters(&mut conn, limit)?;
-    let mut done = 0;
-    for (request_id, kind) in jobs {
-        let Some(kind) = LetterKind::parse(&kind) else {
-            doc_db::finish_letter_job(&mut conn, &request_id, &kind)?;
-            continue;
-        };
-        let org_id = match req_db::find_any(&mut conn, &request_id)? {
-            Some(r) => r.org_id,
-            None => {
-                doc_db::finish_letter_job(&mut conn, &request_id, kind.as_str())?;
-                continue;
-            }
-        };
-        let written = write_tx(&mut conn, &org_id, |conn| {
-            let Some(row) = req_db::find(conn, &org_id, &request_id)? else {
-                return Ok(());
-            };
-            write_letter(ctx, conn, &Request::from_row(row)?, kind, None, None)?;
-            doc_db::finish_letter_job(conn, &request_id, kind.as_str())?;
-            Ok(())
-        });
-        // One letter that cannot be written must not hold up the others; it stays queued
-        // and is tried again on the next round.
-        match written {
-            Ok(()) => done += 1,
-            Err(e) => {
-                tracing::error!(request_id = %request_id, kind = %kind, error = %e, "letter not written")
-            }
+/// The worker's part: writes a letter queued by the fast submission path, whose job `worker`
+/// has claimed, and removes the job in the same transaction. `false` when nothing was
+/// written: a job for an unknown kind or a vanished request is removed as it is.
+pub fn write_queued_letter(
+    ctx: &Context,
+    conn: &mut AnyConnection,
+    request_id: &str,
+    kind: &str,
+    worker: &str,
+) -> Result<bool, ServiceError> {
+    let Some(kind) = LetterKind::parse(kind) else {
+        doc_db::finish_letter_job(conn, request_id, kind, worker)?;
+        return Ok(false);
+    };
+    let org_id = match req_db::find_any(conn, request_id)? {
+        Some(r) => r.org_id,
+        None => {
+            doc_db::finish_letter_job(conn, request_id, kind.as_str(), worker)?;
+            return Ok(false);
         }
-    }
-    Ok(done)
+    };
+    write_tx(conn, &org_id, |conn| {
+        let Some(row) = req_db::find(conn, &org_id, request_id)? else {
+            doc_db::finish_letter_job(conn, request_id, kind.as_str(), worker)?;
+            return Ok(false);
+        };
+        write_letter(ctx, conn, &Request::from_row(row)?, kind, None, None)?;
+        // The lease ran out and another worker took the job: it writes the letter, and this
+        // transaction leaves nothing behind.
+        if !doc_db::finish_letter_job(conn, request_id, kind.as_str(), worker)? {
+            return Err(ServiceError::Conflict {
+                code: "letter_job_taken",
+                detail: "another worker took the letter job".into(),
+                allowed: None,
+            });
+        }
+        Ok(true)
+    })
 }

@@ -10,6 +10,7 @@ pub mod documents;
 pub mod dpo;
 pub mod eid;
 pub mod gathering;
+pub mod log_import;
 pub mod logs;
 pub mod notify;
 pub mod profile;
