@@ -4,9 +4,10 @@
 
 use super::text_enum;
 
+// Every field code has a message in fi, sv and en in `forms/messages.toml` (tested below).
 text_enum!(
-    /// What is wrong with one input field. Each code has a message in fi, sv and en in
-    /// `forms/messages.toml`.
+    /// What is wrong with one input field; the field error's `message` says it in words, in
+    /// the language `Accept-Language` asks for (fi, sv or en).
     FieldCode {
         // Any field.
         Required => "required",
