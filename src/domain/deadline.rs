@@ -6,6 +6,7 @@
 use chrono::{DateTime, Days, Months, NaiveDate, Utc};
 
 use super::calendar::Calendar;
+use super::codes::ProblemCode;
 
 /// The local date in Europe/Helsinki, where receipt dates and deadlines live.
 pub fn helsinki_date(at: DateTime<Utc>) -> NaiveDate {
@@ -69,10 +70,10 @@ pub enum ExtensionError {
 
 impl ExtensionError {
     /// Stable machine-readable code for the API.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ProblemCode {
         match self {
-            ExtensionError::AlreadyExtended => "already_extended",
-            ExtensionError::FirstMonthOver { .. } => "first_month_over",
+            ExtensionError::AlreadyExtended => ProblemCode::AlreadyExtended,
+            ExtensionError::FirstMonthOver { .. } => ProblemCode::FirstMonthOver,
         }
     }
 }
@@ -338,14 +339,14 @@ mod tests {
         assert_eq!(check_extension(due, due, false), Ok(()));
         let late = check_extension(due, date(2025, 4, 8), false).unwrap_err();
         assert_eq!(late, ExtensionError::FirstMonthOver { due_on: due });
-        assert_eq!(late.code(), "first_month_over");
+        assert_eq!(late.code().as_str(), "first_month_over");
         assert_eq!(
             late.to_string(),
             "the first month ended on 2025-04-07; an extension must be notified within the first month"
         );
         let twice = check_extension(due, date(2025, 3, 20), true).unwrap_err();
         assert_eq!(twice, ExtensionError::AlreadyExtended);
-        assert_eq!(twice.code(), "already_extended");
+        assert_eq!(twice.code().as_str(), "already_extended");
         // Already extended wins even after the first month.
         assert_eq!(
             check_extension(due, date(2025, 5, 1), true),

@@ -5,6 +5,7 @@ use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::codes::FieldCode;
 use super::enums::RequestKind;
 use super::forms::{validate_object, Forms};
 use super::validation::FieldError;
@@ -172,7 +173,7 @@ impl Details {
                 if l.period_from < log_lookback_start(received_on) && l.special_reason.is_none() {
                     errors.push(FieldError::new(
                         "details.special_reason",
-                        "special_reason_required",
+                        FieldCode::SpecialReasonRequired,
                     ));
                 }
             }
@@ -201,16 +202,19 @@ fn check_period(
     errors: &mut Vec<FieldError>,
 ) {
     if to < from {
-        errors.push(FieldError::new("details.period_to", "period_order"));
+        errors.push(FieldError::new("details.period_to", FieldCode::PeriodOrder));
     }
     if from > received_on {
-        errors.push(FieldError::new("details.period_from", "date_in_future"));
+        errors.push(FieldError::new(
+            "details.period_from",
+            FieldCode::DateInFuture,
+        ));
     }
 }
 
 fn from_value<T: serde::de::DeserializeOwned>(v: Value) -> Result<T, Vec<FieldError>> {
     // The generic check passed, so a failure here means the form and the type disagree.
-    serde_json::from_value(v).map_err(|_| vec![FieldError::new("details", "wrong_type")])
+    serde_json::from_value(v).map_err(|_| vec![FieldError::new("details", FieldCode::WrongType)])
 }
 
 /// Trims strings and drops blank or null members so optional fields read as absent.
@@ -293,7 +297,7 @@ mod tests {
         let received = date("2025-03-05");
         let old = json!({ "period_from": "2023-03-04", "period_to": "2025-03-01" });
         let err = Details::parse(&forms, RequestKind::LogInspection, &old, received).unwrap_err();
-        assert_eq!(err[0].code, "special_reason_required");
+        assert_eq!(err[0].code.as_str(), "special_reason_required");
         let exactly_two_years = json!({ "period_from": "2023-03-05", "period_to": "2025-03-01" });
         let d = Details::parse(
             &forms,

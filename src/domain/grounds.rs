@@ -2,6 +2,7 @@
 
 use serde::Deserialize;
 
+use super::codes::FieldCode;
 use super::enums::RequestKind;
 use super::texts::Texts;
 use super::validation::FieldError;
@@ -89,23 +90,26 @@ impl LegalGrounds {
     pub fn check(&self, codes: &[String], kind: RequestKind, field: &str) -> Vec<FieldError> {
         let mut errors = Vec::new();
         if codes.is_empty() {
-            errors.push(FieldError::new(field, "required"));
+            errors.push(FieldError::new(field, FieldCode::Required));
         }
         for (i, code) in codes.iter().enumerate() {
             let path = format!("{field}[{i}]");
             match self.get(code) {
                 None => errors.push(
-                    FieldError::new(path, "unknown_ground")
+                    FieldError::new(path, FieldCode::UnknownGround)
                         .with_params(serde_json::json!({ "code": code })),
                 ),
                 Some(g) if !g.applies_to_kind(kind) => errors.push(
-                    FieldError::new(path, "ground_not_applicable")
+                    FieldError::new(path, FieldCode::GroundNotApplicable)
                         .with_params(serde_json::json!({ "code": code, "kind": kind.as_str() })),
                 ),
                 Some(_) => {}
             }
             if codes[..i].contains(code) {
-                errors.push(FieldError::new(format!("{field}[{i}]"), "duplicate"));
+                errors.push(FieldError::new(
+                    format!("{field}[{i}]"),
+                    FieldCode::Duplicate,
+                ));
             }
         }
         errors
@@ -149,7 +153,7 @@ mod tests {
             .check(&codes(&["gdpr_17_3_b"]), RequestKind::Erasure, "grounds")
             .is_empty());
         let errs = grounds.check(&codes(&[]), RequestKind::Erasure, "grounds");
-        assert_eq!(errs[0].code, "required");
+        assert_eq!(errs[0].code.as_str(), "required");
         let errs = grounds.check(
             &codes(&["gdpr_99", "act_703_2023_11"]),
             RequestKind::Erasure,

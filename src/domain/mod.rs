@@ -4,6 +4,7 @@ pub mod access_log;
 pub mod authorities;
 pub mod calendar;
 pub mod clock;
+pub mod codes;
 pub mod deadline;
 pub mod decision;
 pub mod details;

@@ -4,6 +4,7 @@
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use serde_json::Value;
 
+use super::codes::FieldCode;
 use super::deadline::helsinki_date;
 use super::details::Details;
 use super::enums::{Channel, Language, Relationship, RequestKind};
@@ -84,18 +85,18 @@ impl NewRequest {
         now: DateTime<Utc>,
     ) -> Result<NewRequest, Vec<FieldError>> {
         let Value::Object(obj) = body else {
-            return Err(vec![FieldError::new("", "wrong_type")]);
+            return Err(vec![FieldError::new("", FieldCode::WrongType)]);
         };
         let mut errors: Vec<FieldError> = Vec::new();
         for key in obj.keys() {
             let known =
                 PUBLIC_FIELDS.contains(&key.as_str()) || STAFF_ONLY_FIELDS.contains(&key.as_str());
             if !known {
-                errors.push(FieldError::new(key.as_str(), "unknown_field"));
+                errors.push(FieldError::new(key.as_str(), FieldCode::UnknownField));
             } else if matches!(submitter, Submitter::Public)
                 && STAFF_ONLY_FIELDS.contains(&key.as_str())
             {
-                errors.push(FieldError::new(key.as_str(), "staff_only"));
+                errors.push(FieldError::new(key.as_str(), FieldCode::StaffOnly));
             }
         }
 
@@ -105,11 +106,14 @@ impl NewRequest {
                 Some(OrgRef::Slug(slug.trim().to_string()))
             }
             (Submitter::Public, None | Some(Value::Null)) => {
-                errors.push(FieldError::new("organisation", "required"));
+                errors.push(FieldError::new("organisation", FieldCode::Required));
                 None
             }
             (Submitter::Public, Some(_)) => {
-                errors.push(FieldError::new("organisation", "unknown_organisation"));
+                errors.push(FieldError::new(
+                    "organisation",
+                    FieldCode::UnknownOrganisation,
+                ));
                 None
             }
         };
@@ -146,15 +150,15 @@ impl NewRequest {
                     None | Some(Value::Null) => today,
                     Some(v) => match v.as_str().and_then(|s| s.parse::<NaiveDate>().ok()) {
                         None => {
-                            errors.push(FieldError::new("received_on", "invalid_date"));
+                            errors.push(FieldError::new("received_on", FieldCode::InvalidDate));
                             today
                         }
                         Some(d) if d > today => {
-                            errors.push(FieldError::new("received_on", "date_in_future"));
+                            errors.push(FieldError::new("received_on", FieldCode::DateInFuture));
                             today
                         }
                         Some(d) if d < today - chrono::Days::new(366) => {
-                            errors.push(FieldError::new("received_on", "too_old"));
+                            errors.push(FieldError::new("received_on", FieldCode::TooOld));
                             today
                         }
                         Some(d) => d,
@@ -171,7 +175,7 @@ impl NewRequest {
 
         let subject = match obj.get("subject") {
             None | Some(Value::Null) => {
-                errors.push(FieldError::new("subject", "required"));
+                errors.push(FieldError::new("subject", FieldCode::Required));
                 None
             }
             Some(v) => match Subject::parse(forms, v, today) {
@@ -194,7 +198,7 @@ impl NewRequest {
         };
         let details = match (kind, obj.get("details")) {
             (_, None | Some(Value::Null)) => {
-                errors.push(FieldError::new("details", "required"));
+                errors.push(FieldError::new("details", FieldCode::Required));
                 None
             }
             (None, _) => None,
@@ -261,13 +265,16 @@ pub fn register_slugs(value: Option<&Value>, errors: &mut Vec<FieldError>) -> Ve
             for (i, item) in items.iter().enumerate() {
                 match item.as_str() {
                     Some(s) => slugs.push(s.to_string()),
-                    None => errors.push(FieldError::new(format!("registers[{i}]"), "wrong_type")),
+                    None => errors.push(FieldError::new(
+                        format!("registers[{i}]"),
+                        FieldCode::WrongType,
+                    )),
                 }
             }
             slugs
         }
         Some(_) => {
-            errors.push(FieldError::new("registers", "not_a_list"));
+            errors.push(FieldError::new("registers", FieldCode::NotAList));
             Vec::new()
         }
     }
@@ -283,14 +290,14 @@ fn enum_member<T>(
     match v {
         None | Some(Value::Null) => {
             if required {
-                errors.push(FieldError::new(field, "required"));
+                errors.push(FieldError::new(field, FieldCode::Required));
             }
             None
         }
         Some(v) => {
             let parsed = v.as_str().and_then(parse);
             if parsed.is_none() {
-                errors.push(FieldError::new(field, "invalid_choice"));
+                errors.push(FieldError::new(field, FieldCode::InvalidChoice));
             }
             parsed
         }

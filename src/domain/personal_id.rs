@@ -6,6 +6,8 @@
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::codes::FieldCode;
+
 const CHECK_CHARS: &[u8; 31] = b"0123456789ABCDEFHJKLMNPRSTUVWXY";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -28,14 +30,14 @@ pub enum PersonalIdError {
 
 impl PersonalIdError {
     /// Stable machine-readable code for the API.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> FieldCode {
         match self {
-            PersonalIdError::WrongLength => "personal_id_wrong_length",
-            PersonalIdError::BadDate => "personal_id_bad_date",
-            PersonalIdError::UnknownCenturySign => "personal_id_unknown_century_sign",
-            PersonalIdError::BadIndividualNumber => "personal_id_bad_individual_number",
-            PersonalIdError::BadCheckCharacter => "personal_id_bad_check_character",
-            PersonalIdError::BadCharacters => "personal_id_bad_characters",
+            PersonalIdError::WrongLength => FieldCode::PersonalIdWrongLength,
+            PersonalIdError::BadDate => FieldCode::PersonalIdBadDate,
+            PersonalIdError::UnknownCenturySign => FieldCode::PersonalIdUnknownCenturySign,
+            PersonalIdError::BadIndividualNumber => FieldCode::PersonalIdBadIndividualNumber,
+            PersonalIdError::BadCheckCharacter => FieldCode::PersonalIdBadCheckCharacter,
+            PersonalIdError::BadCharacters => FieldCode::PersonalIdBadCharacters,
         }
     }
 }
@@ -284,7 +286,7 @@ mod tests {
             (PersonalIdError::BadCharacters, "personal_id_bad_characters"),
         ];
         for (e, code) in all {
-            assert_eq!(e.code(), code);
+            assert_eq!(e.code().as_str(), code);
         }
     }
 

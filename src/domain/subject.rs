@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::codes::FieldCode;
 use super::enums::{ContactChannel, Relationship};
 use super::forms::{validate_object, Forms};
 use super::personal_id::{age_on, PersonalId};
@@ -87,15 +88,21 @@ impl Subject {
         if text("personal_id").is_none() && birth_date.is_none() {
             errors.push(FieldError::new(
                 "subject.birth_date",
-                "personal_id_or_birth_date_required",
+                FieldCode::PersonalIdOrBirthDateRequired,
             ));
         }
         if let Some(b) = birth_date {
             if b > today {
-                errors.push(FieldError::new("subject.birth_date", "date_in_future"));
+                errors.push(FieldError::new(
+                    "subject.birth_date",
+                    FieldCode::DateInFuture,
+                ));
             }
             if personal_id.as_ref().is_some_and(|id| id.birth_date() != b) {
-                errors.push(FieldError::new("subject.birth_date", "birth_date_mismatch"));
+                errors.push(FieldError::new(
+                    "subject.birth_date",
+                    FieldCode::BirthDateMismatch,
+                ));
             }
         }
         let email = text("email");
@@ -123,7 +130,7 @@ impl Subject {
             ContactChannel::PickUp => None,
         };
         if let Some(field) = missing {
-            errors.push(FieldError::new(field, "contact_missing"));
+            errors.push(FieldError::new(field, FieldCode::ContactMissing));
         }
         if !generic.is_empty() || !errors.is_empty() {
             let mut all = generic;
@@ -207,12 +214,18 @@ fn check_contact(
 ) {
     if let Some(e) = email {
         if !validator::ValidateEmail::validate_email(e) {
-            errors.push(FieldError::new(join(prefix, "email"), "invalid_email"));
+            errors.push(FieldError::new(
+                join(prefix, "email"),
+                FieldCode::InvalidEmail,
+            ));
         }
     }
     if let Some(p) = phone {
         if !is_plausible_phone(p) {
-            errors.push(FieldError::new(join(prefix, "phone"), "invalid_phone"));
+            errors.push(FieldError::new(
+                join(prefix, "phone"),
+                FieldCode::InvalidPhone,
+            ));
         }
     }
 }
@@ -238,7 +251,7 @@ mod tests {
     fn codes(r: Result<Subject, Vec<FieldError>>) -> Vec<(String, String)> {
         r.unwrap_err()
             .into_iter()
-            .map(|e| (e.field, e.code))
+            .map(|e| (e.field, e.code.to_string()))
             .collect()
     }
 

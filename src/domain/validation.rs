@@ -2,22 +2,24 @@
 
 use serde::Serialize;
 
+use super::codes::FieldCode;
+
 /// One problem with one input field. `field` is a dotted path such as
 /// `details.items[0].should_say`; `code` is stable and maps to localised messages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
     pub field: String,
-    pub code: String,
+    pub code: FieldCode,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
     pub params: Option<serde_json::Value>,
 }
 
 impl FieldError {
-    pub fn new(field: impl Into<String>, code: impl Into<String>) -> FieldError {
+    pub fn new(field: impl Into<String>, code: FieldCode) -> FieldError {
         FieldError {
             field: field.into(),
-            code: code.into(),
+            code,
             params: None,
         }
     }

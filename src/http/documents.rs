@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 
 use super::auth::Auth;
 use super::error::{AppError, Problem};
+use crate::domain::codes::ProblemCode;
 use crate::edge::download::file_response;
 use crate::edge::status_token;
 use crate::letters::LetterKind;
@@ -25,7 +26,7 @@ use crate::services::{blocking, status as status_service, Context, ServiceError}
 
 type Id = web::Path<String>;
 
-fn problem(status: StatusCode, code: &str, detail: impl Into<String>) -> HttpResponse {
+fn problem(status: StatusCode, code: ProblemCode, detail: impl Into<String>) -> HttpResponse {
     Problem::new(status, code, detail.into()).response()
 }
 
@@ -136,7 +137,7 @@ pub async fn upload(
             Err(e) => {
                 return Ok(problem(
                     StatusCode::BAD_REQUEST,
-                    "malformed_multipart",
+                    ProblemCode::MalformedMultipart,
                     e.to_string(),
                 ))
             }
@@ -151,7 +152,7 @@ pub async fn upload(
                     if buf.len() + chunk.len() > 64 * 1024 {
                         return Ok(problem(
                             StatusCode::BAD_REQUEST,
-                            "meta_too_large",
+                            ProblemCode::MetaTooLarge,
                             "the meta part is at most 64 KiB",
                         ));
                     }
@@ -162,7 +163,7 @@ pub async fn upload(
                     Err(e) => {
                         return Ok(problem(
                             StatusCode::BAD_REQUEST,
-                            "invalid_meta",
+                            ProblemCode::InvalidMeta,
                             format!("the meta part is not valid: {e}"),
                         ))
                     }
@@ -187,7 +188,7 @@ pub async fn upload(
                     if size > limit {
                         return Ok(problem(
                             StatusCode::PAYLOAD_TOO_LARGE,
-                            "file_too_large",
+                            ProblemCode::FileTooLarge,
                             format!(
                                 "the file is larger than {} MiB",
                                 ctx.settings.documents.max_upload_mb
@@ -202,7 +203,7 @@ pub async fn upload(
             other => {
                 return Ok(problem(
                     StatusCode::BAD_REQUEST,
-                    "unknown_part",
+                    ProblemCode::UnknownPart,
                     format!("unexpected part '{other}': send 'meta' and 'file'"),
                 ));
             }
@@ -211,7 +212,7 @@ pub async fn upload(
     let (Some(meta), Some((filename, media_type, content))) = (meta, file) else {
         return Ok(problem(
             StatusCode::BAD_REQUEST,
-            "missing_part",
+            ProblemCode::MissingPart,
             "send a 'meta' part (JSON) and a 'file' part",
         ));
     };

@@ -8,6 +8,7 @@ use utoipa::IntoParams;
 use super::auth::Auth;
 use super::error::{AppError, Problem};
 use crate::db::audit::ChainReport;
+use crate::domain::codes::FieldCode;
 use crate::services::dpo::{self, Deadlines, FailedMessage, Statistics};
 use crate::services::{blocking, Context, ServiceError};
 
@@ -43,7 +44,7 @@ pub async fn statistics(
 ) -> Result<HttpResponse, AppError> {
     let year = q.year.unwrap_or_else(|| ctx.today().year());
     if !(2000..=2200).contains(&year) {
-        return Err(ServiceError::field("year", "invalid_year").into());
+        return Err(ServiceError::field("year", FieldCode::InvalidYear).into());
     }
     let out = blocking(move || dpo::statistics(&ctx, &auth.0, year)).await?;
     Ok(HttpResponse::Ok().json(out))

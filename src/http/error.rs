@@ -7,6 +7,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::domain::codes::{FieldCode, ProblemCode};
 use crate::domain::enums::Language;
 use crate::domain::forms::Forms;
 use crate::domain::validation::FieldError;
@@ -19,7 +20,7 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 pub struct FieldProblem {
     /// Dotted path of the field, e.g. `subject.personal_id` or `details.items[0].should_say`.
     pub field: String,
-    pub code: String,
+    pub code: FieldCode,
     pub message: String,
 }
 
@@ -31,7 +32,7 @@ pub struct Problem {
     pub title: String,
     pub status: u16,
     pub detail: String,
-    pub code: String,
+    pub code: ProblemCode,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldProblem>,
     /// With `action_not_allowed`: what the request's state allows.
@@ -40,13 +41,13 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub fn new(status: StatusCode, code: &str, detail: impl Into<String>) -> Problem {
+    pub fn new(status: StatusCode, code: ProblemCode, detail: impl Into<String>) -> Problem {
         Problem {
             problem_type: format!("urn:rightsdesk:problem:{code}"),
             title: status.canonical_reason().unwrap_or("Error").to_string(),
             status: status.as_u16(),
             detail: detail.into(),
-            code: code.to_string(),
+            code,
             errors: Vec::new(),
             allowed_actions: None,
         }
@@ -64,7 +65,7 @@ impl Problem {
 pub fn too_many_requests(retry: crate::ratelimit::RetryAfter) -> HttpResponse {
     let mut resp = Problem::new(
         StatusCode::TOO_MANY_REQUESTS,
-        "too_many_requests",
+        ProblemCode::TooManyRequests,
         format!(
             "too many attempts from this address; try again in {} seconds",
             retry.0
@@ -107,36 +108,40 @@ impl ResponseError for AppError {
                 Some(forms) => validation_problem(errors, Language::En, forms),
                 None => Problem::new(
                     status,
-                    "validation_failed",
+                    ProblemCode::ValidationFailed,
                     "the request has invalid fields",
                 ),
             },
             ServiceError::NotFound(what) => {
-                Problem::new(status, "not_found", format!("{what} not found"))
+                Problem::new(status, ProblemCode::NotFound, format!("{what} not found"))
             }
             ServiceError::Conflict {
                 code,
                 detail,
                 allowed,
             } => {
-                let mut p = Problem::new(status, code, detail.clone());
+                let mut p = Problem::new(status, *code, detail.clone());
                 p.allowed_actions = allowed.clone();
                 p
             }
-            ServiceError::Unauthorized => {
-                Problem::new(status, "unauthorized", "a valid bearer token is required")
-            }
+            ServiceError::Unauthorized => Problem::new(
+                status,
+                ProblemCode::Unauthorized,
+                "a valid bearer token is required",
+            ),
             ServiceError::BadCredentials => {
-                Problem::new(status, "bad_credentials", self.0.to_string())
+                Problem::new(status, ProblemCode::BadCredentials, self.0.to_string())
             }
-            ServiceError::Forbidden => Problem::new(status, "forbidden", self.0.to_string()),
+            ServiceError::Forbidden => {
+                Problem::new(status, ProblemCode::Forbidden, self.0.to_string())
+            }
             ServiceError::Internal(cause) => {
                 // The cause chain is logged, never sent. It holds no personal data: causes are
                 // database, pool and I/O errors, and inputs never enter them.
                 tracing::error!(error = format!("{cause:#}"), "internal error");
                 Problem::new(
                     status,
-                    "internal_error",
+                    ProblemCode::InternalError,
                     "an internal error occurred; it has been logged",
                 )
             }
@@ -165,15 +170,15 @@ impl ResponseError for AppError {
 pub fn validation_problem(errors: &[FieldError], lang: Language, forms: &Forms) -> Problem {
     let mut p = Problem::new(
         StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
+        ProblemCode::ValidationFailed,
         "the request has invalid fields; see errors",
     );
     p.errors = errors
         .iter()
         .map(|e| FieldProblem {
             field: e.field.clone(),
-            code: e.code.clone(),
-            message: forms.message(&e.code, lang, e.params.as_ref()),
+            code: e.code,
+            message: forms.message(e.code.as_str(), lang, e.params.as_ref()),
         })
         .collect();
     p
@@ -244,7 +249,7 @@ pub fn redact_quoted(message: &str) -> String {
     out
 }
 
-pub fn bad_request(code: &str, detail: impl Into<String>) -> actix_web::Error {
+pub fn bad_request(code: ProblemCode, detail: impl Into<String>) -> actix_web::Error {
     let problem = Problem::new(StatusCode::BAD_REQUEST, code, detail);
     actix_web::error::InternalError::from_response(problem.detail.clone(), problem.response())
         .into()

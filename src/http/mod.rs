@@ -16,6 +16,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::{scope, AppExt};
 
 use self::error::{bad_request, redact_quoted, Problem};
+use crate::domain::codes::ProblemCode;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -152,7 +153,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
 pub async fn not_found(_req: HttpRequest) -> HttpResponse {
     Problem::new(
         actix_web::http::StatusCode::NOT_FOUND,
-        "not_found",
+        ProblemCode::NotFound,
         "no such resource",
     )
     .response()
@@ -169,7 +170,7 @@ fn json_config() -> web::JsonConfig {
                 E::ContentType => {
                     let p = Problem::new(
                         actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                        "unsupported_media_type",
+                        ProblemCode::UnsupportedMediaType,
                         "send the body as application/json",
                     );
                     actix_web::error::InternalError::from_response("content type", p.response())
@@ -178,19 +179,19 @@ fn json_config() -> web::JsonConfig {
                 E::Overflow { .. } | E::OverflowKnownLength { .. } => {
                     let p = Problem::new(
                         actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-                        "payload_too_large",
+                        ProblemCode::PayloadTooLarge,
                         format!("the body may be at most {MAX_JSON_BODY} bytes"),
                     );
                     actix_web::error::InternalError::from_response("too large", p.response()).into()
                 }
                 E::Deserialize(e) => bad_request(
-                    "invalid_json",
+                    ProblemCode::InvalidJson,
                     format!(
                         "the body is not valid here: {}",
                         redact_quoted(&e.to_string())
                     ),
                 ),
-                other => bad_request("invalid_body", redact_quoted(&other.to_string())),
+                other => bad_request(ProblemCode::InvalidBody, redact_quoted(&other.to_string())),
             }
         })
 }
@@ -198,7 +199,7 @@ fn json_config() -> web::JsonConfig {
 fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|err, _req| {
         bad_request(
-            "invalid_query",
+            ProblemCode::InvalidQuery,
             format!(
                 "invalid query parameters: {}",
                 redact_quoted(&err.to_string())
@@ -208,8 +209,9 @@ fn query_config() -> web::QueryConfig {
 }
 
 fn path_config() -> web::PathConfig {
-    web::PathConfig::default()
-        .error_handler(|err, _req| bad_request("invalid_path", redact_quoted(&err.to_string())))
+    web::PathConfig::default().error_handler(|err, _req| {
+        bad_request(ProblemCode::InvalidPath, redact_quoted(&err.to_string()))
+    })
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::auth::{Auth, Submitter};
 use super::error::{too_many_requests, AppError, Problem};
+use crate::domain::codes::FieldCode;
 use crate::domain::enums::{
     Channel, ContactChannel, Language, Relationship, RequestKind, RequestState,
 };
@@ -173,7 +174,7 @@ pub async fn list(
         return Err(
             ServiceError::Validation(vec![crate::domain::validation::FieldError::new(
                 "limit",
-                "out_of_range",
+                FieldCode::OutOfRange,
             )
             .with_params(serde_json::json!({ "min": 1, "max": max }))])
             .into(),

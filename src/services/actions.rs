@@ -12,6 +12,7 @@ use crate::db::audit::{self, NewEvent};
 use crate::db::models::RequestRow;
 use crate::db::{self, orgs, requests as req_db, AnyConnection};
 use crate::domain::clock::ClockStop;
+use crate::domain::codes::{FieldCode, ProblemCode};
 use crate::domain::enums::{Awaiting, IdentityMethod, Outcome, RequestState, Role};
 use crate::domain::validation::FieldError;
 use crate::domain::workflow::{allowed_actions, next_state, Action};
@@ -65,7 +66,9 @@ fn text(v: &Option<String>) -> Option<String> {
 
 fn check_length(v: &Option<String>, field: &str, errors: &mut Vec<FieldError>) {
     if v.as_ref().is_some_and(|s| s.chars().count() > MAX_TEXT) {
-        errors.push(FieldError::new(field, "too_long").with_params(json!({ "max": MAX_TEXT })));
+        errors.push(
+            FieldError::new(field, FieldCode::TooLong).with_params(json!({ "max": MAX_TEXT })),
+        );
     }
 }
 
@@ -126,7 +129,7 @@ fn apply_to(
     let Some(to_state) = next_state(state, awaiting, input.action) else {
         let allowed = allowed_actions(state).to_vec();
         return Err(ServiceError::Conflict {
-            code: "action_not_allowed",
+            code: ProblemCode::ActionNotAllowed,
             detail: format!(
                 "'{}' is not allowed while the request is {}",
                 input.action, state
@@ -138,10 +141,10 @@ fn apply_to(
     let mut errors = Vec::new();
     let on = input.on.unwrap_or(today);
     if on > today {
-        errors.push(FieldError::new("on", "date_in_future"));
+        errors.push(FieldError::new("on", FieldCode::DateInFuture));
     }
     if on < request.row.received_on {
-        errors.push(FieldError::new("on", "before_receipt"));
+        errors.push(FieldError::new("on", FieldCode::BeforeReceipt));
     }
     let reason = text(&input.reason);
     let message = text(&input.message);
@@ -159,7 +162,7 @@ fn apply_to(
 
     match input.action {
         Action::Assign => match input.assignee.as_deref().map(str::trim) {
-            None | Some("") => errors.push(FieldError::new("assignee", "required")),
+            None | Some("") => errors.push(FieldError::new("assignee", FieldCode::Required)),
             Some(id) => match orgs::find_user(conn, &request.row.org_id, id)? {
                 Some(u) if u.active && u.role == Role::Staff => {
                     payload["assignee"] = json!(u.id);
@@ -167,12 +170,12 @@ fn apply_to(
                     request.row.assignee_id = Some(u.id.clone());
                     assigned = Some(u);
                 }
-                _ => errors.push(FieldError::new("assignee", "unknown_user")),
+                _ => errors.push(FieldError::new("assignee", FieldCode::UnknownUser)),
             },
         },
         Action::Start => {}
         Action::VerifyIdentity => match input.method {
-            None => errors.push(FieldError::new("method", "required")),
+            None => errors.push(FieldError::new("method", FieldCode::Required)),
             Some(method) => {
                 let v = IdentityVerification {
                     method,
@@ -228,14 +231,14 @@ fn apply_to(
                 }
             }
             _ => errors.push(
-                FieldError::new("reason", "too_short")
+                FieldError::new("reason", FieldCode::TooShort)
                     .with_params(json!({ "min": MIN_EXTENSION_REASON })),
             ),
         },
         Action::Complete => {
             if request.identity.is_none() {
                 return Err(ServiceError::Conflict {
-                    code: "identity_not_verified",
+                    code: ProblemCode::IdentityNotVerified,
                     detail:
                         "the requester's identity must be verified before the request is completed"
                             .into(),
@@ -244,14 +247,17 @@ fn apply_to(
             }
             let withheld = withheld_grounds(conn, &request.row.id)?;
             match input.outcome {
-                None => errors.push(FieldError::new("outcome", "required")),
+                None => errors.push(FieldError::new("outcome", FieldCode::Required)),
                 Some(Outcome::Fulfilled) => {
                     if !input.grounds.is_empty() {
-                        errors.push(FieldError::new("grounds", "only_for_partial_or_refusal"));
+                        errors.push(FieldError::new(
+                            "grounds",
+                            FieldCode::OnlyForPartialOrRefusal,
+                        ));
                     }
                     if !withheld.is_empty() {
                         errors.push(
-                            FieldError::new("outcome", "withheld_needs_partial")
+                            FieldError::new("outcome", FieldCode::WithheldNeedsPartial)
                                 .with_params(json!({ "grounds": withheld.join(", ") })),
                         );
                     }
@@ -269,12 +275,12 @@ fn apply_to(
                     // What was withheld is refused, so the certificate must name its ground.
                     for ground in withheld.iter().filter(|g| !input.grounds.contains(g)) {
                         errors.push(
-                            FieldError::new("grounds", "withheld_ground_missing")
+                            FieldError::new("grounds", FieldCode::WithheldGroundMissing)
                                 .with_params(json!({ "ground": ground })),
                         );
                     }
                     if explanation.is_none() {
-                        errors.push(FieldError::new("explanation", "required"));
+                        errors.push(FieldError::new("explanation", FieldCode::Required));
                     }
                     decide(
                         &mut request,
@@ -285,7 +291,7 @@ fn apply_to(
                         on,
                     )?;
                 }
-                Some(_) => errors.push(FieldError::new("outcome", "invalid_choice")),
+                Some(_) => errors.push(FieldError::new("outcome", FieldCode::InvalidChoice)),
             }
             payload["outcome"] = json!(input.outcome);
             payload["grounds"] = json!(input.grounds);
@@ -293,7 +299,7 @@ fn apply_to(
         Action::Refuse => {
             errors.extend(ctx.rules.grounds.check(&input.grounds, kind, "grounds"));
             if explanation.is_none() {
-                errors.push(FieldError::new("explanation", "required"));
+                errors.push(FieldError::new("explanation", FieldCode::Required));
             }
             decide(
                 &mut request,
@@ -307,7 +313,7 @@ fn apply_to(
         }
         Action::Withdraw => {
             if reason.is_none() {
-                errors.push(FieldError::new("reason", "required"));
+                errors.push(FieldError::new("reason", FieldCode::Required));
             }
             decide(
                 &mut request,

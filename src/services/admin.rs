@@ -10,6 +10,7 @@ use super::{write_tx, Principal, ServiceError};
 use crate::db::audit::{self, NewEvent};
 use crate::db::models::{OrganisationRow, RegisterRow, UserRow};
 use crate::db::{self, orgs, AnyConnection};
+use crate::domain::codes::FieldCode;
 use crate::domain::enums::Role;
 use crate::domain::ids::{OrgId, UserId};
 use crate::domain::validation::FieldError;
@@ -24,16 +25,17 @@ fn check_slug(slug: &str, field: &str, errors: &mut Vec<FieldError>) {
         && !slug.starts_with('-')
         && !slug.ends_with('-');
     if !ok {
-        errors.push(FieldError::new(field, "invalid_slug"));
+        errors.push(FieldError::new(field, FieldCode::InvalidSlug));
     }
 }
 
 fn check_text(v: &str, field: &str, max: usize, errors: &mut Vec<FieldError>) {
     if v.trim().is_empty() {
-        errors.push(FieldError::new(field, "required"));
+        errors.push(FieldError::new(field, FieldCode::Required));
     } else if v.chars().count() > max {
         errors.push(
-            FieldError::new(field, "too_long").with_params(serde_json::json!({ "max": max })),
+            FieldError::new(field, FieldCode::TooLong)
+                .with_params(serde_json::json!({ "max": max })),
         );
     }
 }
@@ -79,18 +81,21 @@ pub fn create_organisation(
         .reference_prefix
         .unwrap_or_else(|| default_prefix(&new.slug));
     if crate::domain::slugs::RESERVED_SLUGS.contains(&new.slug.as_str()) {
-        errors.push(FieldError::new("slug", "reserved_slug"));
+        errors.push(FieldError::new("slug", FieldCode::ReservedSlug));
     }
     if !(1..=8).contains(&prefix.len())
         || !prefix
             .chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
     {
-        errors.push(FieldError::new("reference_prefix", "invalid_prefix"));
+        errors.push(FieldError::new(
+            "reference_prefix",
+            FieldCode::InvalidPrefix,
+        ));
     }
     if let Some(b) = &new.business_id {
         if !is_business_id(b) {
-            errors.push(FieldError::new("business_id", "invalid_business_id"));
+            errors.push(FieldError::new("business_id", FieldCode::InvalidBusinessId));
         }
     }
     new.profile.check(&mut errors);
@@ -211,7 +216,7 @@ pub fn create_register(
     if let Some(d) = &input.description {
         if d.chars().count() > 4000 {
             errors.push(
-                FieldError::new("description", "too_long")
+                FieldError::new("description", FieldCode::TooLong)
                     .with_params(serde_json::json!({ "max": 4000 })),
             );
         }
@@ -288,12 +293,12 @@ pub fn create_user(
     let mut errors = Vec::new();
     let email = normalise_email(&input.email);
     if !validator::ValidateEmail::validate_email(&email) {
-        errors.push(FieldError::new("email", "invalid_email"));
+        errors.push(FieldError::new("email", FieldCode::InvalidEmail));
     }
     check_text(&input.name, "name", 200, &mut errors);
     if input.password.chars().count() < MIN_PASSWORD {
         errors.push(
-            FieldError::new("password", "too_short")
+            FieldError::new("password", FieldCode::TooShort)
                 .with_params(serde_json::json!({ "min": MIN_PASSWORD })),
         );
     }
@@ -356,7 +361,7 @@ pub fn update_user(
         && (input.active == Some(false) || input.role.is_some_and(|r| r != Role::Admin))
     {
         // An organisation must not lose its last way to manage itself by accident.
-        errors.push(FieldError::new("active", "cannot_demote_yourself"));
+        errors.push(FieldError::new("active", FieldCode::CannotDemoteYourself));
     }
     finish(errors)?;
     write_tx(conn, &admin.org_id, |conn| {
@@ -401,13 +406,16 @@ pub fn change_password(
     if new.chars().count() < MIN_PASSWORD {
         return Err(ServiceError::Validation(vec![FieldError::new(
             "new_password",
-            "too_short",
+            FieldCode::TooShort,
         )
         .with_params(serde_json::json!({ "min": MIN_PASSWORD }))]));
     }
     let user = orgs::find_user(conn, &p.org_id, &p.user_id)?.ok_or(ServiceError::Unauthorized)?;
     if !super::auth::verify_password(current, &user.password_hash) {
-        return Err(ServiceError::field("current_password", "wrong_password"));
+        return Err(ServiceError::field(
+            "current_password",
+            FieldCode::WrongPassword,
+        ));
     }
     let hash = hash_password(new)?;
     write_tx(conn, &p.org_id, |conn| {

@@ -14,6 +14,7 @@ use super::{write_tx, Context, Principal, ServiceError};
 use crate::bundle::BundleWriter;
 use crate::db::models::AttachmentRow;
 use crate::db::{blobs, documents as doc_db, requests as req_db};
+use crate::domain::codes::ProblemCode;
 use crate::domain::enums::{RequestKind, Role};
 use crate::letters::LetterKind;
 
@@ -85,7 +86,7 @@ pub fn build(
     let kind = row.kind;
     if !matches!(kind, RequestKind::Access | RequestKind::Portability) {
         return Err(ServiceError::Conflict {
-            code: "bundle_not_applicable",
+            code: ProblemCode::BundleNotApplicable,
             detail: "export bundles answer access and portability requests".into(),
             allowed: None,
         });

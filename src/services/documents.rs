@@ -12,6 +12,7 @@ use crate::db::audit::{self, NewEvent};
 use crate::db::models::{DocumentRow, RequestRow};
 use crate::db::{self, blobs, documents as doc_db, orgs, requests as req_db, AnyConnection};
 use crate::domain::clock::RequestClock;
+use crate::domain::codes::ProblemCode;
 use crate::domain::enums::{Language, Outcome, RequestKind, Role};
 use crate::domain::workflow::Action;
 use crate::letters::context::{self as letter_context, LetterInput};
@@ -391,7 +392,7 @@ fn check_letter_fits(request: &Request, kind: LetterKind) -> Result<(), ServiceE
     };
     match problem {
         Some(p) => Err(ServiceError::Conflict {
-            code: "letter_not_applicable",
+            code: ProblemCode::LetterNotApplicable,
             detail: p.into(),
             allowed: None,
         }),
@@ -449,7 +450,7 @@ pub fn write_queued_letter(
         // transaction leaves nothing behind.
         if !doc_db::finish_letter_job(conn, request_id, kind.as_str(), worker)? {
             return Err(ServiceError::Conflict {
-                code: "letter_job_taken",
+                code: ProblemCode::LetterJobTaken,
                 detail: "another worker took the letter job".into(),
                 allowed: None,
             });

@@ -12,6 +12,7 @@ use super::{Context, Principal, ServiceError};
 use crate::db::audit::{self, ChainReport};
 use crate::db::orgs;
 use crate::db::requests::{self as req_db, Bucket};
+use crate::domain::codes::FieldCode;
 use crate::domain::deadline::days_left;
 use crate::domain::enums::{RequestKind, RequestState, Role};
 
@@ -113,7 +114,7 @@ pub fn statistics(
         NaiveDate::from_ymd_opt(year, 1, 1),
         NaiveDate::from_ymd_opt(year + 1, 1, 1),
     ) else {
-        return Err(ServiceError::field("year", "invalid_year"));
+        return Err(ServiceError::field("year", FieldCode::InvalidYear));
     };
     let mut conn = ctx.conn()?;
     let today = ctx.today();

@@ -29,6 +29,7 @@ use crate::config::Settings;
 use crate::db::{self, AnyConnection, Pool};
 use crate::domain::authorities::Authorities;
 use crate::domain::calendar::Calendar;
+use crate::domain::codes::{FieldCode, ProblemCode};
 use crate::domain::deadline::helsinki_date;
 use crate::domain::enums::Role;
 use crate::domain::forms::Forms;
@@ -194,7 +195,7 @@ pub enum ServiceError {
     NotFound(&'static str),
     #[error("{detail}")]
     Conflict {
-        code: &'static str,
+        code: ProblemCode,
         detail: String,
         allowed: Option<Vec<Action>>,
     },
@@ -213,7 +214,7 @@ impl From<diesel::result::Error> for ServiceError {
         match e {
             diesel::result::Error::NotFound => ServiceError::NotFound("record"),
             e if db::is_unique_violation(&e) => ServiceError::Conflict {
-                code: "already_exists",
+                code: ProblemCode::AlreadyExists,
                 detail: "a record with the same unique value already exists".into(),
                 allowed: None,
             },
@@ -223,7 +224,7 @@ impl From<diesel::result::Error> for ServiceError {
 }
 
 impl ServiceError {
-    pub fn field(field: &str, code: &str) -> ServiceError {
+    pub fn field(field: &str, code: FieldCode) -> ServiceError {
         ServiceError::Validation(vec![FieldError::new(field, code)])
     }
 }

@@ -10,6 +10,7 @@ use crate::db::audit::{self, NewEvent};
 use crate::db::models::{OrganisationRow, RegisterRow};
 use crate::db::{self, orgs};
 use crate::domain::authorities::AuthorityContact;
+use crate::domain::codes::FieldCode;
 use crate::domain::enums::Role;
 use crate::domain::retention::RetentionRule;
 use crate::domain::validation::FieldError;
@@ -66,7 +67,9 @@ impl OrganisationProfile {
             ("phone", &self.phone),
         ] {
             if v.as_ref().is_some_and(|s| s.chars().count() > 500) {
-                errors.push(FieldError::new(field, "too_long").with_params(json!({ "max": 500 })));
+                errors.push(
+                    FieldError::new(field, FieldCode::TooLong).with_params(json!({ "max": 500 })),
+                );
             }
         }
         if self
@@ -74,11 +77,11 @@ impl OrganisationProfile {
             .as_ref()
             .is_some_and(|e| !validator::ValidateEmail::validate_email(e))
         {
-            errors.push(FieldError::new("email", "invalid_email"));
+            errors.push(FieldError::new("email", FieldCode::InvalidEmail));
         }
         if let Some(a) = &self.authority_contact {
             if a.check().is_err() {
-                errors.push(FieldError::new("authority_contact", "incomplete"));
+                errors.push(FieldError::new("authority_contact", FieldCode::Incomplete));
             }
         }
         if let Some(o) = &self.oidc {
@@ -89,14 +92,14 @@ impl OrganisationProfile {
                 ("oidc.jwks", &o.jwks),
             ] {
                 if value.trim().is_empty() {
-                    errors.push(FieldError::new(field, "required"));
+                    errors.push(FieldError::new(field, FieldCode::Required));
                 }
             }
             for (i, level) in o.accepted_acr.iter().enumerate() {
                 if level.trim().is_empty() {
                     errors.push(FieldError::new(
                         format!("oidc.accepted_acr[{i}]"),
-                        "required",
+                        FieldCode::Required,
                     ));
                 }
             }
@@ -159,15 +162,19 @@ impl RegisterInfo {
         for (field, v) in texts {
             if v.as_ref().is_some_and(|s| s.chars().count() > MAX_FIELD) {
                 errors.push(
-                    FieldError::new(field, "too_long").with_params(json!({ "max": MAX_FIELD })),
+                    FieldError::new(field, FieldCode::TooLong)
+                        .with_params(json!({ "max": MAX_FIELD })),
                 );
             }
         }
         for (i, r) in self.retention_rules.iter().enumerate() {
             if r.years == 0 || r.years > 200 {
                 errors.push(
-                    FieldError::new(format!("info.retention_rules[{i}].years"), "out_of_range")
-                        .with_params(json!({ "min": 1, "max": 200 })),
+                    FieldError::new(
+                        format!("info.retention_rules[{i}].years"),
+                        FieldCode::OutOfRange,
+                    )
+                    .with_params(json!({ "min": 1, "max": 200 })),
                 );
             }
         }

@@ -10,6 +10,7 @@ use super::views::{self, FullRequest, RequestOutput, RequestSummary};
 use super::{Context, Principal, ServiceError};
 use crate::db::requests::ListFilter;
 use crate::db::{audit, orgs, requests as req_db, AnyConnection};
+use crate::domain::codes::FieldCode;
 use crate::domain::enums::{RequestKind, RequestState, Role};
 
 pub const READERS: &[Role] = &[Role::Staff, Role::Dpo, Role::Admin];
@@ -80,7 +81,7 @@ pub fn list(
                 .into_iter()
                 .find(|r| &r.slug == slug)
                 .map(|r| r.id)
-                .ok_or_else(|| ServiceError::field("register", "unknown_register"))?,
+                .ok_or_else(|| ServiceError::field("register", FieldCode::UnknownRegister))?,
         ),
     };
     let filter = ListFilter {

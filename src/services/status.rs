@@ -10,6 +10,7 @@ use super::request::Request;
 use super::{Context, ServiceError};
 use crate::db::models::{DocumentRow, RequestRow};
 use crate::db::{audit, documents as doc_db, requests as req_db};
+use crate::domain::codes::ProblemCode;
 use crate::domain::enums::{Awaiting, Outcome, RequestKind, RequestState};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -104,7 +105,7 @@ pub fn download(
     let row = &request.row;
     if let Some(why) = withheld(&mut conn, &request)? {
         return Err(ServiceError::Conflict {
-            code: "documents_withheld",
+            code: ProblemCode::DocumentsWithheld,
             detail: format!("documents cannot be downloaded yet: {why}"),
             allowed: None,
         });

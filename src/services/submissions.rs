@@ -11,6 +11,7 @@ use crate::db::models::{OrganisationRow, RegisterRow, RequestRow, SubjectRow};
 use crate::db::{self, orgs, requests as req_db, AnyConnection};
 use crate::domain::calendar::Calendar;
 use crate::domain::clock::RequestClock;
+use crate::domain::codes::FieldCode;
 use crate::domain::enums::{RequestKind, RequestState};
 use crate::domain::ids::{RequestId, UserId};
 use crate::domain::new_request::{format_reference, register_slugs, NewRequest, OrgRef, Submitter};
@@ -104,12 +105,18 @@ pub fn reference_errors(
         (None, None) => return Ok(errors),
     };
     let Some(scope) = load_scope(conn, &org_ref)? else {
-        errors.push(FieldError::new("organisation", "unknown_organisation"));
+        errors.push(FieldError::new(
+            "organisation",
+            FieldCode::UnknownOrganisation,
+        ));
         return Ok(errors);
     };
     if let (Some(_), Some(named)) = (principal, body.get("organisation").and_then(Value::as_str)) {
         if named != scope.org.slug {
-            errors.push(FieldError::new("organisation", "unknown_organisation"));
+            errors.push(FieldError::new(
+                "organisation",
+                FieldCode::UnknownOrganisation,
+            ));
         }
     }
     let slugs = register_slugs(body.get("registers"), &mut Vec::new());
@@ -234,7 +241,7 @@ fn register_ids(scope: &OrgScope, slugs: &[String], errors: &mut Vec<FieldError>
             Some(_) => {}
             None => errors.push(FieldError::new(
                 format!("registers[{i}]"),
-                "unknown_register",
+                FieldCode::UnknownRegister,
             )),
         }
     }
@@ -374,7 +381,10 @@ pub async fn submit(
                     .map(|p| p.as_str())
                     != Some(code.as_str())
                 {
-                    return Err(ServiceError::field("subject.personal_id", "eid_mismatch"));
+                    return Err(ServiceError::field(
+                        "subject.personal_id",
+                        FieldCode::EidMismatch,
+                    ));
                 }
                 draft.strong_eid = true;
             }
@@ -410,7 +420,7 @@ pub fn submit_direct(
     };
     conn.transaction(|conn| {
         let scope = load_scope(conn, &draft.request.org)?
-            .ok_or_else(|| ServiceError::field("organisation", "unknown_organisation"))?;
+            .ok_or_else(|| ServiceError::field("organisation", FieldCode::UnknownOrganisation))?;
         audit::lock_org(conn, &scope.org.id)?;
         let prepared = resolve(conn, &ctx.rules.calendar, &scope, &draft)?;
         commit_one(conn, &ctx.notifier, &prepared)

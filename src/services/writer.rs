@@ -19,6 +19,7 @@ use super::ServiceError;
 use crate::db::audit;
 use crate::db::{self, AnyConnection, DbTarget};
 use crate::domain::calendar::Calendar;
+use crate::domain::codes::FieldCode;
 
 struct Job {
     draft: Draft,
@@ -150,7 +151,7 @@ fn commit_batch(
             else {
                 results.push(Err(ServiceError::field(
                     "organisation",
-                    "unknown_organisation",
+                    FieldCode::UnknownOrganisation,
                 )));
                 continue;
             };

@@ -65,6 +65,7 @@ mod tests {
     use actix_web::test::TestRequest;
 
     use super::*;
+    use crate::domain::codes::{FieldCode, ProblemCode};
 
     #[test]
     fn service_errors_map_as_in_the_api() {
@@ -78,11 +79,11 @@ mod tests {
         );
         assert_eq!(status(ServiceError::Forbidden), StatusCode::FORBIDDEN);
         assert_eq!(
-            status(ServiceError::field("year", "invalid_year")),
+            status(ServiceError::field("year", FieldCode::InvalidYear)),
             StatusCode::UNPROCESSABLE_ENTITY
         );
         let conflict = ServiceError::Conflict {
-            code: "action_not_allowed",
+            code: ProblemCode::ActionNotAllowed,
             detail: "closed".into(),
             allowed: None,
         };
@@ -104,9 +105,9 @@ mod tests {
         let errors = [
             ServiceError::NotFound("request"),
             ServiceError::Forbidden,
-            ServiceError::field("year", "invalid_year"),
+            ServiceError::field("year", FieldCode::InvalidYear),
             ServiceError::Conflict {
-                code: "action_not_allowed",
+                code: ProblemCode::ActionNotAllowed,
                 detail: "closed".into(),
                 allowed: None,
             },

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
+use crate::domain::codes::FieldCode;
 use crate::domain::enums::{Language, RequestKind};
 use crate::domain::forms::{FieldDef, FieldType, Forms};
 use crate::domain::validation::FieldError;
@@ -281,10 +282,10 @@ pub fn localise_errors(
     for e in errors {
         let field = by_path.get(e.field.as_str());
         // A missing choice or date gets words that say what to do.
-        let code = match (e.code.as_str(), field.map(|f| f.field_type)) {
-            ("required", Some(FieldType::Choice)) => "required_choice",
-            ("required", Some(FieldType::Date)) => "required_date",
-            (code, _) => code,
+        let code = match (e.code, field.map(|f| f.field_type)) {
+            (FieldCode::Required, Some(FieldType::Choice)) => "required_choice",
+            (FieldCode::Required, Some(FieldType::Date)) => "required_date",
+            (code, _) => code.as_str(),
         };
         let message = forms.message(code, lang, e.params.as_ref());
         let label = field.map(|f| f.label.clone());
@@ -413,8 +414,8 @@ mod tests {
         let forms = Forms::embedded().unwrap();
         let labels = page_fields(&forms, RequestKind::Access, Language::En);
         let errors = vec![
-            FieldError::new("subject.name", "required"),
-            FieldError::new("registers", "unknown_register"),
+            FieldError::new("subject.name", FieldCode::Required),
+            FieldError::new("registers", FieldCode::UnknownRegister),
         ];
         let (by_field, summary) = localise_errors(&forms, Language::En, &errors, &labels);
         assert!(by_field["subject.name"].len() > 3);
@@ -428,9 +429,9 @@ mod tests {
         let forms = Forms::embedded().unwrap();
         let fields = page_fields(&forms, RequestKind::Access, Language::Fi);
         let errors = vec![
-            FieldError::new("subject.contact_channel", "required"),
-            FieldError::new("subject.birth_date", "required"),
-            FieldError::new("subject.name", "required"),
+            FieldError::new("subject.contact_channel", FieldCode::Required),
+            FieldError::new("subject.birth_date", FieldCode::Required),
+            FieldError::new("subject.name", FieldCode::Required),
         ];
         let (by_field, _) = localise_errors(&forms, Language::Fi, &errors, &fields);
         assert_eq!(

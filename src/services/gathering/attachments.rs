@@ -10,6 +10,7 @@ use crate::services::{write_tx, Context, Principal, ServiceError};
 
 use crate::db::models::AttachmentRow;
 use crate::db::{self, blobs, documents as doc_db, requests as req_db};
+use crate::domain::codes::FieldCode;
 use crate::domain::enums::Role;
 
 use crate::domain::validation::FieldError;
@@ -101,13 +102,13 @@ pub fn add_attachment<R: Read>(
     let mut errors = Vec::new();
     if !ALLOWED_MEDIA_TYPES.contains(&file.media_type.as_str()) {
         errors.push(
-            FieldError::new("file", "unsupported_media_type")
+            FieldError::new("file", FieldCode::UnsupportedMediaType)
                 .with_params(json!({ "allowed": ALLOWED_MEDIA_TYPES.join(", ") })),
         );
     }
     let filename = safe_filename(&file.filename);
     if filename.is_empty() {
-        errors.push(FieldError::new("file", "filename_required"));
+        errors.push(FieldError::new("file", FieldCode::FilenameRequired));
     }
     check_withholding(ctx, &meta, &mut errors);
     if !errors.is_empty() {
@@ -122,7 +123,7 @@ pub fn add_attachment<R: Read>(
         let register = register_by_slug(&registers, &meta.register)?;
         let blob = blobs::store(conn, &row.org_id, file.content, limit).map_err(|e| match e {
             blobs::BlobError::TooLarge { .. } => {
-                ServiceError::Validation(vec![FieldError::new("file", "file_too_large")
+                ServiceError::Validation(vec![FieldError::new("file", FieldCode::FileTooLarge)
                     .with_params(json!({ "max_mb": ctx.settings.documents.max_upload_mb }))])
             }
             other => ServiceError::Internal(other.into()),
@@ -169,14 +170,14 @@ pub fn add_attachment<R: Read>(
 fn check_withholding(ctx: &Context, meta: &AttachmentMeta, errors: &mut Vec<FieldError>) {
     if let Some(code) = &meta.withheld_ground {
         if ctx.rules.grounds.get(code).is_none() {
-            errors.push(FieldError::new("withheld_ground", "unknown_ground"));
+            errors.push(FieldError::new("withheld_ground", FieldCode::UnknownGround));
         }
         if meta
             .withheld_reason
             .as_deref()
             .is_none_or(|r| r.trim().is_empty())
         {
-            errors.push(FieldError::new("withheld_reason", "required"));
+            errors.push(FieldError::new("withheld_reason", FieldCode::Required));
         }
     }
     for (field, v) in [
@@ -184,7 +185,9 @@ fn check_withholding(ctx: &Context, meta: &AttachmentMeta, errors: &mut Vec<Fiel
         ("withheld_reason", &meta.withheld_reason),
     ] {
         if v.as_ref().is_some_and(|s| s.chars().count() > MAX_TEXT) {
-            errors.push(FieldError::new(field, "too_long").with_params(json!({ "max": MAX_TEXT })));
+            errors.push(
+                FieldError::new(field, FieldCode::TooLong).with_params(json!({ "max": MAX_TEXT })),
+            );
         }
     }
 }
@@ -215,10 +218,10 @@ pub fn add_entry(
     input: EntryInput,
 ) -> Result<AttachmentOutput, ServiceError> {
     if !input.data.is_object() {
-        return Err(invalid("data", "must_be_object"));
+        return Err(invalid("data", FieldCode::MustBeObject));
     }
     if input.title.trim().is_empty() {
-        return Err(invalid("title", "required"));
+        return Err(invalid("title", FieldCode::Required));
     }
     let bytes = serde_json::to_vec_pretty(&input.data).map_err(anyhow::Error::from)?;
     let slug: String = input

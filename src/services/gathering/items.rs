@@ -10,6 +10,7 @@ use crate::services::{write_tx, Context, Principal, ServiceError};
 
 use crate::db::models::{ItemRow, RegisterRow};
 use crate::db::{self, documents as doc_db, orgs, requests as req_db};
+use crate::domain::codes::{FieldCode, ProblemCode};
 use crate::domain::enums::{ItemDecision, RequestKind, Role};
 use crate::domain::retention::RetentionVerdict;
 use crate::domain::validation::FieldError;
@@ -113,12 +114,12 @@ pub fn add_item(
     principal.require(&[Role::Staff])?;
     let description = input.description.trim().to_string();
     if description.is_empty() {
-        return Err(invalid("description", "required"));
+        return Err(invalid("description", FieldCode::Required));
     }
     if description.chars().count() > MAX_TEXT {
         return Err(ServiceError::Validation(vec![FieldError::new(
             "description",
-            "too_long",
+            FieldCode::TooLong,
         )
         .with_params(json!({ "max": MAX_TEXT }))]));
     }
@@ -129,7 +130,7 @@ pub fn add_item(
         let kind = row.kind;
         if !ITEM_KINDS.contains(&kind) {
             return Err(ServiceError::Conflict {
-                code: "items_not_applicable",
+                code: ProblemCode::ItemsNotApplicable,
                 detail: "items are recorded for rectification, erasure and restriction requests"
                     .into(),
                 allowed: None,
@@ -150,7 +151,7 @@ pub fn add_item(
         let (mut ends, mut permanent) = (None, false);
         if let Some(category) = &input.record_category {
             if !ctx.rules.retention.is_known(&overrides, category) {
-                return Err(invalid("record_category", "unknown_category"));
+                return Err(invalid("record_category", FieldCode::UnknownCategory));
             }
             if kind == RequestKind::Erasure {
                 let born = req_db::subject(conn, &row.id)?.birth_date;
@@ -248,7 +249,9 @@ pub fn decide_item(
         ("explanation", &input.explanation),
     ] {
         if v.as_ref().is_some_and(|s| s.chars().count() > MAX_TEXT) {
-            errors.push(FieldError::new(field, "too_long").with_params(json!({ "max": MAX_TEXT })));
+            errors.push(
+                FieldError::new(field, FieldCode::TooLong).with_params(json!({ "max": MAX_TEXT })),
+            );
         }
     }
     let mut conn = ctx.conn()?;
@@ -268,31 +271,31 @@ pub fn decide_item(
             Some(ItemDecision::Done) => {
                 if kind == RequestKind::Rectification {
                     if text(&input.after).is_none() {
-                        errors.push(FieldError::new("after", "required"));
+                        errors.push(FieldError::new("after", FieldCode::Required));
                     }
                     if text(&input.before).is_none() {
-                        errors.push(FieldError::new("before", "required"));
+                        errors.push(FieldError::new("before", FieldCode::Required));
                     }
                 }
                 if text(&input.reason).is_none() {
-                    errors.push(FieldError::new("reason", "required"));
+                    errors.push(FieldError::new("reason", FieldCode::Required));
                 }
                 if input.ground.is_some() {
-                    errors.push(FieldError::new("ground", "only_for_refusal"));
+                    errors.push(FieldError::new("ground", FieldCode::OnlyForRefusal));
                 }
             }
             Some(ItemDecision::Refused) => {
                 match input.ground.as_deref() {
-                    None => errors.push(FieldError::new("ground", "required")),
+                    None => errors.push(FieldError::new("ground", FieldCode::Required)),
                     Some(g) => {
                         errors.extend(ctx.rules.grounds.check(&[g.to_string()], kind, "ground"))
                     }
                 }
                 if text(&input.explanation).is_none() {
-                    errors.push(FieldError::new("explanation", "required"));
+                    errors.push(FieldError::new("explanation", FieldCode::Required));
                 }
             }
-            None => errors.push(FieldError::new("decision", "invalid_choice")),
+            None => errors.push(FieldError::new("decision", FieldCode::InvalidChoice)),
         }
         if !errors.is_empty() {
             return Err(ServiceError::Validation(std::mem::take(&mut errors)));

@@ -21,6 +21,7 @@ use crate::db::{self, AnyConnection};
 use crate::services::request::Request;
 use crate::services::{Principal, ServiceError};
 
+use crate::domain::codes::{FieldCode, ProblemCode};
 use crate::domain::validation::FieldError;
 
 pub(super) const MAX_TEXT: usize = 4000;
@@ -57,7 +58,7 @@ pub(super) fn open_request(
     Request::load(conn, &principal.org_id, id)
 }
 
-pub(super) fn invalid(field: &str, code: &str) -> ServiceError {
+pub(super) fn invalid(field: &str, code: FieldCode) -> ServiceError {
     ServiceError::Validation(vec![FieldError::new(field, code)])
 }
 
@@ -69,7 +70,7 @@ pub(super) fn register_by_slug<'a>(
     registers
         .iter()
         .find(|r| r.slug == slug)
-        .ok_or_else(|| invalid("register", "unknown_register"))
+        .ok_or_else(|| invalid("register", FieldCode::UnknownRegister))
 }
 
 /// The slug of a stored register id, for output.
@@ -80,7 +81,7 @@ pub(super) fn slug_of(registers: &[RegisterRow], id: Option<&str>) -> Option<Str
 
 pub(super) fn closed() -> ServiceError {
     ServiceError::Conflict {
-        code: "request_closed",
+        code: ProblemCode::RequestClosed,
         detail: "the request is closed".into(),
         allowed: None,
     }

@@ -9,6 +9,7 @@ use crate::services::{write_tx, Context, Principal, ServiceError};
 
 use crate::db::models::{RecipientRow, RegisterRow};
 use crate::db::{self, documents as doc_db, requests as req_db};
+use crate::domain::codes::FieldCode;
 use crate::domain::enums::Role;
 
 use super::{audit_event, invalid, open_request, register_by_slug, slug_of};
@@ -58,15 +59,15 @@ pub fn add_recipient(
         return Err(invalid(
             "name",
             if name.is_empty() {
-                "required"
+                FieldCode::Required
             } else {
-                "too_long"
+                FieldCode::TooLong
             },
         ));
     }
     let today = ctx.today();
     if input.notified_on.is_some_and(|d| d > today) {
-        return Err(invalid("notified_on", "date_in_future"));
+        return Err(invalid("notified_on", FieldCode::DateInFuture));
     }
     let mut conn = ctx.conn()?;
     write_tx(&mut conn, &principal.org_id, |conn| {
@@ -118,7 +119,7 @@ pub fn recipient_notified(
     principal.require(&[Role::Staff])?;
     let on = input.on.unwrap_or_else(|| ctx.today());
     if on > ctx.today() {
-        return Err(invalid("on", "date_in_future"));
+        return Err(invalid("on", FieldCode::DateInFuture));
     }
     let mut conn = ctx.conn()?;
     write_tx(&mut conn, &principal.org_id, |conn| {

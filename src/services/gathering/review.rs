@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use crate::services::{write_tx, Context, Principal, ServiceError};
 
 use crate::db::documents as doc_db;
+use crate::domain::codes::{FieldCode, ProblemCode};
 use crate::domain::enums::Role;
 
 use crate::domain::validation::FieldError;
@@ -32,7 +33,7 @@ pub fn clear_review(
     if note.chars().count() < 10 {
         return Err(ServiceError::Validation(vec![FieldError::new(
             "note",
-            "too_short",
+            FieldCode::TooShort,
         )
         .with_params(json!({ "min": 10 }))]));
     }
@@ -42,14 +43,14 @@ pub fn clear_review(
         let row = &request.row;
         if !request.needs_manual_review() {
             return Err(ServiceError::Conflict {
-                code: "no_review_needed",
+                code: ProblemCode::NoReviewNeeded,
                 detail: "the request is not flagged for manual review".into(),
                 allowed: None,
             });
         }
         if doc_db::review_cleared(conn, &row.id)? {
             return Err(ServiceError::Conflict {
-                code: "review_already_cleared",
+                code: ProblemCode::ReviewAlreadyCleared,
                 detail: "the review was already cleared".into(),
                 allowed: None,
             });

@@ -12,6 +12,7 @@ use crate::db::log_writer::BackgroundWriter;
 use crate::db::logs::{self as log_db, EventBatch, NewAccessEvent, NewLogUser};
 use crate::db::{orgs, AnyConnection};
 use crate::domain::access_log::{LineError, RawEvent};
+use crate::domain::codes::FieldCode;
 use crate::services::{Context, ServiceError};
 
 use super::keys::{keyed, KeyedEvent};
@@ -66,7 +67,10 @@ impl<'a> Importer<'a> {
         if let Some(d) = default_register {
             if !registers.contains_key(d) {
                 return Err(ServiceError::Validation(vec![
-                    crate::domain::validation::FieldError::new("register", "unknown_register"),
+                    crate::domain::validation::FieldError::new(
+                        "register",
+                        FieldCode::UnknownRegister,
+                    ),
                 ]));
             }
         }

@@ -11,6 +11,7 @@ use crate::services::{write_tx, Context, Principal, ServiceError};
 use crate::db::logs as log_db;
 use crate::db::{self};
 
+use crate::domain::codes::FieldCode;
 use crate::domain::enums::Role;
 
 /// An ingest token's holder: which organisation and source system.
@@ -53,9 +54,9 @@ pub fn create_ingest_token(
             crate::domain::validation::FieldError::new(
                 "source",
                 if source.is_empty() {
-                    "required"
+                    FieldCode::Required
                 } else {
-                    "too_long"
+                    FieldCode::TooLong
                 },
             ),
         ]));

@@ -12,6 +12,7 @@ use crate::services::{Context, Principal, ServiceError};
 use crate::db::logs as log_db;
 use crate::db::{requests as req_db, AnyConnection};
 
+use crate::domain::codes::ProblemCode;
 use crate::domain::details::{Details, LogInspectionDetails};
 use crate::domain::enums::Role;
 use crate::domain::log_grouping::{group_events, SeenEvent, Withholding};
@@ -55,7 +56,7 @@ pub(super) fn log_request(
             Ok((request, details))
         }
         _ => Err(ServiceError::Conflict {
-            code: "not_a_log_inspection",
+            code: ProblemCode::NotALogInspection,
             detail: "log searches answer log-inspection requests".into(),
             allowed: None,
         }),
