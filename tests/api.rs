@@ -1154,8 +1154,7 @@ async fn a_corrupt_stored_value_is_an_error_not_a_default() {
     // The reason is logged for the operator, not told to the caller.
     assert!(!body.to_string().contains("details"), "{body}");
     let err = rightsdesk::services::request::Request::load(&mut conn, &app.org_id(), &id)
-        .err()
-        .expect("a corrupt request does not load");
+        .expect_err("a corrupt request does not load");
     let cause = match err {
         rightsdesk::services::ServiceError::Internal(e) => format!("{e:#}"),
         other => panic!("{other:?}"),

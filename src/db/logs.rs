@@ -471,51 +471,6 @@ pub fn count(conn: &mut AnyConnection) -> QueryResult<i64> {
     access_events::table.count().get_result(conn)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_new_users_id_depends_on_who_they_are_only() {
-        let a = NewLogUser::new("org", "Matti Esimerkki", "ohjaaja", "Yksikkö");
-        assert_eq!(
-            a.id,
-            NewLogUser::new("org", "Matti Esimerkki", "ohjaaja", "Yksikkö").id
-        );
-        assert!(a.id > 0);
-        for other in [
-            NewLogUser::new("org2", "Matti Esimerkki", "ohjaaja", "Yksikkö"),
-            NewLogUser::new("org", "Matti Esimerkki", "ohjaaja", "Yksikkö 2"),
-            // The parts are length-prefixed: moving a letter across a boundary changes the id.
-            NewLogUser::new("org", "Matti Esimerkkio", "hjaaja", "Yksikkö"),
-        ] {
-            assert_ne!(a.id, other.id);
-        }
-    }
-
-    #[test]
-    fn copy_rows_escape_what_copy_text_format_would_misread() {
-        let row = NewAccessEvent {
-            scope: 3,
-            event_id: "a\tb\\c".into(),
-            subject_key: vec![0x00, 0xab, 0xff],
-            occurred_at: 1_700_000_000,
-            user_ref: 7,
-            action: "view\nprint".into(),
-            basis: "asiakkuus\r".into(),
-            recipient: None,
-            source: Some("Apotti".into()),
-            bucket: bucket_of(1_700_000_000),
-        };
-        let mut line = String::new();
-        copy_text_row(&mut line, &row);
-        assert_eq!(
-            line,
-            "3\ta\\tb\\\\c\t\\\\x00abff\t1700000000\t7\tview\\nprint\tasiakkuus\\r\t\\N\tApotti\t655\n"
-        );
-    }
-}
-
 impl From<FoundEvent> for crate::domain::log_grouping::SeenEvent {
     fn from(e: FoundEvent) -> Self {
         crate::domain::log_grouping::SeenEvent {
@@ -567,4 +522,49 @@ pub fn insert_ingest_token(conn: &mut AnyConnection, new: &NewIngestToken<'_>) -
         ))
         .execute(conn)
         .map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_users_id_depends_on_who_they_are_only() {
+        let a = NewLogUser::new("org", "Matti Esimerkki", "ohjaaja", "Yksikkö");
+        assert_eq!(
+            a.id,
+            NewLogUser::new("org", "Matti Esimerkki", "ohjaaja", "Yksikkö").id
+        );
+        assert!(a.id > 0);
+        for other in [
+            NewLogUser::new("org2", "Matti Esimerkki", "ohjaaja", "Yksikkö"),
+            NewLogUser::new("org", "Matti Esimerkki", "ohjaaja", "Yksikkö 2"),
+            // The parts are length-prefixed: moving a letter across a boundary changes the id.
+            NewLogUser::new("org", "Matti Esimerkkio", "hjaaja", "Yksikkö"),
+        ] {
+            assert_ne!(a.id, other.id);
+        }
+    }
+
+    #[test]
+    fn copy_rows_escape_what_copy_text_format_would_misread() {
+        let row = NewAccessEvent {
+            scope: 3,
+            event_id: "a\tb\\c".into(),
+            subject_key: vec![0x00, 0xab, 0xff],
+            occurred_at: 1_700_000_000,
+            user_ref: 7,
+            action: "view\nprint".into(),
+            basis: "asiakkuus\r".into(),
+            recipient: None,
+            source: Some("Apotti".into()),
+            bucket: bucket_of(1_700_000_000),
+        };
+        let mut line = String::new();
+        copy_text_row(&mut line, &row);
+        assert_eq!(
+            line,
+            "3\ta\\tb\\\\c\t\\\\x00abff\t1700000000\t7\tview\\nprint\tasiakkuus\\r\t\\N\tApotti\t655\n"
+        );
+    }
 }

@@ -367,7 +367,7 @@ pub fn update_user(
     write_tx(conn, &admin.org_id, |conn| {
         let mut user =
             orgs::find_user(conn, &admin.org_id, user_id)?.ok_or(ServiceError::NotFound("user"))?;
-        let before = (user.role.clone(), user.active);
+        let before = (user.role, user.active);
         if let Some(name) = input.name {
             user.name = name.trim().to_string();
         }

@@ -155,7 +155,7 @@ pub fn add_attachment<R: Read>(
         audit_event(
             conn,
             principal,
-            &row,
+            row,
             "attachment_added",
             json!({
                 "attachment_id": a.id, "register": register.slug, "kind": a.kind,

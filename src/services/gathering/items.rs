@@ -199,7 +199,7 @@ pub fn add_item(
         audit_event(
             conn,
             principal,
-            &row,
+            row,
             "item_added",
             json!({ "item": number, "record_category": item.record_category, "retention_ends_on": ends, "retention_permanent": permanent }),
         )?;
@@ -317,7 +317,7 @@ pub fn decide_item(
         audit_event(
             conn,
             principal,
-            &row,
+            row,
             "item_decided",
             json!({ "item": number, "decision": item.decision, "ground": item.ground }),
         )?;

@@ -92,7 +92,7 @@ pub fn add_recipient(
         audit_event(
             conn,
             principal,
-            &row,
+            row,
             "recipient_recorded",
             json!({ "recipient_id": r.id, "notified_on": r.notified_on }),
         )?;
@@ -135,7 +135,7 @@ pub fn recipient_notified(
         audit_event(
             conn,
             principal,
-            &row,
+            row,
             "recipient_notified",
             json!({ "recipient_id": r.id, "notified_on": on }),
         )?;

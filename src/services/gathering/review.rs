@@ -56,6 +56,6 @@ pub fn clear_review(
             });
         }
         doc_db::clear_review(conn, &row.id, &principal.user_id, &note)?;
-        audit_event(conn, principal, &row, "review_cleared", json!({}))
+        audit_event(conn, principal, row, "review_cleared", json!({}))
     })
 }
