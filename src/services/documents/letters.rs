@@ -1,60 +1,23 @@
-//! Letters and certificates as stored documents: rendered inside the transaction of the
-//! change that calls for them, kept as blobs with their SHA-256, listed, downloaded, and
-//! released to the requester.
+//! Which letters an action calls for, and rendering them: as the change happens, on
+//! demand, or from the queue the fast submission path leaves.
 
-use serde::Serialize;
-use serde_json::{json, Value};
-use utoipa::ToSchema;
+use serde_json::Value;
 
-use super::request::Request;
-use super::{write_tx, Context, Principal, ServiceError};
-use crate::db::audit::{self, NewEvent};
+use crate::db::audit::{self};
 use crate::db::models::{DocumentRow, RequestRow};
-use crate::db::{self, blobs, documents as doc_db, orgs, requests as req_db, AnyConnection};
+use crate::db::{blobs, documents as doc_db, orgs, requests as req_db, AnyConnection};
 use crate::domain::clock::RequestClock;
 use crate::domain::codes::ProblemCode;
-use crate::domain::enums::{Language, Outcome, RequestKind, Role};
+use crate::domain::enums::{Outcome, RequestKind, Role};
 use crate::domain::workflow::Action;
 use crate::letters::context::{self as letter_context, LetterInput};
 use crate::letters::{markup, LetterKind};
 use crate::pdf;
+use crate::services::request::Request;
+use crate::services::{write_tx, Context, Principal, ServiceError};
 
-pub const PDF: &str = "application/pdf";
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct DocumentOutput {
-    pub id: String,
-    pub kind: String,
-    pub language: String,
-    pub filename: String,
-    pub media_type: String,
-    pub sha256: String,
-    pub size: i64,
-    pub created_at: chrono::DateTime<chrono::Utc>,
-    /// Null when the service made it on its own (e.g. the acknowledgement).
-    pub created_by: Option<String>,
-    pub released_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// Until when the requester can download it.
-    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
-}
-
-impl From<&DocumentRow> for DocumentOutput {
-    fn from(d: &DocumentRow) -> DocumentOutput {
-        DocumentOutput {
-            id: d.id.clone(),
-            kind: d.kind.clone(),
-            language: d.language.clone(),
-            filename: d.filename.clone(),
-            media_type: d.media_type.clone(),
-            sha256: d.sha256.clone(),
-            size: d.size,
-            created_at: d.created_at.and_utc(),
-            created_by: d.created_by.clone(),
-            released_at: d.released_at.map(|t| t.and_utc()),
-            expires_at: d.expires_at.map(|t| t.and_utc()),
-        }
-    }
-}
+use super::store::{store_document, NewDocument, Release};
+use super::{DocumentOutput, PDF};
 
 /// The letters an action produces, in the order they are written.
 pub fn letters_for(action: Action, kind: RequestKind, outcome: Option<Outcome>) -> Vec<LetterKind> {
@@ -236,115 +199,6 @@ pub fn render_letter(
         created: ctx.clock.now(),
     };
     pdf::render(&info, &frame, &blocks).map_err(ServiceError::Internal)
-}
-
-/// A document about to be stored for a request.
-pub struct NewDocument<'a> {
-    /// A letter kind, or another document's kind (`log_report_csv`, `export_bundle` ...).
-    pub kind: &'a str,
-    pub language: Language,
-    pub filename: &'a str,
-    pub media_type: &'a str,
-    /// Who made it; `None` when the service did on its own.
-    pub actor: Option<&'a Principal>,
-    pub release: Release,
-}
-
-/// Whether the requester may download a document from the status page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Release {
-    ToRequester,
-    StaffOnly,
-}
-
-/// Stores bytes as a document of the request, with an audit event carrying its hash.
-pub fn store_document(
-    ctx: &Context,
-    conn: &mut AnyConnection,
-    row: &RequestRow,
-    new: &NewDocument<'_>,
-    bytes: &[u8],
-) -> Result<DocumentRow, ServiceError> {
-    let blob = blobs::store_bytes(conn, &row.org_id, bytes).map_err(anyhow::Error::from)?;
-    record_document(ctx, conn, row, new, blob)
-}
-
-/// Records a blob already stored (e.g. streamed) as a document of the request.
-pub fn record_document(
-    ctx: &Context,
-    conn: &mut AnyConnection,
-    row: &RequestRow,
-    new: &NewDocument<'_>,
-    blob: blobs::StoredBlob,
-) -> Result<DocumentRow, ServiceError> {
-    let now = ctx.clock.now().naive_utc();
-    let expires = now + chrono::Duration::days(ctx.settings.documents.download_days.into());
-    let release = new.release == Release::ToRequester;
-    let actor = new.actor;
-    let doc = DocumentRow {
-        id: uuid::Uuid::now_v7().to_string(),
-        org_id: row.org_id.to_string(),
-        request_id: row.id.to_string(),
-        kind: new.kind.to_string(),
-        language: new.language.as_str().to_string(),
-        filename: new.filename.to_string(),
-        media_type: new.media_type.to_string(),
-        blob_id: blob.id,
-        sha256: blob.sha256,
-        size: blob.size,
-        created_at: now,
-        created_by: actor.map(|p| p.user_id.to_string()),
-        released_at: release.then_some(now),
-        expires_at: release.then_some(expires),
-    };
-    doc_db::insert_document(conn, &doc)?;
-    audit::append(
-        conn,
-        NewEvent {
-            org_id: &row.org_id,
-            request_id: Some(&row.id),
-            actor_id: actor.map(|p| p.user_id.as_str()),
-            actor_role: actor.map_or("system", |p| p.role.as_str()),
-            action: "document_created",
-            from_state: None,
-            to_state: None,
-            payload: json!({
-                "document_id": doc.id,
-                "kind": doc.kind,
-                "language": doc.language,
-                "sha256": doc.sha256,
-                "size": doc.size,
-                "released": release,
-            }),
-            occurred_at: db::now(),
-        },
-    )?;
-    Ok(doc)
-}
-
-pub fn list(
-    ctx: &Context,
-    principal: &Principal,
-    request_id: &str,
-) -> Result<Vec<DocumentOutput>, ServiceError> {
-    principal.require(&[Role::Staff, Role::Dpo])?;
-    let mut conn = ctx.conn()?;
-    Request::load(&mut conn, &principal.org_id, request_id)?;
-    Ok(doc_db::list_documents(&mut conn, request_id)?
-        .iter()
-        .map(DocumentOutput::from)
-        .collect())
-}
-
-pub fn find(
-    ctx: &Context,
-    principal: &Principal,
-    doc_id: &str,
-) -> Result<DocumentRow, ServiceError> {
-    principal.require(&[Role::Staff, Role::Dpo])?;
-    let mut conn = ctx.conn()?;
-    doc_db::find_document(&mut conn, &principal.org_id, doc_id)?
-        .ok_or(ServiceError::NotFound("document"))
 }
 
 /// `POST /requests/{id}/letters`: (re)generates a letter on demand.
