@@ -9,16 +9,13 @@ pub use letters::*;
 pub use store::*;
 
 use serde::Serialize;
-
 use utoipa::ToSchema;
-
-use crate::services::request::Request;
-use crate::services::{Context, Principal, ServiceError};
 
 use crate::db::documents as doc_db;
 use crate::db::models::DocumentRow;
-
 use crate::domain::enums::Role;
+use crate::services::request::Request;
+use crate::services::{Context, Principal, ServiceError};
 
 pub const PDF: &str = "application/pdf";
 

@@ -5,9 +5,8 @@ use serde_json::json;
 use crate::db::audit::{self, NewEvent};
 use crate::db::models::{DocumentRow, RequestRow};
 use crate::db::{self, blobs, documents as doc_db, AnyConnection};
-use crate::services::{Context, Principal, ServiceError};
-
 use crate::domain::enums::Language;
+use crate::services::{Context, Principal, ServiceError};
 
 /// A document about to be stored for a request.
 pub struct NewDocument<'a> {

@@ -6,14 +6,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use utoipa::ToSchema;
 
-use crate::services::{write_tx, Context, Principal, ServiceError};
-
 use crate::db::models::AttachmentRow;
 use crate::db::{self, blobs, documents as doc_db, requests as req_db};
 use crate::domain::codes::FieldCode;
 use crate::domain::enums::Role;
-
 use crate::domain::validation::FieldError;
+use crate::services::{write_tx, Context, Principal, ServiceError};
 
 use super::{audit_event, invalid, open_request, register_by_slug, slug_of, MAX_TEXT};
 

@@ -5,15 +5,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
-use crate::services::profile::RegisterInfo;
-use crate::services::{write_tx, Context, Principal, ServiceError};
-
 use crate::db::models::{ItemRow, RegisterRow};
 use crate::db::{self, documents as doc_db, orgs, requests as req_db};
 use crate::domain::codes::{FieldCode, ProblemCode};
 use crate::domain::enums::{ItemDecision, RequestKind, Role};
 use crate::domain::retention::RetentionVerdict;
 use crate::domain::validation::FieldError;
+use crate::services::profile::RegisterInfo;
+use crate::services::{write_tx, Context, Principal, ServiceError};
 
 use super::{audit_event, closed, invalid, open_request, register_by_slug, slug_of, MAX_TEXT};
 

@@ -18,11 +18,10 @@ use serde_json::Value;
 use crate::db::audit::{self, NewEvent};
 use crate::db::models::{RegisterRow, RequestRow};
 use crate::db::{self, AnyConnection};
-use crate::services::request::Request;
-use crate::services::{Principal, ServiceError};
-
 use crate::domain::codes::{FieldCode, ProblemCode};
 use crate::domain::validation::FieldError;
+use crate::services::request::Request;
+use crate::services::{Principal, ServiceError};
 
 pub(super) const MAX_TEXT: usize = 4000;
 

@@ -5,12 +5,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
-use crate::services::{write_tx, Context, Principal, ServiceError};
-
 use crate::db::models::{RecipientRow, RegisterRow};
 use crate::db::{self, documents as doc_db, requests as req_db};
 use crate::domain::codes::FieldCode;
 use crate::domain::enums::Role;
+use crate::services::{write_tx, Context, Principal, ServiceError};
 
 use super::{audit_event, invalid, open_request, register_by_slug, slug_of};
 

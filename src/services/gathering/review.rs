@@ -4,13 +4,11 @@ use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
-use crate::services::{write_tx, Context, Principal, ServiceError};
-
 use crate::db::documents as doc_db;
 use crate::domain::codes::{FieldCode, ProblemCode};
 use crate::domain::enums::Role;
-
 use crate::domain::validation::FieldError;
+use crate::services::{write_tx, Context, Principal, ServiceError};
 
 use super::{audit_event, open_request};
 

@@ -3,9 +3,7 @@
 use std::collections::HashMap;
 
 use diesel::Connection;
-
 use serde::Serialize;
-
 use utoipa::ToSchema;
 
 use crate::db::log_writer::BackgroundWriter;

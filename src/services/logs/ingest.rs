@@ -4,15 +4,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
-use crate::services::auth::sha256_hex;
-
-use crate::services::{write_tx, Context, Principal, ServiceError};
-
 use crate::db::logs as log_db;
 use crate::db::{self};
-
 use crate::domain::codes::FieldCode;
 use crate::domain::enums::Role;
+use crate::services::auth::sha256_hex;
+use crate::services::{write_tx, Context, Principal, ServiceError};
 
 /// An ingest token's holder: which organisation and source system.
 pub struct IngestCaller {

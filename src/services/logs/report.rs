@@ -3,19 +3,15 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-
 use serde_json::json;
 
+use crate::db::{self, orgs};
+use crate::domain::enums::Role;
+use crate::pdf;
 use crate::services::documents::{self, DocumentOutput, NewDocument, Release};
-
 use crate::services::{write_tx, Context, Principal, ServiceError};
 
-use crate::db::{self, orgs};
-
-use crate::domain::enums::Role;
-
 use super::search::{log_request, search, LogSearchInput};
-use crate::pdf;
 
 /// The report as PDF and CSV, stored as documents of the request and released.
 pub fn report(

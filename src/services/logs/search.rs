@@ -1,22 +1,18 @@
 //! One subject's events in the period a log-data request asks about.
 
 use chrono::{Days, NaiveDate};
-
 use serde::{Deserialize, Serialize};
-
 use utoipa::ToSchema;
-
-use crate::services::request::Request;
-use crate::services::{Context, Principal, ServiceError};
 
 use crate::db::logs as log_db;
 use crate::db::{requests as req_db, AnyConnection};
-
 use crate::domain::codes::ProblemCode;
 use crate::domain::details::{Details, LogInspectionDetails};
 use crate::domain::enums::Role;
 use crate::domain::log_grouping::{group_events, SeenEvent, Withholding};
 use crate::domain::personal_id::PersonalId;
+use crate::services::request::Request;
+use crate::services::{Context, Principal, ServiceError};
 
 /// What staff choose to hold back, each on the serious-danger ground (Data Protection Act
 /// 1050/2018 § 34); the rest is still given.
