@@ -172,7 +172,7 @@ async fn every_letter_renders_in_every_language_with_its_facts() {
         request.row.language = lang;
         for kind in LetterKind::ALL {
             let pdf = documents::render_letter(
-                &ctx,
+                ctx.letter_desk(),
                 &mut conn,
                 &request,
                 *kind,
@@ -214,7 +214,7 @@ async fn every_letter_renders_in_every_language_with_its_facts() {
     // The refusal certificate carries the ground, the Ombudsman and the decider.
     request.row.language = Language::Fi;
     let pdf = documents::render_letter(
-        &ctx,
+        ctx.letter_desk(),
         &mut conn,
         &request,
         LetterKind::RefusalCertificate,
@@ -234,8 +234,14 @@ async fn every_letter_renders_in_every_language_with_its_facts() {
         assert!(text.contains(expected), "missing '{expected}' in\n{text}");
     }
     // The erasure letter lists what was done, by whom, and whom we told (Art 19).
-    let pdf =
-        documents::render_letter(&ctx, &mut conn, &request, LetterKind::ErasureDone, None).unwrap();
+    let pdf = documents::render_letter(
+        ctx.letter_desk(),
+        &mut conn,
+        &request,
+        LetterKind::ErasureDone,
+        None,
+    )
+    .unwrap();
     let text = pdf_text(&pdf);
     for expected in [
         "Vanhentunut yhteystieto poistettu.",
@@ -273,7 +279,8 @@ async fn a_protected_address_is_on_no_page_of_any_letter() {
         request.row.language = lang;
         for kind in LetterKind::ALL {
             let text = pdf_text(
-                &documents::render_letter(&ctx, &mut conn, &request, *kind, None).unwrap(),
+                &documents::render_letter(ctx.letter_desk(), &mut conn, &request, *kind, None)
+                    .unwrap(),
             );
             assert!(
                 !text.contains("Salainen"),
@@ -292,8 +299,14 @@ async fn a_protected_address_is_on_no_page_of_any_letter() {
     .await;
     let request = Request::load(&mut conn, &ctx_org(&app), &id).unwrap();
     let text = pdf_text(
-        &documents::render_letter(&ctx, &mut conn, &request, LetterKind::ErasureDone, None)
-            .unwrap(),
+        &documents::render_letter(
+            ctx.letter_desk(),
+            &mut conn,
+            &request,
+            LetterKind::ErasureDone,
+            None,
+        )
+        .unwrap(),
     );
     assert!(text.contains("PL 99, 00101 Helsinki"), "{text}");
     assert!(!text.contains("Salainen"));

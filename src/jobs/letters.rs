@@ -39,7 +39,13 @@ pub fn write_due(ctx: &Context, worker: &str, limit: i64) -> Result<Round, Servi
             // Another worker has it.
             continue;
         };
-        match documents::write_queued_letter(ctx, &mut conn, &request_id, &kind, worker) {
+        match documents::write_queued_letter(
+            ctx.letter_desk(),
+            &mut conn,
+            &request_id,
+            &kind,
+            worker,
+        ) {
             Ok(true) => round.written += 1,
             Ok(false) => {}
             // One letter that cannot be written must not hold up the others: it waits and is

@@ -383,7 +383,7 @@ fn apply_to(
     // when the change does.
     for letter in super::documents::letters_for(input.action, kind, input.outcome) {
         super::documents::write_letter(
-            ctx,
+            ctx.letter_desk(),
             conn,
             &request,
             letter,

@@ -110,8 +110,13 @@ pub fn build(
     let mut writer = BundleWriter::new(file, &row.reference, kind.as_str(), ctx.clock.now());
     let mut answer_pdf = None;
     if kind == RequestKind::Access {
-        let pdf =
-            documents::render_letter(ctx, &mut conn, &request, LetterKind::AccessReport, None)?;
+        let pdf = documents::render_letter(
+            ctx.letter_desk(),
+            &mut conn,
+            &request,
+            LetterKind::AccessReport,
+            None,
+        )?;
         writer
             .add("answer.pdf", documents::PDF, &pdf[..])
             .map_err(ServiceError::Internal)?;
@@ -164,7 +169,7 @@ pub fn build(
                 actor: Some(principal),
                 release: Release::StaffOnly,
             };
-            documents::store_document(ctx, conn, row, &answer, pdf)?;
+            documents::store_document(ctx.document_store(), conn, row, &answer, pdf)?;
         }
         let blob =
             blobs::store(conn, &row.org_id, &mut file, u64::MAX).map_err(anyhow::Error::from)?;
@@ -181,7 +186,7 @@ pub fn build(
                 Release::StaffOnly
             },
         };
-        documents::record_document(ctx, conn, row, &bundle, blob)
+        documents::record_document(ctx.document_store(), conn, row, &bundle, blob)
     })?;
     Ok(DocumentOutput::from(&doc))
 }

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::db::audit::{self};
+use crate::db::audit;
 use crate::db::models::{DocumentRow, RequestRow};
 use crate::db::{blobs, documents as doc_db, orgs, requests as req_db, AnyConnection};
 use crate::domain::clock::RequestClock;
@@ -11,12 +11,12 @@ use crate::domain::codes::ProblemCode;
 use crate::domain::enums::{Outcome, RequestKind, Role};
 use crate::domain::workflow::Action;
 use crate::letters::context::{self as letter_context, LetterInput};
-use crate::letters::{markup, LetterKind};
+use crate::letters::{markup, LetterKind, Letters};
 use crate::pdf;
 use crate::services::request::Request;
-use crate::services::{write_tx, Context, Principal, ServiceError};
+use crate::services::{write_tx, Context, Principal, Rules, ServiceError};
 
-use super::store::{store_document, NewDocument, Release};
+use super::store::{store_document, DocumentStore, NewDocument, Release};
 use super::{DocumentOutput, PDF};
 
 /// The letters an action produces, in the order they are written.
@@ -45,17 +45,38 @@ pub fn letters_for(action: Action, kind: RequestKind, outcome: Option<Outcome>) 
     }
 }
 
+/// What writing a letter needs: the templates, the rules as data, where the person's status
+/// page is, and the document store.
+#[derive(Clone, Copy)]
+pub struct LetterDesk<'a> {
+    pub letters: &'a Letters,
+    pub rules: &'a Rules,
+    pub public_url: &'a str,
+    pub store: DocumentStore<'a>,
+}
+
+impl Context {
+    pub fn letter_desk(&self) -> LetterDesk<'_> {
+        LetterDesk {
+            letters: &self.letters,
+            rules: &self.rules,
+            public_url: &self.settings.web.public_url,
+            store: self.document_store(),
+        }
+    }
+}
+
 /// Renders a letter for the request and stores it, released to the requester. Runs inside the
 /// caller's transaction, so the letter exists exactly when the change that called for it does.
 pub fn write_letter(
-    ctx: &Context,
+    desk: LetterDesk<'_>,
     conn: &mut AnyConnection,
     request: &Request,
     kind: LetterKind,
     actor: Option<&Principal>,
     message: Option<String>,
 ) -> Result<DocumentRow, ServiceError> {
-    let bytes = render_letter(ctx, conn, request, kind, message)?;
+    let bytes = render_letter(desk, conn, request, kind, message)?;
     let row = &request.row;
     let filename = format!(
         "{}-{}-{}.pdf",
@@ -71,12 +92,12 @@ pub fn write_letter(
         actor,
         release: Release::ToRequester,
     };
-    store_document(ctx, conn, row, &doc, &bytes)
+    store_document(desk.store, conn, row, &doc, &bytes)
 }
 
 /// Renders without storing: the bytes of the PDF.
 pub fn render_letter(
-    ctx: &Context,
+    desk: LetterDesk<'_>,
     conn: &mut AnyConnection,
     request: &Request,
     kind: LetterKind,
@@ -130,12 +151,12 @@ pub fn render_letter(
         extended: false,
         ..request.clock()
     }
-    .deadlines(&ctx.rules.calendar)
+    .deadlines(&desk.rules.calendar)
     .due_on;
     let input = LetterInput {
         kind,
         lang,
-        today: ctx.today(),
+        today: desk.store.clock.today(),
         org: &org,
         request: row,
         decision,
@@ -150,17 +171,21 @@ pub fn render_letter(
         attachments: &files,
         original_due_on,
         message,
-        download_days: ctx.settings.documents.download_days,
+        download_days: desk.store.download_days,
         status_url: format!(
             "{}/{}/status",
-            ctx.settings.web.public_url.trim_end_matches('/'),
+            desk.public_url.trim_end_matches('/'),
             org.slug
         ),
         log_period: request.log_period(),
     };
-    let letters = &ctx.letters;
-    let context =
-        letter_context::build(letters, &input, &ctx.rules.grounds, &ctx.rules.authorities);
+    let letters = desk.letters;
+    let context = letter_context::build(
+        letters,
+        &input,
+        &desk.rules.grounds,
+        &desk.rules.authorities,
+    );
     let text = letters
         .render_text(kind, lang, &context)
         .map_err(ServiceError::Internal)?;
@@ -185,7 +210,7 @@ pub fn render_letter(
     let frame = pdf::Frame {
         sender,
         doc_label: label,
-        date: letter_context::format_date(ctx.today(), lang),
+        date: letter_context::format_date(desk.store.clock.today(), lang),
         reference: row.reference.clone(),
         recipient: letter_context::recipient_lines(&subject, representative.as_ref()),
         footer: vec![footer.join(" · ")],
@@ -196,7 +221,7 @@ pub fn render_letter(
         subject: title,
         keywords: vec![row.reference.clone(), kind.as_str().to_string()],
         language: lang.as_str().to_string(),
-        created: ctx.clock.now(),
+        created: desk.store.clock.now(),
     };
     pdf::render(&info, &frame, &blocks).map_err(ServiceError::Internal)
 }
@@ -214,7 +239,14 @@ pub fn create_letter(
         let request = Request::load(conn, &principal.org_id, request_id)?;
         check_letter_fits(&request, kind)?;
         let message = last_message(conn, &request.row, kind)?;
-        write_letter(ctx, conn, &request, kind, Some(principal), message)
+        write_letter(
+            ctx.letter_desk(),
+            conn,
+            &request,
+            kind,
+            Some(principal),
+            message,
+        )
     })?;
     Ok(DocumentOutput::from(&doc))
 }
@@ -277,7 +309,7 @@ fn last_message(
 /// has claimed, and removes the job in the same transaction. `false` when nothing was
 /// written: a job for an unknown kind or a vanished request is removed as it is.
 pub fn write_queued_letter(
-    ctx: &Context,
+    desk: LetterDesk<'_>,
     conn: &mut AnyConnection,
     request_id: &str,
     kind: &str,
@@ -299,7 +331,7 @@ pub fn write_queued_letter(
             doc_db::finish_letter_job(conn, request_id, kind.as_str(), worker)?;
             return Ok(false);
         };
-        write_letter(ctx, conn, &Request::from_row(row)?, kind, None, None)?;
+        write_letter(desk, conn, &Request::from_row(row)?, kind, None, None)?;
         // The lease ran out and another worker took the job: it writes the letter, and this
         // transaction leaves nothing behind.
         if !doc_db::finish_letter_job(conn, request_id, kind.as_str(), worker)? {

@@ -6,7 +6,7 @@ use crate::db::audit::{self, NewEvent};
 use crate::db::models::{DocumentRow, RequestRow};
 use crate::db::{self, blobs, documents as doc_db, AnyConnection};
 use crate::domain::enums::Language;
-use crate::services::{Context, Principal, ServiceError};
+use crate::services::{Clock, Context, Principal, ServiceError};
 
 /// A document about to be stored for a request.
 pub struct NewDocument<'a> {
@@ -27,28 +27,45 @@ pub enum Release {
     StaffOnly,
 }
 
+/// What storing a document needs: the time it is made, and how long a released one stays
+/// downloadable.
+#[derive(Clone, Copy)]
+pub struct DocumentStore<'a> {
+    pub clock: &'a dyn Clock,
+    pub download_days: u32,
+}
+
+impl Context {
+    pub fn document_store(&self) -> DocumentStore<'_> {
+        DocumentStore {
+            clock: self.clock.as_ref(),
+            download_days: self.settings.documents.download_days,
+        }
+    }
+}
+
 /// Stores bytes as a document of the request, with an audit event carrying its hash.
 pub fn store_document(
-    ctx: &Context,
+    store: DocumentStore<'_>,
     conn: &mut AnyConnection,
     row: &RequestRow,
     new: &NewDocument<'_>,
     bytes: &[u8],
 ) -> Result<DocumentRow, ServiceError> {
     let blob = blobs::store_bytes(conn, &row.org_id, bytes).map_err(anyhow::Error::from)?;
-    record_document(ctx, conn, row, new, blob)
+    record_document(store, conn, row, new, blob)
 }
 
 /// Records a blob already stored (e.g. streamed) as a document of the request.
 pub fn record_document(
-    ctx: &Context,
+    store: DocumentStore<'_>,
     conn: &mut AnyConnection,
     row: &RequestRow,
     new: &NewDocument<'_>,
     blob: blobs::StoredBlob,
 ) -> Result<DocumentRow, ServiceError> {
-    let now = ctx.clock.now().naive_utc();
-    let expires = now + chrono::Duration::days(ctx.settings.documents.download_days.into());
+    let now = store.clock.now().naive_utc();
+    let expires = now + chrono::Duration::days(store.download_days.into());
     let release = new.release == Release::ToRequester;
     let actor = new.actor;
     let doc = DocumentRow {

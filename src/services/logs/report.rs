@@ -119,7 +119,7 @@ pub fn report(
             actor: Some(principal),
             release: Release::ToRequester,
         };
-        let a = documents::store_document(ctx, conn, row, &pdf_doc, &pdf_bytes)?;
+        let a = documents::store_document(ctx.document_store(), conn, row, &pdf_doc, &pdf_bytes)?;
         let csv_name = format!("{}-log-report.csv", row.reference);
         let csv_doc = NewDocument {
             kind: "log_report_csv",
@@ -127,7 +127,7 @@ pub fn report(
             media_type: "text/csv",
             ..pdf_doc
         };
-        let b = documents::store_document(ctx, conn, row, &csv_doc, &csv)?;
+        let b = documents::store_document(ctx.document_store(), conn, row, &csv_doc, &csv)?;
         crate::db::audit::append(
             conn,
             crate::db::audit::NewEvent {
