@@ -1069,6 +1069,75 @@ async fn admins_deactivate_users_and_users_change_their_password() {
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
+#[actix_web::test]
+async fn a_role_change_takes_effect_at_once_even_for_a_token_already_issued() {
+    let app = TestApp::spawn().await;
+    let (status, second) = app
+        .post(
+            "/api/v1/users",
+            Some(&app.org.admin),
+            json!({ "email": "admin2@satama.example", "name": "Toinen Ylläpitäjä",
+                    "role": "admin", "password": common::PASSWORD }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{second}");
+    let second_id = second["id"].as_str().unwrap().to_string();
+    let old_token = app.login("admin2@satama.example").await;
+    let (status, _) = app.get("/api/v1/users", Some(&old_token)).await;
+    assert_eq!(status, StatusCode::OK, "an admin before the change");
+
+    let (status, body) =
+        patch_user(&app, &app.org.admin, &second_id, json!({ "role": "staff" })).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // The token still claims admin; the account no longer is one.
+    let (status, _) = app.get("/api/v1/users", Some(&old_token)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = patch_user(&app, &old_token, &second_id, json!({ "role": "admin" })).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "cannot make themselves admin again"
+    );
+    let (status, _) = app
+        .post(
+            "/api/v1/users",
+            Some(&old_token),
+            json!({ "email": "admin3@satama.example", "name": "Kolmas",
+                    "role": "admin", "password": common::PASSWORD }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // What the new role allows still works with the same token.
+    let (status, _) = app.get("/api/v1/requests", Some(&old_token)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, users) = app.get("/api/v1/users", Some(&app.org.admin)).await;
+    let stored = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["id"] == second_id.as_str())
+        .unwrap();
+    assert_eq!(stored["role"], "staff");
+
+    // A demoted DPO loses the DPO views at once too.
+    let dpo_id = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["role"] == "dpo")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, _) = app.get("/api/v1/dpo/deadlines", Some(&app.org.dpo)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = patch_user(&app, &app.org.admin, &dpo_id, json!({ "role": "staff" })).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app.get("/api/v1/dpo/deadlines", Some(&app.org.dpo)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
 async fn patch_user(app: &TestApp, token: &str, id: &str, body: Value) -> (StatusCode, Value) {
     app.send(
         app.client

@@ -46,16 +46,15 @@ pub fn context(req: &HttpRequest) -> Result<web::Data<Context>, ServiceError> {
         .ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("context missing")))
 }
 
-/// The caller of a valid access token whose account is still active.
+/// The caller of a valid access token whose account is still active, with the role the
+/// account holds now (not the one the token was issued with).
 pub async fn verify(ctx: web::Data<Context>, token: &str) -> Result<Principal, ServiceError> {
-    let principal = ctx.tokens.verify(token)?;
-    let p = principal.clone();
+    let claimed = ctx.tokens.verify(token)?;
     blocking(move || {
         let mut conn = ctx.conn()?;
-        auth::check_active(&mut conn, &p)
+        auth::current_principal(&mut conn, &claimed)
     })
-    .await?;
-    Ok(principal)
+    .await
 }
 
 /// A signed-in user of any role, from the bearer header or, without one, the session

@@ -270,10 +270,19 @@ pub fn login(ctx: &Context, email: &str, password: &str) -> Result<IssuedToken, 
     })
 }
 
-/// A token is only as good as its user: deactivated users lose access at once.
-pub fn check_active(conn: &mut AnyConnection, p: &Principal) -> Result<(), ServiceError> {
-    match orgs::find_user(conn, &p.org_id, &p.user_id)? {
-        Some(u) if u.active => Ok(()),
+/// A token is only as good as its user, as the account stands now: deactivated users lose
+/// access at once, and the role is the stored one, not the token's claim, so a demotion
+/// (or promotion) takes effect on the next call rather than when the token expires.
+pub fn current_principal(
+    conn: &mut AnyConnection,
+    claimed: &Principal,
+) -> Result<Principal, ServiceError> {
+    match orgs::find_user(conn, &claimed.org_id, &claimed.user_id)? {
+        Some(u) if u.active => Ok(Principal {
+            user_id: u.id,
+            org_id: u.org_id,
+            role: u.role,
+        }),
         _ => Err(ServiceError::Unauthorized),
     }
 }
