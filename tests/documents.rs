@@ -484,7 +484,7 @@ async fn an_access_answer_is_a_signed_bundle_the_requester_downloads_once_verifi
         .post(
             &format!("/api/v1/requests/{id}/bundle"),
             Some(&app.org.staff),
-            json!({}),
+            json!({ "release": true }),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{bundle}");
@@ -638,6 +638,91 @@ async fn an_access_answer_is_a_signed_bundle_the_requester_downloads_once_verifi
     app.set_today("2026-12-01");
     let view = status_view(&app, &reference, &token).await;
     assert!(view["documents"].as_array().unwrap().is_empty(), "{view}");
+}
+
+#[actix_rt::test]
+async fn a_bundle_body_that_cannot_be_read_is_refused_and_only_true_releases() {
+    let app = TestApp::spawn().await;
+    let (_, created) = app.submit_public(|_| {}).await;
+    let id = created["id"].as_str().unwrap().to_string();
+    let url = format!("{}/api/v1/requests/{id}/bundle", app.base);
+    let post = |content_type: &'static str, body: &'static str| {
+        app.send(
+            app.client
+                .post(&url)
+                .header("content-type", content_type)
+                .body(body),
+            Some(&app.org.staff),
+        )
+    };
+    let unreadable = [
+        (
+            "text/plain",
+            r#"{"release": false}"#,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ),
+        (
+            "application/json",
+            r#"{"release": "false"}"#,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "application/json",
+            r#"{"release": false, "note": "x"}"#,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "application/json",
+            r#"{"relase": false}"#,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "application/json",
+            r#"{"release": false,}"#,
+            StatusCode::BAD_REQUEST,
+        ),
+        ("application/json", "false", StatusCode::BAD_REQUEST),
+    ];
+    for (content_type, body, expected) in unreadable {
+        let (s, problem) = post(content_type, body).await;
+        assert_eq!(s, expected, "{content_type} {body}: {problem}");
+        assert!(problem["code"].is_string(), "a problem document: {problem}");
+    }
+    let bundles = |docs: Vec<Value>| -> Vec<Value> {
+        docs.into_iter().filter(|d| d["kind"] == "bundle").collect()
+    };
+    assert!(
+        bundles(documents_of(&app, &id).await).is_empty(),
+        "nothing made from a body that could not be read"
+    );
+
+    // No body at all, or no `release`, or `false`: made, kept with staff.
+    let (s, b) = app.send(app.client.post(&url), Some(&app.org.staff)).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    for body in [json!({}), json!(null), json!({ "release": false })] {
+        let (s, b) = app
+            .post(
+                &format!("/api/v1/requests/{id}/bundle"),
+                Some(&app.org.staff),
+                body,
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+    }
+    let made = bundles(documents_of(&app, &id).await);
+    assert_eq!(made.len(), 4);
+    assert!(made.iter().all(|d| d["released_at"].is_null()), "{made:?}");
+
+    // Only an explicit true releases.
+    let (s, b) = app
+        .post(
+            &format!("/api/v1/requests/{id}/bundle"),
+            Some(&app.org.staff),
+            json!({ "release": true }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    assert!(b["released_at"].is_string(), "{b}");
 }
 
 #[actix_rt::test]

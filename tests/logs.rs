@@ -271,6 +271,77 @@ async fn the_search_groups_by_day_and_user_highlights_the_suspect_and_withholds_
 }
 
 #[actix_rt::test]
+async fn a_search_or_report_body_that_cannot_be_read_is_refused_not_taken_as_none() {
+    let app = TestApp::spawn().await;
+    let id = log_request(
+        &app,
+        json!({ "period_from": "2024-11-02", "period_to": "2026-11-01" }),
+    )
+    .await;
+    // A typo in the withholding list must not release the report without withholding.
+    let unreadable = [
+        (
+            "application/json",
+            r#"{"withhold_user": ["Matti Esimerkki"]}"#,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "application/json",
+            r#"{"withhold_users": "Matti Esimerkki"}"#,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "application/json",
+            r#"{"withhold_users": ["Matti Esimerkki"],}"#,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "text/plain",
+            r#"{"withhold_users": ["Matti Esimerkki"]}"#,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ),
+    ];
+    for what in ["log-search", "log-report"] {
+        for (content_type, body, expected) in unreadable {
+            let (s, problem) = app
+                .send(
+                    app.client
+                        .post(format!("{}/api/v1/requests/{id}/{what}", app.base))
+                        .header("content-type", content_type)
+                        .body(body),
+                    Some(&app.org.staff),
+                )
+                .await;
+            assert_eq!(s, expected, "{what} {content_type} {body}: {problem}");
+            assert!(problem["code"].is_string(), "{problem}");
+        }
+    }
+    let (_, docs) = app
+        .get(
+            &format!("/api/v1/requests/{id}/documents"),
+            Some(&app.org.staff),
+        )
+        .await;
+    assert!(
+        !docs
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["kind"].as_str().unwrap().starts_with("log_report")),
+        "{docs}"
+    );
+    // Left out entirely, the body means no withholding.
+    let (s, r) = app
+        .send(
+            app.client
+                .post(format!("{}/api/v1/requests/{id}/log-search", app.base)),
+            Some(&app.org.staff),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+}
+
+#[actix_rt::test]
 async fn the_report_is_a_pdf_and_a_csv_released_to_the_requester() {
     let app = TestApp::spawn().await;
     let token = ingest_token(&app).await;

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::auth::Auth;
+use super::body::OptionalJson;
 use super::error::{AppError, Problem};
 use crate::domain::codes::ProblemCode;
 use crate::edge::download::file_response;
@@ -63,8 +64,9 @@ pub async fn create_letter(
     Ok(HttpResponse::Created().json(out))
 }
 
-#[utoipa::path(tag = "documents", params(("id" = String, Path, description = "Request id")), request_body = BundleInput, security(("bearer" = [])), responses(
+#[utoipa::path(tag = "documents", params(("id" = String, Path, description = "Request id")), request_body = Option<BundleInput>, security(("bearer" = [])), responses(
     (status = 201, body = DocumentOutput, description = "The signed ZIP bundle"),
+    (status = 400, body = Problem, content_type = "application/problem+json", description = "A body was sent but is not a valid BundleInput; nothing is made"),
     (status = 404, body = Problem, content_type = "application/problem+json", description = "No such request in your organisation"),
     (status = 409, body = Problem, content_type = "application/problem+json", description = "Bundles answer access and portability requests"),
 ))]
@@ -73,9 +75,9 @@ pub async fn create_bundle(
     ctx: web::Data<Context>,
     auth: Auth,
     id: Id,
-    body: Option<web::Json<BundleInput>>,
+    body: OptionalJson<BundleInput>,
 ) -> Result<HttpResponse, AppError> {
-    let input = body.map(web::Json::into_inner).unwrap_or_default();
+    let input = body.into_inner();
     let out = blocking(move || bundles::build(&ctx, &auth.0, &id, input)).await?;
     Ok(HttpResponse::Created().json(out))
 }

@@ -5,6 +5,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::auth::Auth;
+use super::body::OptionalJson;
 use super::error::{AppError, Problem};
 use crate::domain::access_log::read_body;
 use crate::edge::session::bearer_token;
@@ -110,8 +111,9 @@ pub async fn create_token(
     Ok(HttpResponse::Created().json(out))
 }
 
-#[utoipa::path(tag = "access-log", params(("id" = String, Path, description = "Request id")), request_body = LogSearchInput, security(("bearer" = [])), responses(
+#[utoipa::path(tag = "access-log", params(("id" = String, Path, description = "Request id")), request_body = Option<LogSearchInput>, security(("bearer" = [])), responses(
     (status = 200, body = LogSearchOutput, description = "The subject's events in the period, grouped by day and user"),
+    (status = 400, body = Problem, content_type = "application/problem+json", description = "A body was sent but is not a valid LogSearchInput"),
     (status = 404, body = Problem, content_type = "application/problem+json", description = "No such request in your organisation"),
     (status = 409, body = Problem, content_type = "application/problem+json", description = "Not a log-inspection request"),
 ))]
@@ -120,15 +122,16 @@ pub async fn search(
     ctx: web::Data<Context>,
     auth: Auth,
     id: web::Path<String>,
-    body: Option<web::Json<LogSearchInput>>,
+    body: OptionalJson<LogSearchInput>,
 ) -> Result<HttpResponse, AppError> {
-    let input = body.map(web::Json::into_inner).unwrap_or_default();
+    let input = body.into_inner();
     let out = blocking(move || logs::search(&ctx, &auth.0, &id, &input)).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
-#[utoipa::path(tag = "access-log", params(("id" = String, Path, description = "Request id")), request_body = LogSearchInput, security(("bearer" = [])), responses(
+#[utoipa::path(tag = "access-log", params(("id" = String, Path, description = "Request id")), request_body = Option<LogSearchInput>, security(("bearer" = [])), responses(
     (status = 201, body = Vec<DocumentOutput>, description = "The report as PDF and CSV, stored and released"),
+    (status = 400, body = Problem, content_type = "application/problem+json", description = "A body was sent but is not a valid LogSearchInput; nothing is made"),
     (status = 404, body = Problem, content_type = "application/problem+json", description = "No such request in your organisation"),
     (status = 409, body = Problem, content_type = "application/problem+json", description = "Not a log-inspection request"),
 ))]
@@ -137,9 +140,9 @@ pub async fn report(
     ctx: web::Data<Context>,
     auth: Auth,
     id: web::Path<String>,
-    body: Option<web::Json<LogSearchInput>>,
+    body: OptionalJson<LogSearchInput>,
 ) -> Result<HttpResponse, AppError> {
-    let input = body.map(web::Json::into_inner).unwrap_or_default();
+    let input = body.into_inner();
     let out = blocking(move || logs::report(&ctx, &auth.0, &id, &input)).await?;
     Ok(HttpResponse::Created().json(out))
 }

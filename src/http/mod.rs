@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod body;
 pub mod documents;
 pub mod dpo;
 pub mod error;

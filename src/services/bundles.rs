@@ -21,9 +21,9 @@ use crate::letters::LetterKind;
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BundleInput {
-    /// Release it to the requester at once (default true).
+    /// `true` releases it to the requester at once; without it the bundle stays with staff.
     #[serde(default)]
-    pub release: Option<bool>,
+    pub release: bool,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -156,7 +156,7 @@ pub fn build(
         .map_err(ServiceError::Internal)?;
     file.seek(SeekFrom::Start(0)).map_err(anyhow::Error::from)?;
 
-    let release = input.release.unwrap_or(true);
+    let release = input.release;
     let doc = write_tx(&mut conn, &principal.org_id, |conn| {
         // The readable answer is recorded as a document too, so its SHA-256 is on record.
         if let Some(pdf) = &answer_pdf {
