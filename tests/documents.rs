@@ -641,6 +641,56 @@ async fn an_access_answer_is_a_signed_bundle_the_requester_downloads_once_verifi
 }
 
 #[actix_rt::test]
+async fn a_bundles_entry_csv_opens_in_a_spreadsheet_as_text_not_formulas() {
+    let app = TestApp::spawn().await;
+    let (_, created) = app.submit_public(|_| {}).await;
+    let id = created["id"].as_str().unwrap().to_string();
+    let (s, entry) = app
+        .post(
+            &format!("/api/v1/requests/{id}/entries"),
+            Some(&app.org.staff),
+            json!({ "register": "turvakoti", "title": "Muistiinpanot",
+                      "data": { "huomio": "=HYPERLINK(\"http://x.example/\")", "+avain": "@SUM(1)",
+                                "saldo": "-5", "puhelin": "040 1234567" } }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{entry}");
+    let (s, bundle) = app
+        .post(
+            &format!("/api/v1/requests/{id}/bundle"),
+            Some(&app.org.staff),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{bundle}");
+    let zip_bytes = download(&app, bundle["id"].as_str().unwrap()).await;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip_bytes)).unwrap();
+    let name = (0..archive.len())
+        .map(|i| archive.by_index(i).unwrap().name().unwrap().to_string())
+        .find(|n| n.starts_with("data/") && n.ends_with(".csv"))
+        .unwrap();
+    let mut csv = String::new();
+    archive
+        .by_name(&name)
+        .unwrap()
+        .read_to_string(&mut csv)
+        .unwrap();
+    let mut rows: Vec<&str> = csv.lines().collect();
+    rows.sort();
+    assert_eq!(
+        rows,
+        [
+            r#""'+avain","'@SUM(1)""#,
+            r#""huomio","'=HYPERLINK(""http://x.example/"")""#,
+            r#""puhelin","040 1234567""#,
+            r#""saldo","'-5""#,
+            "key,value",
+        ],
+        "{csv}"
+    );
+}
+
+#[actix_rt::test]
 async fn a_bundle_body_that_cannot_be_read_is_refused_and_only_true_releases() {
     let app = TestApp::spawn().await;
     let (_, created) = app.submit_public(|_| {}).await;

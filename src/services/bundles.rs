@@ -60,9 +60,10 @@ fn slug(s: &str) -> String {
     out.trim_matches('-').chars().take(60).collect()
 }
 
-/// Entry rows as CSV (`key,value`), quoted per RFC 4180.
+/// Entry rows as CSV (`key,value`), quoted per RFC 4180, each cell made safe for a
+/// spreadsheet ([`documents::csv_cell`]).
 fn entry_csv(content: &Value) -> String {
-    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let quote = |s: &str| format!("\"{}\"", documents::csv_cell(s).replace('"', "\"\""));
     let mut out = String::from("key,value\r\n");
     for row in crate::letters::context::entry_rows(content) {
         out.push_str(&quote(row["key"].as_str().unwrap_or_default()));

