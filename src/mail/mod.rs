@@ -110,7 +110,11 @@ impl Mailer {
             );
         let message = match message {
             Ok(msg) => msg,
-            Err(e) => return SendOutcome::Permanent(format!("cannot build the message: {e}")),
+            Err(e) => {
+                return SendOutcome::Permanent(redact_addresses(&format!(
+                    "cannot build the message: {e}"
+                )))
+            }
         };
         match &self.transport {
             Transport::Smtp(smtp) => match smtp.send(message).await {
@@ -140,9 +144,49 @@ async fn write_eml(dir: &std::path::Path, id: &str, bytes: &[u8]) -> SendOutcome
     }
 }
 
-/// Server replies may quote the address; errors are stored and shown to the DPO without it.
+/// Server replies may quote the address or its local part (`Mailbox "maija.meikalainen-0"
+/// does not exist`); errors are stored and shown to the DPO without them. Removed: text in
+/// double quotes, in `<…>` and in single quotes that open and close a word, and every word
+/// with an `@`. A name the server gives without quotes or `@` cannot be told from the rest.
 pub fn redact_addresses(s: &str) -> String {
-    s.split_whitespace()
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(c) = rest.chars().next() {
+        let at_word_start = out.chars().last().is_none_or(|p| !p.is_alphanumeric());
+        let quoted = match c {
+            '"' => Some(('"', "\"…\"")),
+            '<' => Some(('>', "<address>")),
+            '\'' if at_word_start => Some(('\'', "'…'")),
+            _ => None,
+        };
+        if let Some((close, replacement)) = quoted {
+            let after_open = &rest[1..];
+            let end = after_open.char_indices().find(|&(i, ch)| {
+                // A single quote closes only at a word's end (not in "doesn't").
+                ch == close
+                    && (close != '\''
+                        || after_open[i + 1..]
+                            .chars()
+                            .next()
+                            .is_none_or(|n| !n.is_alphanumeric()))
+            });
+            match end {
+                Some((i, _)) => {
+                    out.push_str(replacement);
+                    rest = &after_open[i + 1..];
+                }
+                // Unclosed: everything after the opening mark may be the address.
+                None => {
+                    out.push_str(replacement);
+                    rest = "";
+                }
+            }
+            continue;
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out.split_whitespace()
         .map(|w| if w.contains('@') { "<address>" } else { w })
         .collect::<Vec<_>>()
         .join(" ")
@@ -158,6 +202,45 @@ mod tests {
             redact_addresses("permanent error (550): 5.1.1 <maija@example.fi> unknown"),
             "permanent error (550): 5.1.1 <address> unknown"
         );
+    }
+
+    #[test]
+    fn quoted_mailbox_names_are_redacted_from_bounces() {
+        for (bounce, stored) in [
+            (
+                "permanent error (550): 5.1.1 Mailbox \"maija.meikalainen-0\" does not exist",
+                "permanent error (550): 5.1.1 Mailbox \"…\" does not exist",
+            ),
+            (
+                "permanent error (550): Requested action not taken: mailbox 'maija.meikalainen-0' unavailable",
+                "permanent error (550): Requested action not taken: mailbox '…' unavailable",
+            ),
+            (
+                "permanent error (550): 5.1.1 <maija.meikalainen-0>: Recipient address rejected: User unknown",
+                "permanent error (550): 5.1.1 <address>: Recipient address rejected: User unknown",
+            ),
+            (
+                "permanent error (553): \"Maija Meikäläinen\" <maija.meikalainen@example.fi> refused",
+                "permanent error (553): \"…\" <address> refused",
+            ),
+            (
+                "temporary error (452): RCPT TO:maija.m@example.fi mailbox full",
+                "temporary error (452): RCPT <address> mailbox full",
+            ),
+            (
+                "permanent error (550): mailbox \"maija.meikalainen-0 unknown",
+                "permanent error (550): mailbox \"…\"",
+            ),
+            (
+                "temporary error (421): the server's queue doesn't accept mail now",
+                "temporary error (421): the server's queue doesn't accept mail now",
+            ),
+            ("connection error: timed out", "connection error: timed out"),
+        ] {
+            let redacted = redact_addresses(bounce);
+            assert_eq!(redacted, stored, "{bounce}");
+            assert!(!redacted.contains("maija"), "{redacted}");
+        }
     }
 
     #[tokio::test]
