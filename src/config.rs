@@ -475,10 +475,12 @@ impl Settings {
         })?;
         self.bind_addr()?;
         if let Some(secret) = &self.auth.token_secret {
-            if secret.expose_secret().len() < 32 {
+            let secret = secret.expose_secret();
+            // Characters, not bytes: 16 letters like "ä" are 32 bytes but not 32 characters.
+            if secret.trim().is_empty() || secret.chars().count() < 32 {
                 return Err(ConfigError::new(
                     "token_secret (RIGHTSDESK_TOKEN_SECRET)",
-                    "must be at least 32 characters; leave it unset to have one generated",
+                    "must be at least 32 characters, not all blank; leave it unset to have one generated",
                 ));
             }
         }
@@ -490,6 +492,21 @@ impl Settings {
                 "public_url (RIGHTSDESK_PUBLIC_URL)",
                 "must start with http:// or https://",
             ));
+        }
+        if let Some(problem) = public_url_problem(&self.web.public_url) {
+            return Err(ConfigError::new(
+                "public_url (RIGHTSDESK_PUBLIC_URL)",
+                problem,
+            ));
+        }
+        for (i, recipient) in self.jobs.digest_recipients.iter().enumerate() {
+            if !crate::mail::is_mailbox(recipient) {
+                // The entry's position, not its text: an address is personal data.
+                return Err(ConfigError::new(
+                    "digest_recipients (RIGHTSDESK_DIGEST_RECIPIENTS)",
+                    format!("entry {} is not an e-mail address", i + 1),
+                ));
+            }
         }
         let ranges: [(&str, u64, u64, u64); 15] = [
             ("submit_limit", self.web.submit_limit.into(), 1, 1_000_000),
@@ -585,6 +602,80 @@ impl Settings {
     }
 }
 
+/// What is wrong with a `public_url` that starts with `http://` or `https://`: it needs a host
+/// (links in messages are built on it), and no credentials or spaces.
+fn public_url_problem(url: &str) -> Option<&'static str> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        // An IPv6 literal: [::1]:8080
+        Some(v6) => v6.split_once(']').map(|(h, _)| h).unwrap_or_default(),
+        None => match authority.rsplit_once(':') {
+            Some((host, port)) if port.chars().all(|c| c.is_ascii_digit()) => host,
+            Some(_) => return Some("the port after the host must be a number"),
+            None => authority,
+        },
+    };
+    if host.is_empty() {
+        Some(
+            "has no host: give the address people reach the service at, e.g. https://rd.example.fi",
+        )
+    } else if authority.contains('@') {
+        Some("must not carry a user name or password")
+    } else if url.chars().any(char::is_whitespace) {
+        Some("must not contain spaces")
+    } else {
+        None
+    }
+}
+
+/// A setting as the messages name it: the TOML key and its environment variable.
+pub fn setting_name(key: &str) -> String {
+    format!("{key} (RIGHTSDESK_{})", key.to_ascii_uppercase())
+}
+
+/// Reads a rules file named by setting `key` (`legal_grounds_file`, …) and parses it with
+/// `parse`; a file that cannot be read or parsed names the setting and the path.
+pub fn read_rules_file<T, E>(
+    key: &str,
+    path: &Path,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+) -> Result<T, ConfigError>
+where
+    E: Into<anyhow::Error>,
+{
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        ConfigError::new(
+            setting_name(key),
+            format!("cannot read {}: {e}", path.display()),
+        )
+    })?;
+    parse(&text).map_err(|e| {
+        ConfigError::new(
+            setting_name(key),
+            format!("{}: {:#}", path.display(), e.into()),
+        )
+    })
+}
+
+/// The log filter: `RIGHTSDESK_LOG` (a tracing `EnvFilter`, e.g. `info` or
+/// `rightsdesk=debug,warn`), `info` when unset or empty. A filter that does not parse stops
+/// the start, like any other bad setting, rather than being dropped in silence.
+pub fn log_filter(env: &dyn EnvSource) -> Result<tracing_subscriber::EnvFilter, ConfigError> {
+    use tracing_subscriber::EnvFilter;
+    match env.var("RIGHTSDESK_LOG") {
+        Some(v) if !v.trim().is_empty() => EnvFilter::builder().parse(v.trim()).map_err(|e| {
+            ConfigError::new(
+                "RIGHTSDESK_LOG",
+                format!("not a log filter (e.g. info, or rightsdesk=debug,warn): {e}"),
+            )
+        }),
+        _ => Ok(EnvFilter::new("info")),
+    }
+}
+
 fn parse_env<T: FromStr>(env: &dyn EnvSource, name: &str, slot: &mut T) -> Result<(), ConfigError> {
     if let Some(v) = env.var(name) {
         *slot = v
@@ -645,6 +736,154 @@ mod tests {
                 .unwrap_err()
                 .to_string();
             assert!(err.contains(named), "{var}={value}: {err}");
+        }
+    }
+
+    #[test]
+    fn blank_or_short_secrets_hostless_urls_and_bad_recipients_are_refused_by_name() {
+        let cases: Vec<(&str, String, &str)> = vec![
+            ("RIGHTSDESK_TOKEN_SECRET", " ".repeat(32), "token_secret"),
+            ("RIGHTSDESK_TOKEN_SECRET", " \t".repeat(20), "token_secret"),
+            // 22 characters, 44 bytes.
+            ("RIGHTSDESK_TOKEN_SECRET", "äö".repeat(11), "token_secret"),
+            ("RIGHTSDESK_PUBLIC_URL", "https://".into(), "public_url"),
+            (
+                "RIGHTSDESK_PUBLIC_URL",
+                "http:///status".into(),
+                "public_url",
+            ),
+            (
+                "RIGHTSDESK_PUBLIC_URL",
+                "https://:8443".into(),
+                "public_url",
+            ),
+            (
+                "RIGHTSDESK_PUBLIC_URL",
+                "https://rd.example.fi:x".into(),
+                "public_url",
+            ),
+            (
+                "RIGHTSDESK_PUBLIC_URL",
+                "https://u:p@rd.example.fi".into(),
+                "public_url",
+            ),
+            (
+                "RIGHTSDESK_PUBLIC_URL",
+                "https://rd.example .fi".into(),
+                "public_url",
+            ),
+            (
+                "RIGHTSDESK_DIGEST_RECIPIENTS",
+                "not an address".into(),
+                "digest_recipients",
+            ),
+            (
+                "RIGHTSDESK_DIGEST_RECIPIENTS",
+                "dpo@example.fi, maija.meikalainen".into(),
+                "digest_recipients",
+            ),
+        ];
+        for (var, value, named) in &cases {
+            let err = Settings::load(None, &[(*var, value.as_str())])
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(named), "{var}={value:?}: {err}");
+            assert!(
+                !err.contains("maija") && !err.contains("äö"),
+                "the value is not echoed: {err}"
+            );
+        }
+        let file = std::env::temp_dir().join(format!("rd-config-{}.toml", uuid::Uuid::new_v4()));
+        std::fs::write(&file, "digest_recipients = [\"not an address\"]\n").unwrap();
+        let err = Settings::load(Some(&file), &[("X", "y")])
+            .unwrap_err()
+            .to_string();
+        let _ = std::fs::remove_file(&file);
+        assert!(err.contains("digest_recipients"), "{err}");
+
+        let ok: Vec<(&str, String)> = vec![
+            ("RIGHTSDESK_TOKEN_SECRET", "ä".repeat(32)),
+            ("RIGHTSDESK_TOKEN_SECRET", format!(" {} ", "x".repeat(30))),
+            (
+                "RIGHTSDESK_PUBLIC_URL",
+                "https://rd.example.fi:8443/desk".into(),
+            ),
+            ("RIGHTSDESK_PUBLIC_URL", "http://[::1]:8080".into()),
+            ("RIGHTSDESK_PUBLIC_URL", "http://127.0.0.1:8080/".into()),
+            (
+                "RIGHTSDESK_DIGEST_RECIPIENTS",
+                "dpo@example.fi, Tietosuoja <tietosuoja@example.fi>".into(),
+            ),
+        ];
+        for (var, value) in &ok {
+            let loaded = Settings::load(None, &[(*var, value.as_str())]);
+            assert!(loaded.is_ok(), "{var}={value:?}: {:?}", loaded.err());
+        }
+    }
+
+    #[test]
+    fn unreadable_rules_files_name_their_setting() {
+        let dir = std::env::temp_dir().join(format!("rd-config-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let broken = dir.join("broken.toml");
+        std::fs::write(&broken, "x = [\n").unwrap();
+        let missing = dir.join("missing.toml");
+        type PathSetting = fn(&mut RulesSettings) -> &mut Option<PathBuf>;
+        let slots: [(&str, PathSetting); 5] = [
+            ("calendar_file", |r| &mut r.calendar_file),
+            ("forms_dir", |r| &mut r.forms_dir),
+            ("legal_grounds_file", |r| &mut r.legal_grounds_file),
+            ("retention_file", |r| &mut r.retention_file),
+            ("authorities_file", |r| &mut r.authorities_file),
+        ];
+        for (key, slot) in slots {
+            for path in [&broken, &missing] {
+                let mut s = Settings::default();
+                *slot(&mut s.rules) = Some(path.clone());
+                let err = match crate::services::Rules::load(&s) {
+                    Ok(_) => panic!("{key} = {} accepted", path.display()),
+                    Err(e) => format!("{e:#}"),
+                };
+                let variable = format!("RIGHTSDESK_{}", key.to_ascii_uppercase());
+                assert!(
+                    err.contains(key) && err.contains(&variable),
+                    "{key} = {}: {err}",
+                    path.display()
+                );
+                assert!(err.contains(&path.display().to_string()), "{err}");
+            }
+        }
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_bad_log_filter_is_refused_by_name() {
+        for bad in ["rightsdesk=lol", "=info", "info,[{"] {
+            let err = log_filter(&[("RIGHTSDESK_LOG", bad)])
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("RIGHTSDESK_LOG"), "{bad}: {err}");
+        }
+        for good in ["info", "rightsdesk=debug,warn", "", "  "] {
+            assert!(log_filter(&[("RIGHTSDESK_LOG", good)]).is_ok(), "{good:?}");
+        }
+        assert!(log_filter(&[("X", "y")]).is_ok(), "unset: info");
+    }
+
+    #[test]
+    fn a_database_that_cannot_be_reached_names_the_setting() {
+        for target in [
+            DbTarget::Postgres("postgres://nobody@127.0.0.1:1/none".into()),
+            DbTarget::Sqlite("/dev/null/rightsdesk/rightsdesk.db".into()),
+        ] {
+            let err = match crate::db::connect(&target, 1) {
+                Ok(_) => panic!("{target:?} connected"),
+                Err(e) => e.to_string(),
+            };
+            assert!(
+                err.contains("database_url (RIGHTSDESK_DATABASE_URL)"),
+                "{err}"
+            );
         }
     }
 

@@ -1,4 +1,7 @@
 fn main() -> std::process::ExitCode {
-    rightsdesk::telemetry::init();
+    if let Err(e) = rightsdesk::telemetry::init() {
+        eprintln!("error: {e}");
+        return std::process::ExitCode::from(2);
+    }
     rightsdesk::cli::main()
 }

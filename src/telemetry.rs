@@ -6,17 +6,18 @@ use std::future::{ready, Future, Ready};
 use std::pin::Pin;
 use std::time::Instant;
 
+use crate::config::{log_filter, ConfigError, ProcessEnv};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
-use tracing_subscriber::EnvFilter;
 
-pub fn init() {
-    let filter =
-        EnvFilter::try_from_env("RIGHTSDESK_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+/// Logs to stderr through the `RIGHTSDESK_LOG` filter; a filter that does not parse is an error.
+pub fn init() -> Result<(), ConfigError> {
+    let filter = log_filter(&ProcessEnv)?;
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
         .with_writer(std::io::stderr)
         .try_init();
+    Ok(())
 }
 
 /// Logs one line per HTTP request.

@@ -80,7 +80,7 @@ impl DbTarget {
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
-    #[error("cannot connect to the database: {0}")]
+    #[error("database_url (RIGHTSDESK_DATABASE_URL): cannot connect to the database: {0}")]
     Connect(#[from] diesel::ConnectionError),
     #[error("database query failed: {0}")]
     Query(#[from] diesel::result::Error),
@@ -88,7 +88,7 @@ pub enum DbError {
     Pool(#[from] r2d2::PoolError),
     #[error("database migration failed: {0}")]
     Migration(String),
-    #[error("cannot create the database directory {path}: {source}")]
+    #[error("database_url (RIGHTSDESK_DATABASE_URL): cannot create the database directory {path}: {source}")]
     Directory {
         path: String,
         source: std::io::Error,

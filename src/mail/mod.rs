@@ -144,6 +144,11 @@ async fn write_eml(dir: &std::path::Path, id: &str, bytes: &[u8]) -> SendOutcome
     }
 }
 
+/// Whether `s` is a mailbox a message can be sent to (`a@b.fi` or `Name <a@b.fi>`).
+pub fn is_mailbox(s: &str) -> bool {
+    s.parse::<Mailbox>().is_ok()
+}
+
 /// Server replies may quote the address or its local part (`Mailbox "maija.meikalainen-0"
 /// does not exist`); errors are stored and shown to the DPO without them. Removed: text in
 /// double quotes, in `<…>` and in single quotes that open and close a word, and every word

@@ -86,44 +86,32 @@ pub struct Rules {
 
 impl Rules {
     pub fn load(settings: &Settings) -> anyhow::Result<Rules> {
-        use anyhow::Context as _;
+        use crate::config::read_rules_file;
         let calendar = match &settings.rules.calendar_file {
             None => Calendar::finnish_default(),
-            Some(path) => {
-                let src = std::fs::read_to_string(path)
-                    .with_context(|| format!("calendar_file: cannot read {}", path.display()))?;
-                Calendar::from_toml(&src)
-                    .with_context(|| format!("calendar_file {}", path.display()))?
-            }
+            Some(path) => read_rules_file("calendar_file", path, Calendar::from_toml)?,
         }
         .with_extra_closed_days(settings.rules.extra_closed_days.iter().copied());
         let grounds = match &settings.rules.legal_grounds_file {
             None => LegalGrounds::embedded()?,
-            Some(path) => {
-                let src = std::fs::read_to_string(path).with_context(|| {
-                    format!("legal_grounds_file: cannot read {}", path.display())
-                })?;
-                LegalGrounds::from_toml(&src)?
-            }
+            Some(path) => read_rules_file("legal_grounds_file", path, LegalGrounds::from_toml)?,
         };
         let forms = match &settings.rules.forms_dir {
             None => Forms::embedded()?,
-            Some(dir) => Forms::from_dir(dir)?,
+            Some(dir) => Forms::from_dir(dir).map_err(|e| {
+                crate::config::ConfigError::new(
+                    crate::config::setting_name("forms_dir"),
+                    e.to_string(),
+                )
+            })?,
         };
         let retention = match &settings.rules.retention_file {
             None => RetentionRules::embedded()?,
-            Some(path) => RetentionRules::from_toml(
-                &std::fs::read_to_string(path)
-                    .with_context(|| format!("retention_file: cannot read {}", path.display()))?,
-            )?,
+            Some(path) => read_rules_file("retention_file", path, RetentionRules::from_toml)?,
         };
         let authorities = match &settings.rules.authorities_file {
             None => Authorities::embedded()?,
-            Some(path) => {
-                Authorities::from_toml(&std::fs::read_to_string(path).with_context(|| {
-                    format!("authorities_file: cannot read {}", path.display())
-                })?)?
-            }
+            Some(path) => read_rules_file("authorities_file", path, Authorities::from_toml)?,
         };
         Ok(Rules {
             calendar,
