@@ -432,6 +432,38 @@ async fn public_submissions_are_limited_per_client_address() {
 }
 
 #[actix_rt::test]
+async fn an_ipv6_client_cannot_hop_addresses_within_its_slash_64() {
+    let app = TestApp::spawn_with(|s| {
+        s.web.submit_limit = 2;
+        s.web.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    })
+    .await;
+    let send = |forwarded: &'static str| {
+        let body = json!({
+            "organisation": "satama", "kind": "access",
+            "subject": { "name": "Maija", "personal_id": "131052-308T", "contact_channel": "pick_up" },
+            "details": { "scope": "whole_record", "form": "electronic" }
+        });
+        app.client
+            .post(format!("{}/api/v1/requests", app.base))
+            .header("X-Forwarded-For", forwarded)
+            .json(&body)
+            .send()
+    };
+    for (from, expected) in [
+        ("2001:db8:1:2::1", StatusCode::CREATED),
+        ("2001:db8:1:2::2", StatusCode::CREATED),
+        (
+            "2001:db8:1:2:9f3a:11ff:fe00:1",
+            StatusCode::TOO_MANY_REQUESTS,
+        ),
+        ("2001:db8:1:3::1", StatusCode::CREATED),
+    ] {
+        assert_eq!(send(from).await.unwrap().status(), expected, "{from}");
+    }
+}
+
+#[actix_rt::test]
 async fn the_dpo_board_sits_behind_a_dpo_session() {
     let app = TestApp::spawn().await;
     app.submit_staff(
