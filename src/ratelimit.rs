@@ -127,12 +127,17 @@ impl<K: Copy + Eq + Hash> Windows<K> {
     }
 }
 
-pub struct RateLimiter {
+/// Fixed windows per key (a client's network, a hashed account name): at most `limit`
+/// counted in each window, for at most `capacity` keys.
+pub struct Limiter<K> {
     limit: u32,
     window: Duration,
     capacity: usize,
-    windows: Mutex<Windows<ClientKey>>,
+    windows: Mutex<Windows<K>>,
 }
+
+/// The per-address limiter of the public doors.
+pub type RateLimiter = Limiter<ClientKey>;
 
 /// Refused: try again after this many seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,14 +150,22 @@ impl RetryAfter {
     }
 }
 
-impl RateLimiter {
-    pub fn new(limit: u32, window: Duration) -> RateLimiter {
-        RateLimiter::with_capacity(limit, window, MAX_TRACKED)
+/// One count taken by [`Limiter::reserve_key`] in the window that was running then.
+#[derive(Debug)]
+#[must_use = "a slot is kept, or given back with `release`"]
+pub struct Slot<K> {
+    key: K,
+    start: Instant,
+}
+
+impl<K: Copy + Eq + Hash> Limiter<K> {
+    pub fn new(limit: u32, window: Duration) -> Limiter<K> {
+        Limiter::with_capacity(limit, window, MAX_TRACKED)
     }
 
-    /// A limiter that keeps windows for `capacity` clients at most.
-    pub fn with_capacity(limit: u32, window: Duration, capacity: usize) -> RateLimiter {
-        RateLimiter {
+    /// A limiter that keeps windows for `capacity` keys at most.
+    pub fn with_capacity(limit: u32, window: Duration, capacity: usize) -> Limiter<K> {
+        Limiter {
             limit,
             window,
             capacity,
@@ -160,34 +173,86 @@ impl RateLimiter {
         }
     }
 
-    fn windows(&self) -> MutexGuard<'_, Windows<ClientKey>> {
+    fn windows(&self) -> MutexGuard<'_, Windows<K>> {
         self.windows.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Counts one hit and refuses it when the address has used up its window.
-    pub fn hit(&self, addr: IpAddr, now: Instant) -> Result<(), RetryAfter> {
-        self.check(addr, now)?;
-        self.record(addr, now);
-        Ok(())
+    fn refusal(&self, w: Window, now: Instant) -> RetryAfter {
+        RetryAfter((w.start + self.window - now).as_secs().max(1))
     }
 
-    /// Refuses when the address has used up its window, without counting.
-    pub fn check(&self, addr: IpAddr, now: Instant) -> Result<(), RetryAfter> {
-        let windows = self.windows();
-        match windows.running(&ClientKey::of(addr), now, self.window) {
-            Some(w) if w.count >= self.limit => {
-                Err(RetryAfter((w.start + self.window - now).as_secs().max(1)))
-            }
+    /// Refuses when `key` has used up its window, without counting.
+    pub fn check_key(&self, key: K, now: Instant) -> Result<(), RetryAfter> {
+        match self.windows().running(&key, now, self.window) {
+            Some(w) if w.count >= self.limit => Err(self.refusal(w, now)),
             _ => Ok(()),
         }
     }
 
-    /// Counts one hit (a failed guess, say) against the address.
-    pub fn record(&self, addr: IpAddr, now: Instant) {
+    /// Counts one against `key`, whatever its window holds already.
+    pub fn record_key(&self, key: K, now: Instant) {
         let mut windows = self.windows();
         windows.expire(now, self.window);
-        let w = windows.running_or_new(ClientKey::of(addr), now, self.window, self.capacity);
+        let w = windows.running_or_new(key, now, self.window, self.capacity);
         w.count = w.count.saturating_add(1);
+    }
+
+    /// Takes one count of `key`'s window, or refuses when none is left. The check and the
+    /// count happen under one lock, so of many attempts at once no more pass than the limit
+    /// allows; the slot is given back with [`Limiter::release`] if the attempt should not
+    /// count after all.
+    pub fn reserve_key(&self, key: K, now: Instant) -> Result<Slot<K>, RetryAfter> {
+        let mut windows = self.windows();
+        windows.expire(now, self.window);
+        match windows.running(&key, now, self.window) {
+            Some(w) if w.count >= self.limit => Err(self.refusal(w, now)),
+            _ => {
+                let w = windows.running_or_new(key, now, self.window, self.capacity);
+                w.count = w.count.saturating_add(1);
+                Ok(Slot {
+                    key,
+                    start: w.start,
+                })
+            }
+        }
+    }
+
+    /// Gives back a slot whose attempt does not count. A window that has ended (or was
+    /// forgotten) since has nothing to give back to.
+    pub fn release(&self, slot: Slot<K>) {
+        let mut windows = self.windows();
+        if let Some(w) = windows.by_key.get_mut(&slot.key) {
+            if w.start == slot.start {
+                w.count = w.count.saturating_sub(1);
+            }
+        }
+    }
+
+    /// Forgets `key`'s window (a successful login clears its failures).
+    pub fn forget(&self, key: K) {
+        self.windows().by_key.remove(&key);
+    }
+}
+
+impl Limiter<ClientKey> {
+    /// Counts one hit and refuses it when the address has used up its window.
+    pub fn hit(&self, addr: IpAddr, now: Instant) -> Result<(), RetryAfter> {
+        self.reserve(addr, now).map(|_kept| ())
+    }
+
+    /// Refuses when the address has used up its window, without counting.
+    pub fn check(&self, addr: IpAddr, now: Instant) -> Result<(), RetryAfter> {
+        self.check_key(ClientKey::of(addr), now)
+    }
+
+    /// Counts one hit (a failed guess, say) against the address.
+    pub fn record(&self, addr: IpAddr, now: Instant) {
+        self.record_key(ClientKey::of(addr), now)
+    }
+
+    /// Takes one count of the address's window before the work (see [`Limiter::reserve_key`]).
+    pub fn reserve(&self, addr: IpAddr, now: Instant) -> Result<Slot<ClientKey>, RetryAfter> {
+        self.reserve_key(ClientKey::of(addr), now)
     }
 }
 
@@ -308,6 +373,44 @@ mod tests {
         rl.record(addr(4_999), later);
         assert_eq!(rl.windows().len(), 1_000);
         assert!(rl.check(addr(4_000), later).is_err());
+    }
+
+    #[test]
+    fn parallel_reservations_take_no_more_than_the_limit_and_released_ones_come_back() {
+        let rl = std::sync::Arc::new(RateLimiter::new(5, Duration::from_secs(60)));
+        let t0 = Instant::now();
+        let start = std::sync::Arc::new(std::sync::Barrier::new(40));
+        let taken: Vec<_> = (0..40)
+            .map(|_| {
+                let (rl, start) = (rl.clone(), start.clone());
+                std::thread::spawn(move || {
+                    start.wait();
+                    rl.reserve(ip("203.0.113.5"), t0)
+                })
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|t| t.join().unwrap())
+            .collect();
+        let (slots, refused): (Vec<_>, Vec<_>) = taken.into_iter().partition(Result::is_ok);
+        assert_eq!((slots.len(), refused.len()), (5, 35));
+        // Two attempts turn out not to count: their slots come back, and only theirs.
+        let mut slots = slots.into_iter().map(Result::unwrap);
+        rl.release(slots.next().unwrap());
+        rl.release(slots.next().unwrap());
+        assert!(rl.reserve(ip("203.0.113.5"), t0).is_ok());
+        assert!(rl.reserve(ip("203.0.113.5"), t0).is_ok());
+        assert!(rl.reserve(ip("203.0.113.5"), t0).is_err());
+        // A slot of a window that has ended gives nothing to the next one.
+        let later = t0 + Duration::from_secs(60);
+        let next = rl.reserve(ip("203.0.113.5"), later).unwrap();
+        rl.release(slots.next().unwrap());
+        for _ in 0..4 {
+            assert!(rl.reserve(ip("203.0.113.5"), later).is_ok());
+        }
+        assert!(rl.reserve(ip("203.0.113.5"), later).is_err());
+        rl.release(next);
+        assert!(rl.reserve(ip("203.0.113.5"), later).is_ok());
     }
 
     #[test]

@@ -1070,6 +1070,43 @@ async fn admins_deactivate_users_and_users_change_their_password() {
 }
 
 #[actix_web::test]
+async fn parallel_logins_at_the_lockout_limit_get_one_password_check_at_a_time() {
+    // Tests allow three failures; two are used, so one guess is left.
+    let app = TestApp::spawn().await;
+    let email = "staff2@satama.example";
+    for _ in 0..2 {
+        let (status, _) = app
+            .post(
+                "/api/v1/auth/token",
+                None,
+                json!({ "email": email, "password": "wrong guess" }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    // Eight attempts at once (the right password, so each one checked is a success): the
+    // one guess left lets one through at a time, not all eight. Password checks take far
+    // longer than the look-up before them, so the attempts overlap.
+    let attempts = (0..8).map(|_| {
+        app.post(
+            "/api/v1/auth/token",
+            None,
+            json!({ "email": email, "password": common::PASSWORD }),
+        )
+    });
+    let statuses: Vec<StatusCode> = futures_util::future::join_all(attempts)
+        .await
+        .into_iter()
+        .map(|(status, _)| status)
+        .collect();
+    let checked = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    assert!((1..8).contains(&checked), "{statuses:?}");
+    assert!(statuses
+        .iter()
+        .all(|s| *s == StatusCode::OK || *s == StatusCode::UNAUTHORIZED));
+}
+
+#[actix_web::test]
 async fn a_role_change_takes_effect_at_once_even_for_a_token_already_issued() {
     let app = TestApp::spawn().await;
     let (status, second) = app

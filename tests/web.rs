@@ -432,6 +432,63 @@ async fn public_submissions_are_limited_per_client_address() {
 }
 
 #[actix_rt::test]
+async fn parallel_submissions_take_no_more_than_the_limit_and_refused_ones_do_not_count() {
+    let app = TestApp::spawn_with(|s| s.web.submit_limit = 5).await;
+    // A typo does not use up the allowance: only what is received counts.
+    for _ in 0..3 {
+        let (status, body) = app
+            .submit_public(|b| b["details"] = json!({ "scope": "whole_record" }))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    }
+    let (status, body) = app.submit_public(|_| {}).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    // Sent at once, the remaining four are all there is.
+    let results = futures_util::future::join_all((0..40).map(|_| app.submit_public(|_| {}))).await;
+    let count = |s: StatusCode| results.iter().filter(|(status, _)| *status == s).count();
+    assert_eq!(
+        (
+            count(StatusCode::CREATED),
+            count(StatusCode::TOO_MANY_REQUESTS)
+        ),
+        (4, 36),
+        "{:?}",
+        results.iter().map(|(s, _)| s.as_u16()).collect::<Vec<_>>()
+    );
+    let (_, page) = app
+        .get("/api/v1/requests?limit=100", Some(&app.org.staff))
+        .await;
+    assert_eq!(page["total"], 5);
+}
+
+#[actix_rt::test]
+async fn parallel_wrong_status_codes_get_no_more_guesses_than_the_limit() {
+    let app = TestApp::spawn_with(|s| s.web.token_guess_limit = 3).await;
+    let (_, created) = app.submit_public(|_| {}).await;
+    let reference = created["reference"].as_str().unwrap();
+    let guesses = (0..30).map(|i| {
+        app.client
+            .get(format!("{}/api/v1/requests/{reference}/status", app.base))
+            .header("X-Status-Token", format!("WRONG-{i:04}"))
+            .send()
+    });
+    let statuses: Vec<StatusCode> = futures_util::future::join_all(guesses)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap().status())
+        .collect();
+    let count = |s: StatusCode| statuses.iter().filter(|&&x| x == s).count();
+    assert_eq!(
+        (
+            count(StatusCode::NOT_FOUND),
+            count(StatusCode::TOO_MANY_REQUESTS)
+        ),
+        (3, 27),
+        "{statuses:?}"
+    );
+}
+
+#[actix_rt::test]
 async fn an_ipv6_client_cannot_hop_addresses_within_its_slash_64() {
     let app = TestApp::spawn_with(|s| {
         s.web.submit_limit = 2;

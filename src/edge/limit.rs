@@ -1,13 +1,15 @@
-//! Per-address limits at the public doors. The allowance is checked before the work and
-//! used up after it, so only what the limit is about counts: a submission received, a
-//! wrong guess at a status token.
+//! Per-address limits at the public doors. A slot of the allowance is taken before the work,
+//! in one step with the check, so attempts made at once cannot all pass it; when the
+//! attempt turns out not to be what the limit is about (a submission refused as invalid, a
+//! right guess at a status token), the slot is given back. Only a submission received and a
+//! wrong guess use up the allowance.
 
 use std::time::Instant;
 
 use actix_web::HttpRequest;
 
 use super::client::client_addr;
-use crate::ratelimit::{RateLimiter, RetryAfter};
+use crate::ratelimit::{ClientKey, RateLimiter, RetryAfter, Slot};
 use crate::services::Context;
 
 /// Which limit a door is under.
@@ -17,27 +19,38 @@ pub enum Door {
     TokenGuesses,
 }
 
-/// One attempt at a limited door, let through by `check`; `record` counts it.
-#[must_use = "an attempt that should count must be recorded"]
+/// One attempt at a limited door, holding its slot: `keep` when the attempt counts; dropped
+/// without it, the slot is given back.
+#[must_use = "an attempt that should count must be kept"]
 pub struct LimitGuard<'a> {
     limiter: &'a RateLimiter,
-    addr: std::net::IpAddr,
+    slot: Option<Slot<ClientKey>>,
 }
 
 impl<'a> LimitGuard<'a> {
-    /// Refuses when the client's address has used up its window; counts nothing yet.
-    pub fn check(ctx: &'a Context, req: &HttpRequest, door: Door) -> Result<Self, RetryAfter> {
+    /// Takes a slot of the client's allowance, or refuses when it is used up.
+    pub fn reserve(ctx: &'a Context, req: &HttpRequest, door: Door) -> Result<Self, RetryAfter> {
         let limiter = match door {
             Door::Submissions => &ctx.limits.submissions,
             Door::TokenGuesses => &ctx.limits.token_guesses,
         };
-        let addr = client_addr(ctx, req);
-        limiter.check(addr, Instant::now())?;
-        Ok(LimitGuard { limiter, addr })
+        let slot = limiter.reserve(client_addr(ctx, req), Instant::now())?;
+        Ok(LimitGuard {
+            limiter,
+            slot: Some(slot),
+        })
     }
 
-    /// Counts this attempt against the address.
-    pub fn record(self) {
-        self.limiter.record(self.addr, Instant::now());
+    /// This attempt counts against the client: the slot stays taken.
+    pub fn keep(mut self) {
+        self.slot = None;
+    }
+}
+
+impl Drop for LimitGuard<'_> {
+    fn drop(&mut self) {
+        if let Some(slot) = self.slot.take() {
+            self.limiter.release(slot);
+        }
     }
 }

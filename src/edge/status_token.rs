@@ -21,17 +21,18 @@ pub fn from_header(req: &HttpRequest) -> String {
 }
 
 /// Runs `look_up` (which checks reference and token) under the guess limit: refused while
-/// the address has guessed wrong too often, and a wrong guess (not found) counts.
+/// the address has guessed wrong too often, and a wrong guess (not found) counts. The guess
+/// holds its slot while it is looked up, so guesses sent at once cannot all pass the limit.
 pub async fn guarded<T: Send + 'static>(
     ctx: &web::Data<Context>,
     req: &HttpRequest,
     look_up: impl FnOnce(&Context) -> Result<T, ServiceError> + Send + 'static,
 ) -> Result<Result<T, ServiceError>, RetryAfter> {
-    let guard = LimitGuard::check(ctx, req, Door::TokenGuesses)?;
+    let guard = LimitGuard::reserve(ctx, req, Door::TokenGuesses)?;
     let c = ctx.clone();
     let found = blocking(move || look_up(&c)).await;
     if matches!(found, Err(ServiceError::NotFound(_))) {
-        guard.record();
+        guard.keep();
     }
     Ok(found)
 }

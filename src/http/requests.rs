@@ -106,7 +106,7 @@ pub async fn create(
     // Public submissions are limited per address; staff entering requests are not.
     let guard = match principal {
         Some(_) => None,
-        None => match LimitGuard::check(&ctx, &req, Door::Submissions) {
+        None => match LimitGuard::reserve(&ctx, &req, Door::Submissions) {
             Ok(guard) => Some(guard),
             Err(retry) => return Ok(too_many_requests(retry)),
         },
@@ -118,8 +118,9 @@ pub async fn create(
         id_token,
     )
     .await?;
+    // Counted once received; refused (invalid, say), the `?` above gave the slot back.
     if let Some(guard) = guard {
-        guard.record();
+        guard.keep();
     }
     let r = created.request;
     tracing::info!(reference = %r.reference, kind = %r.kind, channel = %r.channel, "request received");

@@ -1,7 +1,5 @@
 //! Passwords (argon2), access tokens (HS256 JWT, algorithm pinned) and login throttling.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
@@ -14,6 +12,7 @@ use sha2::{Digest, Sha256};
 use super::{Context, Principal, ServiceError};
 use crate::db::{orgs, settings_table, AnyConnection};
 use crate::domain::enums::Role;
+use crate::ratelimit::Limiter;
 
 pub const ISSUER: &str = "rightsdesk";
 pub const AUDIENCE: &str = "rightsdesk-api";
@@ -190,43 +189,46 @@ impl TokenKeys {
     }
 }
 
-/// Counts failed logins per account (keyed by a hash of the address, never the address).
+/// Counts failed logins per account (keyed by a hash of the address, never the address),
+/// in a bounded table of fixed windows (see `ratelimit`).
 pub struct LoginGuard {
-    max_failures: u32,
-    window: Duration,
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
+    failures: Limiter<[u8; 32]>,
 }
 
 impl LoginGuard {
     pub fn new(max_failures: u32, window: Duration) -> LoginGuard {
         LoginGuard {
-            max_failures,
-            window,
-            failures: Mutex::new(HashMap::new()),
+            failures: Limiter::new(max_failures, window),
         }
     }
 
-    fn key(email: &str) -> String {
-        sha256_hex(email)
+    fn key(email: &str) -> [u8; 32] {
+        Sha256::digest(email.as_bytes()).into()
     }
 
     pub fn is_locked(&self, email: &str) -> bool {
-        let map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        map.get(&Self::key(email))
-            .is_some_and(|(n, since)| *n >= self.max_failures && since.elapsed() < self.window)
+        self.failures
+            .check_key(Self::key(email), Instant::now())
+            .is_err()
     }
 
     pub fn record_failure(&self, email: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let now = Instant::now();
-        map.retain(|_, (_, since)| now.duration_since(*since) < self.window);
-        let entry = map.entry(Self::key(email)).or_insert((0, now));
-        entry.0 += 1;
+        self.failures.record_key(Self::key(email), Instant::now());
+    }
+
+    /// Lets one attempt at the password through, counting it as a failure until `clear`
+    /// says otherwise; false when the account is locked. The check and the count are one
+    /// step, so guesses sent at once get no more password checks than the limit allows.
+    pub fn admit(&self, email: &str) -> bool {
+        // The slot is kept (dropping it gives nothing back): a failure counts as it is, and
+        // a success clears the account.
+        self.failures
+            .reserve_key(Self::key(email), Instant::now())
+            .is_ok()
     }
 
     pub fn clear(&self, email: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        map.remove(&Self::key(email));
+        self.failures.forget(Self::key(email));
     }
 }
 
@@ -240,7 +242,8 @@ pub fn login(ctx: &Context, email: &str, password: &str) -> Result<IssuedToken, 
     let email = normalise_email(email);
     let mut conn = ctx.conn()?;
     let user = orgs::find_user_by_email(&mut conn, &email)?;
-    let locked = ctx.login_guard.is_locked(&email);
+    // Counted before the check, so parallel guesses cannot all get one.
+    let locked = !ctx.login_guard.admit(&email);
     let hash = user
         .as_ref()
         .map(|u| u.password_hash.as_str())
@@ -248,10 +251,7 @@ pub fn login(ctx: &Context, email: &str, password: &str) -> Result<IssuedToken, 
     let password_ok = verify_password(password, hash);
     let user = match user {
         Some(u) if password_ok && u.active && !locked => u,
-        _ => {
-            ctx.login_guard.record_failure(&email);
-            return Err(ServiceError::BadCredentials);
-        }
+        _ => return Err(ServiceError::BadCredentials),
     };
     ctx.login_guard.clear(&email);
     let role = user.role;
@@ -359,6 +359,31 @@ mod tests {
         let mut tampered = t.clone();
         tampered.push('x');
         assert!(keys.verify(&tampered).is_err());
+    }
+
+    #[test]
+    fn parallel_login_attempts_get_no_more_password_checks_than_allowed() {
+        let g = std::sync::Arc::new(LoginGuard::new(5, Duration::from_secs(60)));
+        let start = std::sync::Arc::new(std::sync::Barrier::new(30));
+        let attempts: Vec<_> = (0..30)
+            .map(|_| {
+                let (g, start) = (g.clone(), start.clone());
+                std::thread::spawn(move || {
+                    start.wait();
+                    g.admit("a@x.fi")
+                })
+            })
+            .collect();
+        let admitted = attempts
+            .into_iter()
+            .map(|t| t.join().unwrap())
+            .filter(|&admitted| admitted)
+            .count();
+        assert_eq!(admitted, 5);
+        assert!(g.is_locked("a@x.fi"));
+        assert!(g.admit("b@x.fi"), "other accounts unaffected");
+        g.clear("a@x.fi");
+        assert!(g.admit("a@x.fi"), "a success clears the account");
     }
 
     #[test]

@@ -286,7 +286,7 @@ pub async fn form_post(
         Ok(None) => return unknown_org(&req),
         Err(e) => return error_page(&ctx, &req, e),
     };
-    let guard = match LimitGuard::check(&ctx, &req, Door::Submissions) {
+    let guard = match LimitGuard::reserve(&ctx, &req, Door::Submissions) {
         Ok(guard) => guard,
         Err(retry) => return too_many(&req, retry, Some(org_value(&org))),
     };
@@ -303,7 +303,7 @@ pub async fn form_post(
     };
     match submissions::submit(ctx.clone().into_inner(), api_body, None, proof).await {
         Ok(created) => {
-            guard.record();
+            guard.keep();
             let r = created.request;
             tracing::info!(reference = %r.reference, kind = %r.kind, channel = "web_form", "request received");
             let query = serde_urlencoded::to_string([
