@@ -10,8 +10,10 @@ use diesel::deserialize::{self, FromSql};
 use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::Text;
 
+/// A type stored as TEXT: written with `as_str`, read back with `$read` (text to
+/// `Result<Self, String>`).
 macro_rules! text_column {
-    ($($ty:ident),+ $(,)?) => {$(
+    ($ty:ident, $read:expr) => {
         const _: () = {
             #[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
             #[diesel(foreign_derive)]
@@ -34,12 +36,28 @@ macro_rules! text_column {
             String: FromSql<Text, DB>,
         {
             fn from_sql(bytes: DB::RawValue<'_>) -> deserialize::Result<Self> {
-                let text = String::from_sql(bytes)?;
-                $ty::parse(&text).ok_or_else(|| {
-                    format!("unknown {} '{}' stored", stringify!($ty), text.escape_debug()).into()
-                })
+                let read: fn(String) -> Result<$ty, String> = $read;
+                Ok(read(String::from_sql(bytes)?)?)
             }
         }
+    };
+}
+
+/// A closed vocabulary: a value outside it is an error naming the value.
+macro_rules! vocabulary_columns {
+    ($($ty:ident),+ $(,)?) => {$(
+        text_column!($ty, |text| {
+            $ty::parse(&text).ok_or_else(|| {
+                format!("unknown {} '{}' stored", stringify!($ty), text.escape_debug())
+            })
+        });
+    )+};
+}
+
+/// Ids: TEXT holding a UUID, read back into their own type.
+macro_rules! id_columns {
+    ($($ty:ident),+ $(,)?) => {$(
+        text_column!($ty, |text| Ok($ty::from(text)));
     )+};
 }
 
@@ -49,7 +67,7 @@ use crate::domain::enums::{
 };
 use crate::domain::ids::{OrgId, RequestId, UserId};
 
-text_column!(
+vocabulary_columns!(
     RequestKind,
     RequestState,
     Language,
@@ -61,38 +79,7 @@ text_column!(
     ItemDecision,
 );
 
-/// Ids: TEXT holding a UUID, read back into their own type.
-macro_rules! id_column {
-    ($($ty:ident),+ $(,)?) => {$(
-        const _: () = {
-            #[derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
-            #[diesel(foreign_derive)]
-            #[diesel(sql_type = Text)]
-            #[allow(dead_code)]
-            struct Column($ty);
-        };
-
-        impl<DB: Backend> ToSql<Text, DB> for $ty
-        where
-            str: ToSql<Text, DB>,
-        {
-            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, DB>) -> serialize::Result {
-                self.as_str().to_sql(out)
-            }
-        }
-
-        impl<DB: Backend> FromSql<Text, DB> for $ty
-        where
-            String: FromSql<Text, DB>,
-        {
-            fn from_sql(bytes: DB::RawValue<'_>) -> deserialize::Result<Self> {
-                String::from_sql(bytes).map($ty::from)
-            }
-        }
-    )+};
-}
-
-id_column!(RequestId, OrgId, UserId);
+id_columns!(RequestId, OrgId, UserId);
 
 /// Names the row when a stored value cannot be read, e.g. "request 0192…: unknown
 /// RequestKind 'acces' stored", so a corrupt value is found, not defaulted.
