@@ -51,26 +51,22 @@ pub fn write_due(ctx: &Context, worker: &str, limit: i64) -> Result<Round, Servi
             // One letter that cannot be written must not hold up the others: it waits and is
             // tried again.
             Err(e) => {
-                tracing::error!(request_id = %request_id, kind = %kind, error = %e, "letter not written");
+                let cause = describe(&e);
+                tracing::error!(request_id = %request_id, kind = %kind, error = %cause, "letter not written");
                 let retry_at = ctx.notifier.now() + backoff(attempts);
-                doc_db::fail_letter_job(
-                    &mut conn,
-                    &request_id,
-                    &kind,
-                    worker,
-                    retry_at,
-                    &describe(&e),
-                )?;
+                doc_db::fail_letter_job(&mut conn, &request_id, &kind, worker, retry_at, &cause)?;
             }
         }
     }
     Ok(round)
 }
 
-/// The error as recorded on the job: an internal error's cause rather than "internal error".
+/// The error as logged and recorded on the job: an internal error's cause chain rather than
+/// "internal error", with any e-mail address in it redacted.
 fn describe(e: &ServiceError) -> String {
-    match e {
+    let text = match e {
         ServiceError::Internal(inner) => format!("{inner:#}"),
         other => other.to_string(),
-    }
+    };
+    crate::mail::redact_addresses(&text)
 }
