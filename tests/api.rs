@@ -1270,3 +1270,124 @@ async fn a_corrupt_stored_value_is_an_error_not_a_default() {
     let (status, _) = app.get("/api/v1/requests", Some(&app.org.staff)).await;
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
 }
+
+async fn patch_organisation(app: &TestApp, body: Value) -> Value {
+    let (status, out) = app
+        .send(
+            app.client
+                .patch(format!("{}/api/v1/organisation", app.base))
+                .json(&body),
+            Some(&app.org.admin),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    let (_, stored) = app.get("/api/v1/organisation", Some(&app.org.admin)).await;
+    assert_eq!(out, stored);
+    stored
+}
+
+fn texts(s: &str) -> Value {
+    json!({ "fi": s, "sv": s, "en": s })
+}
+
+/// PATCH changes only the fields it names: every field on its own, the others unchanged.
+#[actix_web::test]
+async fn patching_one_organisation_field_leaves_the_others_alone() {
+    let app = TestApp::spawn().await;
+    let contact = |phone: &str| {
+        json!({
+            "phone": phone, "phone_international": "+358 29 566 6700",
+            "email": "tietosuoja@om.example", "web": "https://tietosuoja.example",
+            "name": texts("Valvoja"), "postal_address": texts("PL 800, 00531 Helsinki"),
+            "visiting_address": texts("Lintulahdenkuja 4, Helsinki"),
+        })
+    };
+    let oidc = |issuer: &str| {
+        json!({ "issuer": issuer, "audience": "rightsdesk", "jwks": "/etc/jwks.json",
+                "identity_claim": "personal_identity_code" })
+    };
+    let mut expected = patch_organisation(
+        &app,
+        json!({
+            "postal_address": "Satamakatu 1, 00100 Helsinki", "email": "a@satama.example",
+            "phone": "09 111 1111", "public_authority": true,
+            "authority_contact": contact("029 111"), "oidc": oidc("https://idp.example"),
+        }),
+    )
+    .await;
+    for field in [
+        "postal_address",
+        "email",
+        "phone",
+        "authority_contact",
+        "oidc",
+    ] {
+        assert!(!expected[field].is_null(), "{field}: {expected}");
+    }
+    assert_eq!(expected["public_authority"], true);
+
+    let changes = [
+        ("postal_address", json!("Laiturikatu 2, 00100 Helsinki")),
+        ("email", json!("b@satama.example")),
+        ("phone", json!("09 222 2222")),
+        ("public_authority", json!(false)),
+        ("authority_contact", contact("029 222")),
+        ("oidc", oidc("https://other-idp.example")),
+    ];
+    for (field, value) in changes {
+        let after = patch_organisation(&app, json!({ field: value.clone() })).await;
+        expected[field] = value;
+        assert_eq!(after, expected, "patching only {field}");
+    }
+
+    // An explicit null clears an optional field, and only that one.
+    for field in [
+        "postal_address",
+        "email",
+        "phone",
+        "authority_contact",
+        "oidc",
+    ] {
+        let after = patch_organisation(&app, json!({ field: null })).await;
+        expected[field] = Value::Null;
+        assert_eq!(after, expected, "clearing only {field}");
+    }
+    // An empty body changes nothing; public_authority cannot be null.
+    assert_eq!(patch_organisation(&app, json!({})).await, expected);
+    let (status, _) = app
+        .send(
+            app.client
+                .patch(format!("{}/api/v1/organisation", app.base))
+                .json(&json!({ "public_authority": null })),
+            Some(&app.org.admin),
+        )
+        .await;
+    assert!(status.is_client_error(), "{status}");
+    let (_, stored) = app.get("/api/v1/organisation", Some(&app.org.admin)).await;
+    assert_eq!(stored, expected);
+}
+
+/// PATCH /users/{id} changes only the fields it names; `null` clears the title.
+#[actix_web::test]
+async fn patching_a_user_changes_only_the_named_fields() {
+    let app = TestApp::spawn().await;
+    let id = &app.org.staff_id;
+    let patch = |body: Value| {
+        app.send(
+            app.client
+                .patch(format!("{}/api/v1/users/{id}", app.base))
+                .json(&body),
+            Some(&app.org.admin),
+        )
+    };
+    let (status, before) = patch(json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{before}");
+    assert_eq!(before["title"], "sosiaalityöntekijä");
+    let (_, after) = patch(json!({ "role": "dpo" })).await;
+    let mut expected = before.clone();
+    expected["role"] = json!("dpo");
+    assert_eq!(after, expected);
+    let (_, after) = patch(json!({ "title": null })).await;
+    expected["title"] = Value::Null;
+    assert_eq!(after, expected);
+}

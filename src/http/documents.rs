@@ -22,7 +22,7 @@ use crate::services::gathering::{
     self, AttachmentMeta, AttachmentOutput, EntryInput, ItemDecisionInput, ItemInput, ItemOutput,
     NewFile, NotifiedInput, RecipientInput, RecipientOutput, ReviewClearance,
 };
-use crate::services::profile::{self, OrganisationProfile};
+use crate::services::profile::{self, OrganisationProfile, OrganisationProfilePatch};
 use crate::services::{blocking, status as status_service, Context, ServiceError};
 
 type Id = web::Path<String>;
@@ -425,7 +425,8 @@ pub async fn get_profile(ctx: web::Data<Context>, auth: Auth) -> Result<HttpResp
     Ok(HttpResponse::Ok().json(out))
 }
 
-#[utoipa::path(tag = "admin", request_body = OrganisationProfile, security(("bearer" = [])), responses(
+/// Changes the letterhead: fields left out stay as they are; `null` clears an optional field.
+#[utoipa::path(tag = "admin", request_body = OrganisationProfilePatch, security(("bearer" = [])), responses(
     (status = 200, body = OrganisationProfile, description = "Updated"),
     (status = 403, body = Problem, content_type = "application/problem+json", description = "Admins only"),
     (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid fields"),
@@ -434,7 +435,7 @@ pub async fn get_profile(ctx: web::Data<Context>, auth: Auth) -> Result<HttpResp
 pub async fn update_profile(
     ctx: web::Data<Context>,
     auth: Auth,
-    body: web::Json<OrganisationProfile>,
+    body: web::Json<OrganisationProfilePatch>,
 ) -> Result<HttpResponse, AppError> {
     let input = body.into_inner();
     let out = blocking(move || profile::update_organisation_profile(&ctx, &auth.0, input)).await?;

@@ -331,14 +331,16 @@ pub fn create_user(
     Ok(row)
 }
 
-/// Changes to a user; absent fields stay as they are.
+/// Changes to a user; absent fields stay as they are (`null` clears `title`).
 #[derive(Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserUpdateInput {
     #[serde(default)]
     pub name: Option<String>,
-    #[serde(default)]
-    pub title: Option<String>,
+    /// Left out: unchanged; `null` or "": cleared.
+    #[serde(default, deserialize_with = "super::explicit_null")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub title: Option<Option<String>>,
     #[serde(default)]
     pub role: Option<Role>,
     /// `false` signs the user out at once and refuses new sign-ins.
@@ -372,7 +374,9 @@ pub fn update_user(
             user.name = name.trim().to_string();
         }
         if let Some(title) = input.title {
-            user.title = Some(title.trim().to_string()).filter(|t| !t.is_empty());
+            user.title = title
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty());
         }
         if let Some(role) = input.role {
             user.role = role;

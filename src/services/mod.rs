@@ -217,6 +217,15 @@ impl ServiceError {
     }
 }
 
+/// Deserialises a field that may be absent (outer `None`), `null` (`Some(None)`) or a value.
+pub(crate) fn explicit_null<'de, T, D>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
+}
+
 /// Runs a write transaction that starts by taking the organisation's lock.
 pub fn write_tx<T>(
     conn: &mut AnyConnection,

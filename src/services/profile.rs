@@ -121,6 +121,87 @@ impl OrganisationProfile {
     }
 }
 
+/// Changes to the organisation's profile. A field left out stays as it is; `null` clears
+/// an optional field (`public_authority` cannot be null).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganisationProfilePatch {
+    /// Left out: unchanged; `null` or "": cleared.
+    #[serde(default, deserialize_with = "super::explicit_null")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub postal_address: Option<Option<String>>,
+    /// Left out: unchanged; `null` or "": cleared.
+    #[serde(default, deserialize_with = "super::explicit_null")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub email: Option<Option<String>>,
+    /// Left out: unchanged; `null` or "": cleared.
+    #[serde(default, deserialize_with = "super::explicit_null")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub phone: Option<Option<String>>,
+    /// Municipalities and wellbeing counties: refusals then print the court route.
+    /// Left out: unchanged; cannot be `null`.
+    #[serde(default, deserialize_with = "not_null")]
+    #[schema(value_type = bool, required = false)]
+    pub public_authority: Option<bool>,
+    /// Replaces the Data Protection Ombudsman's contact data on this organisation's letters.
+    /// Left out: unchanged; `null`: back to the Ombudsman's own contact data.
+    #[serde(default, deserialize_with = "super::explicit_null")]
+    #[schema(value_type = Option<AuthorityContact>, nullable)]
+    pub authority_contact: Option<Option<AuthorityContact>>,
+    /// Strong electronic identification (see `OrganisationProfile.oidc`); replaced as a
+    /// whole when given. Left out: unchanged; `null`: strong identification switched off.
+    #[serde(default, deserialize_with = "super::explicit_null")]
+    #[schema(value_type = Option<Object>, nullable)]
+    pub oidc: Option<Option<OidcSettings>>,
+}
+
+/// A field that may be left out but, when given, must have a value.
+fn not_null<'de, T, D>(d: D) -> Result<Option<T>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    T::deserialize(d).map(Some)
+}
+
+impl OrganisationProfilePatch {
+    /// The values this patch sets, as a profile (everything else empty), for validation.
+    fn given_values(&self) -> OrganisationProfile {
+        OrganisationProfile {
+            postal_address: self.postal_address.clone().flatten(),
+            email: self.email.clone().flatten(),
+            phone: self.phone.clone().flatten(),
+            public_authority: self.public_authority.unwrap_or_default(),
+            authority_contact: self.authority_contact.clone().flatten(),
+            oidc: self.oidc.clone().flatten(),
+        }
+    }
+
+    /// Changes only the columns the patch names; the rest of the row stays as stored.
+    pub fn apply(self, mut org: OrganisationRow) -> anyhow::Result<OrganisationRow> {
+        let clean = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        if let Some(v) = self.postal_address {
+            org.postal_address = clean(v);
+        }
+        if let Some(v) = self.email {
+            org.email = clean(v);
+        }
+        if let Some(v) = self.phone {
+            org.phone = clean(v);
+        }
+        if let Some(v) = self.public_authority {
+            org.public_authority = v;
+        }
+        if let Some(v) = self.authority_contact {
+            org.authority_contact = v.map(|a| serde_json::to_string(&a)).transpose()?;
+        }
+        if let Some(v) = self.oidc {
+            org.oidc = v.map(|o| serde_json::to_string(&o)).transpose()?;
+        }
+        Ok(org)
+    }
+}
+
 /// A register's privacy-notice facts (as in the seeds' "rekisteriseloste").
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -194,18 +275,18 @@ pub fn organisation_profile(
 pub fn update_organisation_profile(
     ctx: &super::Context,
     principal: &Principal,
-    profile: OrganisationProfile,
+    patch: OrganisationProfilePatch,
 ) -> Result<OrganisationProfile, ServiceError> {
     principal.require(&[Role::Admin])?;
     let mut errors = Vec::new();
-    profile.check(&mut errors);
+    patch.given_values().check(&mut errors);
     if !errors.is_empty() {
         return Err(ServiceError::Validation(errors));
     }
     let mut conn = ctx.conn()?;
     write_tx(&mut conn, &principal.org_id, |conn| {
         let org = orgs::find_organisation(conn, &principal.org_id)?;
-        let org = profile.apply(org).map_err(ServiceError::Internal)?;
+        let org = patch.apply(org).map_err(ServiceError::Internal)?;
         orgs::update_organisation_profile(conn, &org)?;
         audit::append(
             conn,
