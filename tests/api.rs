@@ -1391,3 +1391,37 @@ async fn patching_a_user_changes_only_the_named_fields() {
     expected["title"] = Value::Null;
     assert_eq!(after, expected);
 }
+
+/// The chain check walks up to the head it read: events appended after that (by requests
+/// handled while the check runs) are not reported as "missing at the end of the chain".
+#[actix_web::test]
+async fn the_audit_check_ignores_events_appended_after_the_head_it_read() {
+    use rightsdesk::db::audit;
+    let app = TestApp::spawn().await;
+    let org_id = app.org_id();
+    let (_, created) = app.submit_public(|_| {}).await;
+    let id = created["id"].as_str().unwrap();
+    let mut conn = app.ctx.pool.get().unwrap();
+    let (head_seq, head_hash) = audit::head(&mut conn, &org_id).unwrap();
+
+    // Writes land between reading the head and walking the events.
+    app.act_ok(id, json!({ "action": "start" })).await;
+    app.act_ok(
+        id,
+        json!({ "action": "request_clarification", "message": "Which period?" }),
+    )
+    .await;
+    let (later_seq, _) = audit::head(&mut conn, &org_id).unwrap();
+    assert!(later_seq > head_seq);
+
+    let report = audit::verify_to(&mut conn, &org_id, head_seq, &head_hash).unwrap();
+    assert!(report.intact, "{report:?}");
+    assert_eq!(report.events_checked, head_seq);
+    // A head that does not match the stored chain is still a broken chain.
+    let report = audit::verify_to(&mut conn, &org_id, head_seq, audit::GENESIS_HASH).unwrap();
+    assert!(!report.intact, "{report:?}");
+
+    let (_, report) = app.get("/api/v1/audit/verify", Some(&app.org.dpo)).await;
+    assert_eq!(report["intact"], true, "{report}");
+    assert_eq!(report["events_checked"], later_seq);
+}

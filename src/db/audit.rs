@@ -129,12 +129,37 @@ pub struct ChainReport {
 
 const VERIFY_BATCH: i64 = 5_000;
 
-/// Re-walks the organisation's chain and reports the first broken link.
-pub fn verify(conn: &mut AnyConnection, org_id: &str) -> QueryResult<ChainReport> {
-    let (head_seq, head_hash): (i64, String) = audit_heads::table
+/// The organisation's chain head: the last sequence number and its hash.
+pub fn head(conn: &mut AnyConnection, org_id: &str) -> QueryResult<(i64, String)> {
+    audit_heads::table
         .find(org_id)
         .select((audit_heads::last_seq, audit_heads::last_hash))
-        .first(conn)?;
+        .first(conn)
+}
+
+/// Re-walks the organisation's chain and reports the first broken link. The head and the
+/// events are read in one read-only snapshot (REPEATABLE READ on PostgreSQL, a read
+/// transaction on SQLite's WAL), and only events up to that head are walked, so appends
+/// committed while the check runs are neither seen nor reported as missing.
+pub fn verify(conn: &mut AnyConnection, org_id: &str) -> QueryResult<ChainReport> {
+    conn.transaction(|conn| {
+        if matches!(conn, AnyConnection::Postgresql(_)) {
+            diesel::sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute(conn)?;
+        }
+        let (head_seq, head_hash) = head(conn, org_id)?;
+        verify_to(conn, org_id, head_seq, &head_hash)
+    })
+}
+
+/// Walks the chain from the genesis to the given head (events after it are not looked at)
+/// and checks that the head's sequence number and hash are where the walk ends.
+pub fn verify_to(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    head_seq: i64,
+    head_hash: &str,
+) -> QueryResult<ChainReport> {
     let mut expected_seq = 1i64;
     let mut prev = GENESIS_HASH.to_string();
     let broken = |seq: i64, id: Option<&str>, reason: &str, checked: i64| ChainReport {
@@ -150,6 +175,7 @@ pub fn verify(conn: &mut AnyConnection, org_id: &str) -> QueryResult<ChainReport
         let batch: Vec<AuditEventRow> = audit_events::table
             .filter(audit_events::org_id.eq(org_id))
             .filter(audit_events::seq.ge(expected_seq))
+            .filter(audit_events::seq.le(head_seq))
             .order(audit_events::seq)
             .limit(VERIFY_BATCH)
             .select(AuditEventRow::as_select())
