@@ -55,7 +55,7 @@ pub fn build_context_with_clock(
         notifier.clone(),
     );
     let limits = crate::ratelimit::Limits::from_settings(&settings);
-    Ok(Context {
+    let ctx = Context {
         pool,
         limits,
         eid: Default::default(),
@@ -70,7 +70,17 @@ pub fn build_context_with_clock(
         letters: crate::letters::Letters::embedded()?,
         signing_key,
         log_keyer,
-    })
+    };
+    // Requests stored before the desk's search index existed become findable once.
+    let indexed = crate::services::desk::backfill_search_index(&ctx)
+        .map_err(|e| anyhow::anyhow!("filling the search index: {e}"))?;
+    if indexed > 0 {
+        tracing::info!(
+            requests = indexed,
+            "search index filled for earlier requests"
+        );
+    }
+    Ok(ctx)
 }
 
 /// A bound server; tests bind port 0 and read the port back.

@@ -5,87 +5,13 @@
 
 mod common;
 
+use common::visitor::{csrf_of, Visitor};
 use common::TestApp;
-use reqwest::header::{HeaderMap, SET_COOKIE};
+use reqwest::header::SET_COOKIE;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use rightsdesk::oidc::testkit::{hs256_token, unsigned_token, TestIssuer};
-
-/// A browser-like visitor: keeps the cookies it is given and the last form's CSRF value.
-struct Visitor<'a> {
-    app: &'a TestApp,
-    client: reqwest::Client,
-    cookies: Vec<(String, String)>,
-}
-
-impl<'a> Visitor<'a> {
-    fn new(app: &'a TestApp) -> Self {
-        Visitor {
-            app,
-            client: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
-            cookies: Vec::new(),
-        }
-    }
-
-    fn keep_cookies(&mut self, headers: &HeaderMap) {
-        for v in headers.get_all(SET_COOKIE) {
-            let pair = v.to_str().unwrap().split(';').next().unwrap();
-            let (name, value) = pair.split_once('=').unwrap();
-            self.cookies.retain(|(n, _)| n != name);
-            if !value.is_empty() {
-                self.cookies.push((name.to_string(), value.to_string()));
-            }
-        }
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(n, v)| format!("{n}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    async fn get(&mut self, path: &str) -> (StatusCode, HeaderMap, String) {
-        let resp = self
-            .client
-            .get(format!("{}{path}", self.app.base))
-            .header("Cookie", self.cookie_header())
-            .send()
-            .await
-            .unwrap();
-        let (status, headers) = (resp.status(), resp.headers().clone());
-        self.keep_cookies(&headers);
-        (status, headers, resp.text().await.unwrap())
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (StatusCode, HeaderMap, String) {
-        let resp = self
-            .client
-            .post(format!("{}{path}", self.app.base))
-            .header("Cookie", self.cookie_header())
-            .form(form)
-            .send()
-            .await
-            .unwrap();
-        let (status, headers) = (resp.status(), resp.headers().clone());
-        self.keep_cookies(&headers);
-        (status, headers, resp.text().await.unwrap())
-    }
-}
-
-/// The value of the hidden CSRF field in a page.
-fn csrf_of(html: &str) -> String {
-    let at = html
-        .find(r#"name="csrf" value=""#)
-        .expect("page has a CSRF field");
-    let rest = &html[at + r#"name="csrf" value=""#.len()..];
-    rest[..rest.find('"').unwrap()].to_string()
-}
 
 /// The text of the element with this id (no nested tags).
 fn text_of(html: &str, id: &str) -> String {
@@ -521,7 +447,7 @@ async fn an_ipv6_client_cannot_hop_addresses_within_its_slash_64() {
 }
 
 #[actix_rt::test]
-async fn the_dpo_board_sits_behind_a_dpo_session() {
+async fn the_dpo_board_is_a_desk_page_behind_a_dpo_session() {
     let app = TestApp::spawn().await;
     app.submit_staff(
         "access",
@@ -530,21 +456,27 @@ async fn the_dpo_board_sits_behind_a_dpo_session() {
     )
     .await;
     let mut v = Visitor::new(&app);
-    let (status, _, html) = v.get("/dpo?lang=en").await;
+    // The old address still works: it leads to the board in the desk.
+    let (status, headers, _) = v.get("/dpo?lang=en").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers["location"], "/desk/board?lang=en");
+    let (status, _, html) = v.get("/desk/board?lang=en").await;
     assert_eq!(status, StatusCode::OK);
     assert!(
-        html.contains(r#"autocomplete="current-password""#),
-        "sign-in form"
+        html.contains(r#"autocomplete="current-password""#)
+            && html.contains(r#"name="next" value="/desk/board?lang=en""#),
+        "sign-in form that comes back here: {html}"
     );
     let csrf = csrf_of(&html);
 
     let (status, _, html) = v
         .post(
-            "/dpo/login?lang=en",
+            "/desk/login?lang=en",
             &[
                 ("csrf", &csrf),
                 ("email", "dpo@satama.example"),
                 ("password", "wrong password"),
+                ("next", "/desk/board?lang=en"),
             ],
         )
         .await;
@@ -552,18 +484,7 @@ async fn the_dpo_board_sits_behind_a_dpo_session() {
     assert!(html.contains("role=\"alert\""));
     let (status, _, _) = v
         .post(
-            "/dpo/login?lang=en",
-            &[
-                ("csrf", &csrf),
-                ("email", "staff@satama.example"),
-                ("password", common::PASSWORD),
-            ],
-        )
-        .await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "staff are not DPOs");
-    let (status, _, _) = v
-        .post(
-            "/dpo/login?lang=en",
+            "/desk/login?lang=en",
             &[
                 ("email", "dpo@satama.example"),
                 ("password", common::PASSWORD),
@@ -574,44 +495,48 @@ async fn the_dpo_board_sits_behind_a_dpo_session() {
 
     let (status, headers, _) = v
         .post(
-            "/dpo/login?lang=en",
+            "/desk/login?lang=en",
             &[
                 ("csrf", &csrf),
                 ("email", "dpo@satama.example"),
                 ("password", common::PASSWORD),
+                ("next", "/desk/board?lang=en"),
             ],
         )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers["location"], "/desk/board?lang=en");
     let session = headers[SET_COOKIE].to_str().unwrap();
     assert!(
         session.starts_with("rd_session=")
             && session.contains("HttpOnly")
             && session.contains("SameSite=Strict")
+            && session.contains("Path=/desk")
     );
     assert!(
         !session.contains("Secure"),
         "plain HTTP in tests: Secure only under TLS"
     );
 
-    let (status, _, html) = v.get("/dpo?lang=en").await;
+    let (status, _, html) = v.get("/desk/board?lang=en").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains(r#"<h2 id="overdue">"#) && html.contains("class=\"chart\""));
     assert!(html.contains("SAT-2026-"), "the overdue request is listed");
-    let at = html.find("/dpo/requests/").unwrap();
+    assert!(html.contains("days overdue"), "days in words: {html}");
+    let at = html.find("/desk/requests/").unwrap();
     let link = &html[at..at + html[at..].find('"').unwrap()];
-    let (status, _, timeline) = v.get(&link.replace("&amp;", "&")).await;
+    let (status, _, case) = v.get(&link.replace("&amp;", "&")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
-        timeline.contains("Request received") && timeline.contains("Finnish time"),
-        "{timeline}"
+        case.contains("Request received") && case.contains("Finnish time"),
+        "{case}"
     );
 
     let csrf = csrf_of(&html);
-    let (status, headers, _) = v.post("/dpo/logout", &[("csrf", &csrf)]).await;
+    let (status, headers, _) = v.post("/desk/logout", &[("csrf", &csrf)]).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert!(headers[SET_COOKIE].to_str().unwrap().contains("Max-Age=0"));
-    let (_, _, html) = v.get("/dpo?lang=en").await;
+    let (_, _, html) = v.get("/desk/board?lang=en").await;
     assert!(
         html.contains(r#"autocomplete="current-password""#),
         "signed out"
@@ -1068,7 +993,7 @@ async fn the_board_takes_the_apis_bearer_token_as_its_session() {
     let app = TestApp::spawn().await;
     let board = |authorization: String| {
         app.client
-            .get(format!("{}/dpo?lang=en", app.base))
+            .get(format!("{}/desk/board?lang=en", app.base))
             .header("Authorization", authorization)
             .send()
     };
@@ -1082,14 +1007,8 @@ async fn the_board_takes_the_apis_bearer_token_as_its_session() {
         html.contains(r#"<h2 id="overdue">"#),
         "the scheme is case-insensitive"
     );
-    let html = board(format!("Bearer {}", app.org.staff))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        html.contains(r#"autocomplete="current-password""#),
-        "staff are not DPOs"
-    );
+    let resp = board(format!("Bearer {}", app.org.staff)).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN, "staff are not DPOs");
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("data protection officer role"), "{html}");
 }

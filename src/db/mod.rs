@@ -9,6 +9,7 @@ pub mod logs;
 pub mod models;
 pub mod orgs;
 pub mod outbox;
+pub mod queues;
 pub mod requests;
 pub mod schema;
 pub mod text_column;

@@ -53,6 +53,8 @@ pub struct UserRow {
     pub password_hash: String,
     pub active: bool,
     pub created_at: NaiveDateTime,
+    /// The user's own page language; None: the browser's choice.
+    pub language: Option<Language>,
 }
 
 impl std::fmt::Debug for UserRow {

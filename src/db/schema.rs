@@ -48,6 +48,7 @@ diesel::table! {
         password_hash -> Text,
         active -> Bool,
         created_at -> Timestamp,
+        language -> Nullable<Text>,
     }
 }
 
@@ -147,7 +148,29 @@ diesel::table! {
 
 diesel::joinable!(registers -> organisations (org_id));
 diesel::joinable!(users -> organisations (org_id));
+diesel::table! {
+    request_search (request_id) {
+        request_id -> Text,
+        org_id -> Text,
+        name_folded -> Text,
+        personal_id_key -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    request_notes (id) {
+        id -> Text,
+        request_id -> Text,
+        org_id -> Text,
+        author_id -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(request_subjects -> requests (request_id));
+diesel::joinable!(request_search -> requests (request_id));
+diesel::joinable!(request_notes -> requests (request_id));
 diesel::joinable!(request_registers -> requests (request_id));
 diesel::joinable!(request_registers -> registers (register_id));
 diesel::joinable!(outbox_attempts -> outbox (message_id));
@@ -166,6 +189,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     reference_counters,
     requests,
     request_subjects,
+    request_search,
+    request_notes,
     request_registers,
     audit_heads,
     audit_events,

@@ -16,6 +16,7 @@ pub mod log_grouping;
 pub mod new_request;
 pub mod personal_id;
 pub mod retention;
+pub mod search;
 pub mod slugs;
 pub mod subject;
 pub mod texts;

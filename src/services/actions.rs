@@ -173,6 +173,11 @@ fn apply_to(
                 _ => errors.push(FieldError::new("assignee", FieldCode::UnknownUser)),
             },
         },
+        // Whoever starts an unassigned request handles it.
+        Action::Start if request.row.assignee_id.is_none() => {
+            payload["assignee"] = json!(principal.user_id);
+            request.row.assignee_id = Some(principal.user_id.clone());
+        }
         Action::Start => {}
         Action::VerifyIdentity => match input.method {
             None => errors.push(FieldError::new("method", FieldCode::Required)),

@@ -316,6 +316,7 @@ pub fn create_user(
         password_hash: hash_password(&input.password)?,
         active: true,
         created_at: db::now(),
+        language: None,
     };
     write_tx(conn, org_id, |conn| {
         orgs::insert_user(conn, &row)?;

@@ -270,6 +270,25 @@ pub fn login(ctx: &Context, email: &str, password: &str) -> Result<IssuedToken, 
     })
 }
 
+/// Sets the signed-in user's own page language (None: follow the browser).
+pub fn set_language(
+    ctx: &Context,
+    principal: &Principal,
+    language: Option<crate::domain::enums::Language>,
+) -> Result<(), ServiceError> {
+    use crate::db::schema::users;
+    use diesel::prelude::*;
+    let mut conn = ctx.conn()?;
+    diesel::update(
+        users::table
+            .filter(users::id.eq(principal.user_id.as_str()))
+            .filter(users::org_id.eq(principal.org_id.as_str())),
+    )
+    .set(users::language.eq(language))
+    .execute(&mut conn)?;
+    Ok(())
+}
+
 /// A token is only as good as its user, as the account stands now: deactivated users lose
 /// access at once, and the role is the stored one, not the token's claim, so a demotion
 /// (or promotion) takes effect on the next call rather than when the token expires.

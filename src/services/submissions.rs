@@ -21,6 +21,8 @@ use crate::domain::validation::FieldError;
 /// registers, earlier requests) is resolved by the writer, on its warm connection.
 pub struct Draft {
     pub request: NewRequest,
+    /// The keyed hash of the subject's identity code, for the desk's search.
+    pub personal_id_key: Option<String>,
     pub created_by: Option<UserId>,
     pub actor_role: &'static str,
     pub status_token: String,
@@ -34,6 +36,7 @@ pub struct PreparedSubmission {
     pub org: OrganisationRow,
     pub request: RequestRow,
     pub subject: SubjectRow,
+    pub personal_id_key: Option<String>,
     pub register_ids: Vec<String>,
     pub status_token: String,
     pub actor_role: &'static str,
@@ -57,8 +60,14 @@ pub fn validate(
         Some(p) => Submitter::Staff { org_id: &p.org_id },
     };
     let request = NewRequest::parse(&ctx.rules.forms, body, submitter, ctx.clock.now())?;
+    let personal_id_key = request
+        .subject
+        .personal_id
+        .as_ref()
+        .map(|p| ctx.log_keyer.key_hex(p.as_str()));
     Ok(Draft {
         request,
+        personal_id_key,
         created_by: principal.map(|p| p.user_id.clone()),
         actor_role: principal.map(|p| p.role.as_str()).unwrap_or("public"),
         status_token: super::auth::status_code(),
@@ -223,6 +232,7 @@ pub fn resolve(
         org,
         request,
         subject: subject_row,
+        personal_id_key: d.personal_id_key.clone(),
         register_ids,
         status_token: d.status_token.clone(),
         actor_role: d.actor_role,
@@ -260,6 +270,15 @@ pub fn commit_one(
     let mut request = p.request.clone();
     request.reference = format_reference(&p.org.reference_prefix, year, n);
     req_db::insert(conn, &request, &p.subject, &p.register_ids)?;
+    crate::db::queues::index(
+        conn,
+        &crate::db::queues::SearchEntry {
+            request_id: &request.id,
+            org_id: &p.org.id,
+            name_folded: &crate::domain::search::fold_name(&p.subject.name),
+            personal_id_key: p.personal_id_key.as_deref(),
+        },
+    )?;
     audit::append(
         conn,
         NewEvent {

@@ -13,7 +13,11 @@ use crate::services::{Context, ServiceError};
 pub fn error_page(ctx: &Context, req: &HttpRequest, e: ServiceError) -> HttpResponse {
     match answer(e) {
         Answer::SignIn(problem) => {
-            super::dpo::login_page(ctx, req, StatusCode::UNAUTHORIZED, problem, "")
+            let next = match req.query_string() {
+                "" => req.path().to_string(),
+                q => format!("{}?{q}", req.path()),
+            };
+            super::desk::login_page(ctx, req, StatusCode::UNAUTHORIZED, problem, "", &next)
         }
         Answer::Notice(status, title, text) => notice(req, status, title, text),
     }
@@ -30,7 +34,7 @@ enum Answer {
 fn answer(e: ServiceError) -> Answer {
     match e {
         ServiceError::Unauthorized => Answer::SignIn(None),
-        ServiceError::BadCredentials => Answer::SignIn(Some("dpo_login_failed")),
+        ServiceError::BadCredentials => Answer::SignIn(Some("desk_login_failed")),
         ServiceError::NotFound(_) => {
             Answer::Notice(StatusCode::NOT_FOUND, "not_found_title", "not_found_text")
         }
@@ -95,7 +99,7 @@ mod tests {
         assert_eq!(answer(ServiceError::Unauthorized), Answer::SignIn(None));
         assert_eq!(
             answer(ServiceError::BadCredentials),
-            Answer::SignIn(Some("dpo_login_failed"))
+            Answer::SignIn(Some("desk_login_failed"))
         );
     }
 

@@ -1,10 +1,10 @@
 //! Server-rendered pages for people, beside the API: the organisation's request page and
-//! forms, the status page, the accessibility statement and the DPO's deadline board.
+//! forms, the status page, the accessibility statement, and the staff desk (`desk/`).
 //! Plain HTML and one stylesheet, no scripts: they work without JavaScript, and the
 //! Content-Security-Policy forbids any.
 
 mod csrf;
-mod dpo;
+mod desk;
 mod eid;
 mod error;
 pub mod form;
@@ -40,11 +40,7 @@ where
         InitError = (),
     >,
 {
-    app.route("/static/site.css", web::get().to(stylesheet))
-        .route("/dpo", web::get().to(dpo::board))
-        .route("/dpo/login", web::post().to(dpo::login))
-        .route("/dpo/logout", web::post().to(dpo::logout))
-        .route("/dpo/requests/{id}", web::get().to(dpo::timeline))
+    desk::mount(app.route("/static/site.css", web::get().to(stylesheet)))
         .route("/{org}", web::get().to(redirect_to_slash))
         .route("/{org}/", web::get().to(public::org_page))
         .route("/{org}/request/{kind}", web::get().to(public::form_page))

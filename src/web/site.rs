@@ -42,21 +42,47 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../web/templates/message.html"),
     ),
     (
-        "dpo_login.html",
-        include_str!("../../web/templates/dpo_login.html"),
+        "desk_login.html",
+        include_str!("../../web/templates/desk_login.html"),
+    ),
+    (
+        "desk_nav.html",
+        include_str!("../../web/templates/desk_nav.html"),
+    ),
+    (
+        "desk_rows.html",
+        include_str!("../../web/templates/desk_rows.html"),
+    ),
+    (
+        "desk_queue.html",
+        include_str!("../../web/templates/desk_queue.html"),
+    ),
+    (
+        "desk_search.html",
+        include_str!("../../web/templates/desk_search.html"),
+    ),
+    (
+        "desk_case.html",
+        include_str!("../../web/templates/desk_case.html"),
+    ),
+    (
+        "desk_action.html",
+        include_str!("../../web/templates/desk_action.html"),
+    ),
+    (
+        "desk_settings.html",
+        include_str!("../../web/templates/desk_settings.html"),
     ),
     (
         "dpo_board.html",
         include_str!("../../web/templates/dpo_board.html"),
     ),
-    (
-        "dpo_timeline.html",
-        include_str!("../../web/templates/dpo_timeline.html"),
-    ),
 ];
 
 pub const STYLESHEET: &str = include_str!("../../web/static/site.css");
 const TEXTS: &str = include_str!("../../web/texts.toml");
+/// The staff desk's texts, kept apart from the public pages' for readability.
+const DESK_TEXTS: &str = include_str!("../../web/desk-texts.toml");
 
 pub struct Site {
     env: minijinja::Environment<'static>,
@@ -97,7 +123,13 @@ impl Site {
         for (name, source) in TEMPLATES {
             env.add_template(name, source)?;
         }
-        let texts: BTreeMap<String, Texts> = toml::from_str(TEXTS)?;
+        let mut texts: BTreeMap<String, Texts> = toml::from_str(TEXTS)?;
+        let desk: BTreeMap<String, Texts> = toml::from_str(DESK_TEXTS)?;
+        for (key, text) in desk {
+            if texts.insert(key.clone(), text).is_some() {
+                anyhow::bail!("web/desk-texts.toml: {key} is also in web/texts.toml");
+            }
+        }
         if let Some((key, _)) = texts.iter().find(|(_, t)| !t.is_complete()) {
             anyhow::bail!("web/texts.toml: {key} lacks a language");
         }
@@ -257,7 +289,7 @@ impl Frame<'_> {
         ctx.insert("org".into(), self.org.clone().unwrap_or(Value::Null));
         ctx.insert("csrf".into(), json!(self.csrf));
         // Staff pages with tables use the full width; people's pages keep a readable measure.
-        ctx.insert("wide".into(), json!(self.req.path().starts_with("/dpo")));
+        ctx.insert("wide".into(), json!(self.req.path().starts_with("/desk")));
         match site.render(template, &Value::Object(ctx)) {
             Ok(html) => HttpResponse::build(status)
                 .content_type("text/html; charset=utf-8")

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod smtp;
+pub mod visitor;
 
 use std::net::TcpListener;
 use std::sync::Arc;

@@ -1,0 +1,315 @@
+//! The desk's queues and search: one filtered query over an organisation's requests, and
+//! the search index written beside each request (`request_search`).
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use super::models::RequestRow;
+use super::schema::{
+    request_registers, request_search, request_subjects, requests, review_clearances,
+};
+use super::AnyConnection;
+use crate::domain::enums::{RequestKind, RequestState};
+
+type Backend = <AnyConnection as diesel::Connection>::Backend;
+
+/// The desk's work queues, each a tab.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Queue {
+    /// Open and assigned to the viewer.
+    Mine,
+    Unassigned,
+    /// Open, clock running, due today or within the next seven days.
+    DueSoon,
+    Overdue,
+    /// Waiting for the client.
+    Paused,
+    /// Flagged for a second look and not yet cleared.
+    NeedsReview,
+    AllOpen,
+    Closed,
+}
+
+impl Queue {
+    pub const ALL: [Queue; 8] = [
+        Queue::Mine,
+        Queue::Unassigned,
+        Queue::DueSoon,
+        Queue::Overdue,
+        Queue::Paused,
+        Queue::NeedsReview,
+        Queue::AllOpen,
+        Queue::Closed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Queue::Mine => "mine",
+            Queue::Unassigned => "unassigned",
+            Queue::DueSoon => "due-soon",
+            Queue::Overdue => "overdue",
+            Queue::Paused => "paused",
+            Queue::NeedsReview => "needs-review",
+            Queue::AllOpen => "open",
+            Queue::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Queue> {
+        Queue::ALL.into_iter().find(|q| q.as_str() == s)
+    }
+}
+
+/// A queue narrowed by the filters in the page's address.
+#[derive(Debug, Clone)]
+pub struct QueueFilter {
+    pub queue: Queue,
+    pub viewer_id: String,
+    pub today: NaiveDate,
+    pub kind: Option<RequestKind>,
+    pub state: Option<RequestState>,
+    pub register_id: Option<String>,
+    pub handler_id: Option<String>,
+    pub received_from: Option<NaiveDate>,
+    pub received_to: Option<NaiveDate>,
+    /// Only these requests (a search's hits).
+    pub only: Option<Vec<String>>,
+}
+
+impl QueueFilter {
+    pub fn new(queue: Queue, viewer_id: &str, today: NaiveDate) -> QueueFilter {
+        QueueFilter {
+            queue,
+            viewer_id: viewer_id.to_string(),
+            today,
+            kind: None,
+            state: None,
+            register_id: None,
+            handler_id: None,
+            received_from: None,
+            received_to: None,
+            only: None,
+        }
+    }
+}
+
+fn filtered<'a>(org_id: &'a str, f: &'a QueueFilter) -> requests::BoxedQuery<'a, Backend> {
+    let mut q = requests::table
+        .filter(requests::org_id.eq(org_id))
+        .into_boxed();
+    let open = requests::is_open.eq(true);
+    q = match f.queue {
+        Queue::Mine => q
+            .filter(open)
+            .filter(requests::assignee_id.eq(&f.viewer_id)),
+        Queue::Unassigned => q.filter(open).filter(requests::assignee_id.is_null()),
+        Queue::DueSoon => q
+            .filter(open)
+            .filter(requests::pause_counts.eq(false))
+            .filter(requests::due_on.ge(f.today))
+            .filter(requests::due_on.le(f.today + chrono::Days::new(7))),
+        Queue::Overdue => q
+            .filter(open)
+            .filter(requests::pause_counts.eq(false))
+            .filter(requests::due_on.lt(f.today)),
+        Queue::Paused => q.filter(requests::state.eq(RequestState::AwaitingRequester)),
+        Queue::NeedsReview => q
+            .filter(open)
+            .filter(requests::review_reasons.ne("[]"))
+            .filter(diesel::dsl::not(requests::id.eq_any(
+                review_clearances::table.select(review_clearances::request_id),
+            ))),
+        Queue::AllOpen => q.filter(open),
+        Queue::Closed => q.filter(requests::is_open.eq(false)),
+    };
+    if let Some(kind) = &f.kind {
+        q = q.filter(requests::kind.eq(kind));
+    }
+    if let Some(state) = &f.state {
+        q = q.filter(requests::state.eq(state));
+    }
+    if let Some(handler) = &f.handler_id {
+        q = q.filter(requests::assignee_id.eq(handler));
+    }
+    if let Some(from) = f.received_from {
+        q = q.filter(requests::received_on.ge(from));
+    }
+    if let Some(to) = f.received_to {
+        q = q.filter(requests::received_on.le(to));
+    }
+    if let Some(register) = &f.register_id {
+        q = q.filter(
+            requests::id.eq_any(
+                request_registers::table
+                    .filter(request_registers::register_id.eq(register))
+                    .select(request_registers::request_id),
+            ),
+        );
+    }
+    if let Some(ids) = &f.only {
+        q = q.filter(requests::id.eq_any(ids));
+    }
+    q
+}
+
+/// How many requests a queue holds.
+pub fn count(conn: &mut AnyConnection, org_id: &str, f: &QueueFilter) -> QueryResult<i64> {
+    filtered(org_id, f).count().get_result(conn)
+}
+
+/// One page of a queue, by due date (closed ones: most recently closed first).
+pub fn page(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    f: &QueueFilter,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<Vec<RequestRow>> {
+    let q = filtered(org_id, f);
+    let q = if f.queue == Queue::Closed {
+        q.order((requests::closed_on.desc(), requests::reference.desc()))
+    } else {
+        q.order((requests::due_on, requests::reference))
+    };
+    q.limit(limit)
+        .offset(offset)
+        .select(RequestRow::as_select())
+        .load(conn)
+}
+
+/// One line of a queue beside its request: the client's name and whether their address is
+/// protected (never the address itself), and the registers' names.
+pub struct QueueExtras {
+    pub request_id: String,
+    pub name: String,
+    pub address_protected: bool,
+}
+
+pub fn extras(conn: &mut AnyConnection, ids: &[String]) -> QueryResult<Vec<QueueExtras>> {
+    Ok(request_subjects::table
+        .filter(request_subjects::request_id.eq_any(ids))
+        .select((
+            request_subjects::request_id,
+            request_subjects::name,
+            request_subjects::address_protected,
+        ))
+        .load::<(String, String, bool)>(conn)?
+        .into_iter()
+        .map(|(request_id, name, address_protected)| QueueExtras {
+            request_id,
+            name,
+            address_protected,
+        })
+        .collect())
+}
+
+/// Register slugs per request, for a page of requests.
+pub fn registers_of(
+    conn: &mut AnyConnection,
+    ids: &[String],
+) -> QueryResult<Vec<(String, String)>> {
+    request_registers::table
+        .filter(request_registers::request_id.eq_any(ids))
+        .select((
+            request_registers::request_id,
+            request_registers::register_id,
+        ))
+        .load(conn)
+}
+
+/// The search index's row for one request.
+pub struct SearchEntry<'a> {
+    pub request_id: &'a str,
+    pub org_id: &'a str,
+    pub name_folded: &'a str,
+    pub personal_id_key: Option<&'a str>,
+}
+
+pub fn index(conn: &mut AnyConnection, e: &SearchEntry<'_>) -> QueryResult<()> {
+    diesel::insert_into(request_search::table)
+        .values((
+            request_search::request_id.eq(e.request_id),
+            request_search::org_id.eq(e.org_id),
+            request_search::name_folded.eq(e.name_folded),
+            request_search::personal_id_key.eq(e.personal_id_key),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Requests of an organisation whose subject's identity code has this keyed hash.
+pub fn by_personal_id_key(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    key: &str,
+) -> QueryResult<Vec<String>> {
+    request_search::table
+        .filter(request_search::org_id.eq(org_id))
+        .filter(request_search::personal_id_key.eq(key))
+        .select(request_search::request_id)
+        .load(conn)
+}
+
+/// Requests of an organisation whose folded subject name matches a LIKE pattern (see
+/// `domain::search::contains_pattern`), at most `limit`.
+pub fn by_name(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    pattern: &str,
+    limit: i64,
+) -> QueryResult<Vec<String>> {
+    request_search::table
+        .filter(request_search::org_id.eq(org_id))
+        .filter(request_search::name_folded.like(pattern).escape('\\'))
+        .select(request_search::request_id)
+        .limit(limit)
+        .load(conn)
+}
+
+/// Requests of an organisation by reference, whatever its case.
+pub fn by_reference(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    reference: &str,
+) -> QueryResult<Vec<String>> {
+    requests::table
+        .filter(requests::org_id.eq(org_id))
+        .filter(requests::reference.eq(reference.trim().to_uppercase()))
+        .select(requests::id)
+        .load(conn)
+}
+
+/// A request not yet in the search index, with what the index needs of its subject.
+pub struct Unindexed {
+    pub request_id: String,
+    pub org_id: String,
+    pub name: String,
+    pub personal_id: Option<String>,
+}
+
+/// Subjects not yet in the search index (requests stored before it existed), a batch at a time.
+pub fn unindexed(conn: &mut AnyConnection, limit: i64) -> QueryResult<Vec<Unindexed>> {
+    request_subjects::table
+        .inner_join(requests::table)
+        .filter(diesel::dsl::not(request_subjects::request_id.eq_any(
+            request_search::table.select(request_search::request_id),
+        )))
+        .select((
+            request_subjects::request_id,
+            requests::org_id,
+            request_subjects::name,
+            request_subjects::personal_id,
+        ))
+        .limit(limit)
+        .load::<(String, String, String, Option<String>)>(conn)
+        .map(|rows| {
+            rows.into_iter()
+                .map(|(request_id, org_id, name, personal_id)| Unindexed {
+                    request_id,
+                    org_id,
+                    name,
+                    personal_id,
+                })
+                .collect()
+        })
+}

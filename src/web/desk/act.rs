@@ -1,0 +1,432 @@
+//! One page per action: exactly the fields the action needs, in words, with the
+//! consequence stated before it is confirmed; after it, the case page again.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::NaiveDate;
+use serde_json::{json, Value};
+
+use super::case::offered_actions;
+use super::{render, see_other, signed_in, Desk};
+use crate::domain::enums::{IdentityMethod, Outcome, Role};
+use crate::domain::validation::FieldError;
+use crate::domain::workflow::Action;
+use crate::edge::session::Session;
+use crate::services::actions::{self, ActionInput};
+use crate::services::{blocking, preview, queries, Context, ServiceError};
+use crate::web::error::error_page;
+use crate::web::form::Posted;
+use crate::web::site::{notice, site};
+use crate::web::{csrf, format_date};
+
+/// Methods staff record by hand; strong electronic identification is recorded by the
+/// service itself when the client signs in with it.
+const MANUAL_METHODS: [IdentityMethod; 3] = [
+    IdentityMethod::InPerson,
+    IdentityMethod::SignedForm,
+    IdentityMethod::KnownContact,
+];
+
+fn action_of(slug: &str) -> Option<Action> {
+    Action::parse(&slug.replace('-', "_"))
+}
+
+/// What was typed, to show again after an error.
+#[derive(Default)]
+struct Typed {
+    on: String,
+    assignee: String,
+    method: String,
+    message: String,
+    reason: String,
+    outcome: String,
+    grounds: Vec<String>,
+    explanation: String,
+}
+
+impl Typed {
+    fn from_posted(p: &Posted) -> Typed {
+        let get = |k: &str| p.get(k).unwrap_or("").to_string();
+        Typed {
+            on: get("on"),
+            assignee: get("assignee"),
+            method: get("method"),
+            message: get("message"),
+            reason: get("reason"),
+            outcome: get("outcome"),
+            grounds: p.all("grounds").into_iter().map(str::to_string).collect(),
+            explanation: get("explanation"),
+        }
+    }
+}
+
+fn parse_on(s: &str) -> Result<Option<NaiveDate>, ()> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(s, "%d.%m.%Y"))
+        .map(Some)
+        .map_err(|_| ())
+}
+
+/// `GET /desk/requests/{id}/{action}`.
+pub async fn form(
+    ctx: web::Data<Context>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    session: Option<Session>,
+) -> HttpResponse {
+    let desk = match signed_in(&ctx, &req, session).await {
+        Ok(d) => d,
+        Err(page) => return page,
+    };
+    let (id, slug) = path.into_inner();
+    let Some(action) = action_of(&slug) else {
+        return notice(
+            &req,
+            StatusCode::NOT_FOUND,
+            "not_found_title",
+            "not_found_text",
+        );
+    };
+    let typed = Typed {
+        on: ctx.today().format("%Y-%m-%d").to_string(),
+        ..Typed::default()
+    };
+    page(
+        &ctx,
+        &req,
+        &desk,
+        id,
+        action,
+        typed,
+        Vec::new(),
+        None,
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// `POST /desk/requests/{id}/{action}`.
+pub async fn submit(
+    ctx: web::Data<Context>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+    session: Option<Session>,
+) -> HttpResponse {
+    let desk = match signed_in(&ctx, &req, session).await {
+        Ok(d) => d,
+        Err(page) => return page,
+    };
+    let (id, slug) = path.into_inner();
+    let Some(action) = action_of(&slug) else {
+        return notice(
+            &req,
+            StatusCode::NOT_FOUND,
+            "not_found_title",
+            "not_found_text",
+        );
+    };
+    let posted = Posted::parse_or_empty(&body);
+    if !csrf::verify(&req, posted.get(csrf::FIELD)) {
+        return notice(&req, StatusCode::FORBIDDEN, "csrf_title", "csrf_text");
+    }
+    let mut typed = Typed::from_posted(&posted);
+    // "Assign to me" is its own button on the assign page.
+    if action == Action::Assign && posted.get("to_me").is_some() {
+        typed.assignee = desk.principal.user_id.to_string();
+    }
+    let Ok(on) = parse_on(&typed.on) else {
+        let errors = vec![FieldError::new(
+            "on",
+            crate::domain::codes::FieldCode::InvalidDate,
+        )];
+        return page(
+            &ctx,
+            &req,
+            &desk,
+            id,
+            action,
+            typed,
+            errors,
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    };
+    let input = ActionInput {
+        action,
+        on,
+        assignee: Some(typed.assignee.clone()).filter(|s| !s.is_empty()),
+        method: IdentityMethod::parse(&typed.method),
+        reason: Some(typed.reason.clone()),
+        message: Some(typed.message.clone()),
+        outcome: Outcome::parse(&typed.outcome),
+        grounds: typed.grounds.clone(),
+        explanation: Some(typed.explanation.clone()),
+    };
+    let c = ctx.clone();
+    let p = desk.principal.clone();
+    let request_id = id.clone();
+    match blocking(move || actions::apply(&c, &p, &request_id, input)).await {
+        Ok(done) => {
+            let mut location = format!(
+                "/desk/requests/{id}?lang={}&done={}",
+                desk.lang.as_str(),
+                action.as_str()
+            );
+            if done.notice.is_some() {
+                location.push_str("&clock=not_stopped");
+            }
+            see_other(location)
+        }
+        Err(ServiceError::Validation(errors)) => {
+            page(
+                &ctx,
+                &req,
+                &desk,
+                id,
+                action,
+                typed,
+                errors,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(ServiceError::Conflict { code, .. }) => {
+            let text = site().text_or(
+                &format!("desk_conflict_{}", code.as_str()),
+                desk.lang,
+                &site().text("conflict_text", desk.lang),
+            );
+            page(
+                &ctx,
+                &req,
+                &desk,
+                id,
+                action,
+                typed,
+                Vec::new(),
+                Some(text),
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        Err(e) => error_page(&ctx, &req, e),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn page(
+    ctx: &web::Data<Context>,
+    req: &HttpRequest,
+    desk: &Desk,
+    id: String,
+    action: Action,
+    typed: Typed,
+    errors: Vec<FieldError>,
+    conflict: Option<String>,
+    status: StatusCode,
+) -> HttpResponse {
+    let lang = desk.lang;
+    let c = ctx.clone();
+    let p = desk.principal.clone();
+    let today = ctx.today();
+    let loaded = blocking(move || {
+        let request = queries::get(&c, &p, &id)?;
+        let dates = preview::dates(&c, &p, &id, today)?;
+        let mut conn = c.conn()?;
+        let users = crate::db::orgs::list_users(&mut conn, &p.org_id)?;
+        Ok((request, dates, users))
+    })
+    .await;
+    let (request, dates, users) = match loaded {
+        Ok(found) => found,
+        Err(e) => return error_page(ctx, req, e),
+    };
+    if !offered_actions(&request, desk).contains(&action) {
+        // Not offered on the case page, so not reachable from here either.
+        return notice(
+            req,
+            StatusCode::FORBIDDEN,
+            "forbidden_title",
+            "desk_action_not_available",
+        );
+    }
+    let t = site();
+    let forms = &ctx.rules.forms;
+    let field_error = |field: &str| -> Option<String> {
+        let found: Vec<String> = errors
+            .iter()
+            .filter(|e| e.field == field || e.field.starts_with(&format!("{field}[")))
+            .map(|e| forms.message(e.code.as_str(), lang, e.params.as_ref()))
+            .collect();
+        (!found.is_empty()).then(|| found.join(" "))
+    };
+    let summary: Vec<Value> = errors
+        .iter()
+        .map(|e| {
+            let field = e.field.split('[').next().unwrap_or("");
+            json!({
+                "target": format!("f-{field}"),
+                "label": t.text_or(&format!("desk_field_{field}"), lang, ""),
+                "message": forms.message(e.code.as_str(), lang, e.params.as_ref()),
+            })
+        })
+        .collect();
+    let consequence = consequence(action, &request, &dates, lang);
+    let staff: Vec<Value> = users
+        .iter()
+        .filter(|u| u.active && u.role == Role::Staff)
+        .map(|u| {
+            json!({
+                "id": u.id.as_str(),
+                "name": u.name,
+                "title": u.title,
+                "selected": typed.assignee == u.id.as_str()
+                    || (typed.assignee.is_empty() && request.assignee.as_ref().is_some_and(|a| a.id == u.id.as_str())),
+            })
+        })
+        .collect();
+    let grounds: Vec<Value> = ctx
+        .rules
+        .grounds
+        .all()
+        .iter()
+        .filter(|g| g.applies_to_kind(request.kind))
+        .map(|g| {
+            json!({
+                "code": g.code,
+                "title": g.title.get(lang),
+                "statute": g.statute.get(lang),
+                "checked": typed.grounds.contains(&g.code),
+            })
+        })
+        .collect();
+    let methods: Vec<Value> = MANUAL_METHODS
+        .iter()
+        .map(|m| {
+            json!({
+                "value": m.as_str(),
+                "label": t.text(&format!("desk_method_{}", m.as_str()), lang),
+                "hint": t.text(&format!("desk_method_{}_hint", m.as_str()), lang),
+                "checked": typed.method == m.as_str(),
+            })
+        })
+        .collect();
+    let outcomes: Vec<Value> = [Outcome::Fulfilled, Outcome::PartiallyFulfilled]
+        .iter()
+        .map(|o| {
+            json!({
+                "value": o.as_str(),
+                "label": t.text(&format!("desk_outcome_{}", o.as_str()), lang),
+                "checked": typed.outcome == o.as_str(),
+            })
+        })
+        .collect();
+    let name = action.as_str();
+    let fields: Vec<&str> = match action {
+        Action::Assign => vec!["assignee"],
+        Action::Start => vec!["on"],
+        Action::VerifyIdentity => vec!["method", "on"],
+        Action::RequestIdentity | Action::RequestClarification => vec!["message", "on"],
+        Action::RequesterReplied => vec!["message", "on"],
+        Action::Extend => vec!["reason", "on"],
+        Action::Complete => vec!["outcome", "grounds", "explanation", "on"],
+        Action::Refuse => vec!["grounds", "explanation", "on"],
+        Action::Withdraw => vec!["reason", "on"],
+    };
+    let data = json!({
+        "action": name,
+        "heading": t.text(&format!("desk_action_{name}"), lang),
+        "intro": t.text(&format!("desk_intro_{name}"), lang),
+        "reference": request.reference,
+        "case_href": format!("/desk/requests/{}?lang={}", request.id, lang.as_str()),
+        "post": format!("/desk/requests/{}/{}?lang={}", request.id, name.replace('_', "-"), lang.as_str()),
+        "fields": fields,
+        "consequence": consequence,
+        "conflict": conflict,
+        "summary": summary,
+        "errors": {
+            "on": field_error("on"), "assignee": field_error("assignee"), "method": field_error("method"),
+            "message": field_error("message"), "reason": field_error("reason"), "outcome": field_error("outcome"),
+            "grounds": field_error("grounds"), "explanation": field_error("explanation"),
+        },
+        "values": {
+            "on": typed.on, "message": typed.message, "reason": typed.reason, "explanation": typed.explanation,
+        },
+        "today": today.format("%Y-%m-%d").to_string(),
+        "received": request.received_on.format("%Y-%m-%d").to_string(),
+        "staff": staff,
+        "grounds": grounds,
+        "methods": methods,
+        "outcomes": outcomes,
+        "reason_label": t.text(&format!("desk_reason_{name}"), lang),
+        "message_label": t.text(&format!("desk_message_{name}"), lang),
+        "min_reason": (action == Action::Extend).then_some(actions::MIN_EXTENSION_REASON),
+    });
+    let title = format!(
+        "{} – {}",
+        t.text(&format!("desk_action_{name}"), lang),
+        request.reference
+    );
+    render(ctx, req, desk, status, title, "desk_action.html", data)
+}
+
+/// The consequence of the action, in words, before it is confirmed.
+fn consequence(
+    action: Action,
+    request: &crate::services::views::RequestOutput,
+    dates: &preview::DatePreview,
+    lang: crate::domain::enums::Language,
+) -> Vec<String> {
+    let t = site();
+    let date = |d: NaiveDate| format_date(d, lang);
+    let mut said = Vec::new();
+    match action {
+        Action::Extend => {
+            if let Some(after) = dates.due_if_extended {
+                said.push(
+                    t.text("desk_will_extend", lang)
+                        .replace("{from}", &date(dates.due_now))
+                        .replace("{to}", &date(after)),
+                );
+            } else {
+                said.push(t.text("desk_will_not_extend", lang));
+            }
+        }
+        Action::RequestIdentity | Action::RequestClarification => {
+            let key = if dates.stop_would_count {
+                "desk_will_stop_clock"
+            } else {
+                "desk_will_not_stop_clock"
+            };
+            said.push(
+                t.text(key, lang)
+                    .replace("{days}", &dates.grace_days.to_string()),
+            );
+            said.push(t.text("desk_will_send_letter", lang));
+        }
+        Action::RequesterReplied | Action::VerifyIdentity if request.clock_stopped => {
+            said.push(t.text("desk_will_restart_clock", lang));
+        }
+        Action::Start if request.assignee.is_none() => {
+            said.push(t.text("desk_will_assign_you", lang));
+        }
+        Action::Complete => {
+            said.push(t.text("desk_will_answer", lang));
+            said.push(t.text("desk_will_close", lang));
+        }
+        Action::Refuse => {
+            said.push(t.text("desk_will_certificate", lang));
+            said.push(t.text("desk_will_close", lang));
+        }
+        Action::Withdraw => said.push(t.text("desk_will_close", lang)),
+        _ => {}
+    }
+    said
+}

@@ -1,0 +1,493 @@
+//! The staff desk over real HTTP: sign-in that comes back to the page, queues with their
+//! filters, search by reference, name and identity code, the case page, one page per
+//! action with its consequence, internal notes, and what other roles and organisations see.
+
+mod common;
+
+use common::visitor::{csrf_of, Visitor};
+use common::TestApp;
+use reqwest::StatusCode;
+use serde_json::json;
+
+/// Signs `email` in through the form and returns the visitor, now holding the session.
+async fn signed_in<'a>(app: &'a TestApp, email: &str) -> Visitor<'a> {
+    let mut v = Visitor::new(app);
+    let (_, _, html) = v.get("/desk?lang=en").await;
+    let csrf = csrf_of(&html);
+    let (status, _, body) = v
+        .post(
+            "/desk/login?lang=en",
+            &[
+                ("csrf", &csrf),
+                ("email", email),
+                ("password", common::PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    v
+}
+
+/// Posts a desk form, taking the CSRF value from the page it is on.
+async fn post_form(
+    v: &mut Visitor<'_>,
+    page: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> (StatusCode, String, String) {
+    let (status, _, html) = v.get(page).await;
+    assert_eq!(status, StatusCode::OK, "{page}: {html}");
+    let csrf = csrf_of(&html);
+    let mut form = vec![("csrf", csrf.as_str())];
+    form.extend_from_slice(fields);
+    let (status, headers, body) = v.post(action, &form).await;
+    let location = headers
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (status, location, body)
+}
+
+fn visible_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[actix_rt::test]
+async fn a_deep_link_signs_in_and_comes_back_and_an_ended_session_does_too() {
+    let app = TestApp::spawn().await;
+    let mut v = Visitor::new(&app);
+    let (status, _, html) = v.get("/desk/queue/open?kind=access&lang=en").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains(r#"name="next" value="/desk/queue/open?kind=access&amp;lang=en""#),
+        "{html}"
+    );
+    let csrf = csrf_of(&html);
+    let (status, headers, _) = v
+        .post(
+            "/desk/login?lang=en",
+            &[
+                ("csrf", &csrf),
+                ("email", "staff@satama.example"),
+                ("password", common::PASSWORD),
+                ("next", "/desk/queue/open?kind=access&lang=en"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers["location"], "/desk/queue/open?kind=access&lang=en");
+
+    // Another site's address is never where sign-in leads.
+    let (status, headers, _) = v
+        .post(
+            "/desk/login?lang=en",
+            &[
+                ("csrf", &csrf),
+                ("email", "staff@satama.example"),
+                ("password", common::PASSWORD),
+                ("next", "//evil.example/desk"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers["location"], "/desk?lang=en");
+
+    // An ended (or forged) session: the sign-in page, saying so, coming back here after.
+    let mut stale = Visitor::new(&app);
+    stale.cookies.push(("rd_session".into(), "x.y.z".into()));
+    let (status, _, html) = stale.get("/desk/queue/mine?lang=en").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(html.contains("Your session has ended"), "{html}");
+    assert!(html.contains(r#"name="next" value="/desk/queue/mine?lang=en""#));
+}
+
+#[actix_rt::test]
+async fn staff_process_a_paper_request_from_queue_to_answer_in_the_desk() {
+    let app = TestApp::spawn().await;
+    app.set_today("2026-11-20");
+    let created = app
+        .submit_staff(
+            "access",
+            "2026-11-16",
+            json!({ "scope": "whole_record", "form": "paper" }),
+        )
+        .await;
+    let id = created["id"].as_str().unwrap().to_string();
+    let reference = created["reference"].as_str().unwrap().to_string();
+    let mut v = signed_in(&app, "staff@satama.example").await;
+
+    // Unassigned queue: the row in words, the tab counts.
+    let (status, _, html) = v.get("/desk/queue/unassigned?lang=en").await;
+    assert_eq!(status, StatusCode::OK);
+    let text = visible_text(&html);
+    assert!(
+        text.contains(&reference) && text.contains("Anna Exempel"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Access")
+            && text.contains("16 December 2026")
+            && text.contains("26 days left"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Unassigned (1)") && text.contains("Mine (0)"),
+        "{text}"
+    );
+    let case = format!("/desk/requests/{id}?lang=en");
+
+    // Assign to me, from its own page.
+    let assign = format!("/desk/requests/{id}/assign?lang=en");
+    let (status, location, _) = post_form(
+        &mut v,
+        &assign,
+        &assign,
+        &[("assignee", ""), ("to_me", "1")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location.contains("done=assign"), "{location}");
+    let (_, _, html) = v.get(&location).await;
+    assert!(visible_text(&html).contains("The handler is assigned"));
+    let (_, _, html) = v.get("/desk/queue/mine?lang=en").await;
+    assert!(html.contains(&reference), "now in Mine");
+
+    // Verify identity, on the day it really happened.
+    let verify = format!("/desk/requests/{id}/verify-identity?lang=en");
+    let (status, _, body) = post_form(&mut v, &verify, &verify, &[("on", "2026-11-17")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "method missing");
+    assert!(body.contains("error-summary"), "{body}");
+    let (status, _, _) = post_form(
+        &mut v,
+        &verify,
+        &verify,
+        &[("method", "in_person"), ("on", "2026-11-17")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, html) = v.get(&case).await;
+    assert!(
+        visible_text(&html)
+            .contains("Verified on 17 November 2026: in person with an identity document"),
+        "{}",
+        visible_text(&html)
+    );
+
+    // Extend: the consequence is said before it is confirmed; a thin reason is refused.
+    let extend = format!("/desk/requests/{id}/extend?lang=en");
+    let (_, _, html) = v.get(&extend).await;
+    assert!(
+        visible_text(&html)
+            .contains("The due date will move from 16 December 2026 to 16 February 2027"),
+        "{}",
+        visible_text(&html)
+    );
+    let (status, _, body) = post_form(&mut v, &extend, &extend, &[("reason", "busy")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        visible_text(&body).contains("Reasons for the extension"),
+        "the field is named"
+    );
+    let (status, _, _) = post_form(
+        &mut v,
+        &extend,
+        &extend,
+        &[(
+            "reason",
+            "The records are in three registers and an archive",
+        )],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, html) = v.get(&case).await;
+    assert!(
+        !html.contains("/extend?"),
+        "a second extension is not offered"
+    );
+
+    // Answer and close.
+    let complete = format!("/desk/requests/{id}/complete?lang=en");
+    let (status, location, body) =
+        post_form(&mut v, &complete, &complete, &[("outcome", "fulfilled")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, _, html) = v.get(&location).await;
+    let text = visible_text(&html);
+    assert!(
+        text.contains("Completed") && text.contains("Fulfilled"),
+        "{text}"
+    );
+    assert!(
+        !html.contains("/complete?"),
+        "a closed request offers no actions"
+    );
+    let (_, _, html) = v.get("/desk/queue/closed?lang=en").await;
+    assert!(html.contains(&reference));
+
+    // Posting without the CSRF value does nothing.
+    let withdraw = format!("/desk/requests/{id}/withdraw?lang=en");
+    let (status, _, _) = v.post(&withdraw, &[("reason", "x")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[actix_rt::test]
+async fn search_finds_by_reference_any_part_of_a_name_and_the_exact_identity_code() {
+    let app = TestApp::spawn().await;
+    let (status, created) = app
+        .post(
+            "/api/v1/requests",
+            Some(&app.org.staff),
+            json!({
+                "kind": "access", "language": "fi", "channel": "letter", "received_on": "2026-11-16",
+                "subject": { "name": "Åsa Mäkinen-Öhman", "personal_id": "131052-308T", "contact_channel": "pick_up" },
+                "details": { "scope": "whole_record", "form": "paper" }
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let reference = created["reference"].as_str().unwrap().to_string();
+    let mut v = signed_in(&app, "staff@satama.example").await;
+    let search = |q: &'static str| (q, "/desk/search?lang=en");
+
+    for q in ["makinen", "ÖHMAN", "asa mäki", "sa Ma"] {
+        let (page, action) = search(q);
+        let (status, _, html) = post_form(&mut v, action, action, &[("q", page)]).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains(&reference), "{q} finds the name");
+    }
+    let (status, _, html) = post_form(
+        &mut v,
+        "/desk/search?lang=en",
+        "/desk/search?lang=en",
+        &[("q", "131052-308T")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(&reference) && visible_text(&html).contains("Search by identity code"));
+    assert!(
+        !html.contains("131052-308T"),
+        "the identity code is not echoed into the page"
+    );
+    let lower = reference.to_lowercase();
+    let (_, _, html) = post_form(
+        &mut v,
+        "/desk/search?lang=en",
+        "/desk/search?lang=en",
+        &[("q", &lower)],
+    )
+    .await;
+    assert!(html.contains(&reference), "reference in any case");
+    let (_, _, html) = post_form(
+        &mut v,
+        "/desk/search?lang=en",
+        "/desk/search?lang=en",
+        &[("q", "%")],
+    )
+    .await;
+    assert!(!html.contains(&reference), "a wildcard is only itself");
+
+    // The search index holds a keyed hash, never the code in clear.
+    let stored: Vec<String> = {
+        use diesel::prelude::*;
+        use rightsdesk::db::schema::request_search;
+        let mut conn = app.ctx.conn().unwrap();
+        request_search::table
+            .select(request_search::personal_id_key.assume_not_null())
+            .load(&mut conn)
+            .unwrap()
+    };
+    assert_eq!(stored.len(), 1);
+    assert!(
+        !stored[0].contains("131052") && stored[0].len() == 32,
+        "{stored:?}"
+    );
+
+    // Another organisation's staff find nothing.
+    let mut other = signed_in(&app, "staff@muu-kunta.example").await;
+    let link = format!("/desk/requests/{}", created["id"].as_str().unwrap());
+    for q in ["131052-308T", "makinen", reference.as_str()] {
+        let (_, _, html) = post_form(
+            &mut other,
+            "/desk/search?lang=en",
+            "/desk/search?lang=en",
+            &[("q", q)],
+        )
+        .await;
+        assert!(
+            !html.contains(&link) && html.contains("No requests matched"),
+            "{q}"
+        );
+    }
+    let (status, _, _) = other
+        .get(&format!(
+            "/desk/requests/{}?lang=en",
+            created["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[actix_rt::test]
+async fn notes_are_for_staff_and_stay_out_of_the_audit_payload() {
+    let app = TestApp::spawn().await;
+    let created = app
+        .submit_staff(
+            "access",
+            "2026-11-16",
+            json!({ "scope": "whole_record", "form": "paper" }),
+        )
+        .await;
+    let id = created["id"].as_str().unwrap();
+    let mut v = signed_in(&app, "staff@satama.example").await;
+    let case = format!("/desk/requests/{id}?lang=en");
+    let notes = format!("/desk/requests/{id}/notes?lang=en");
+    let (status, _, body) = post_form(&mut v, &case, &notes, &[("body", "   ")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("f-body-error"));
+    let secret = "Called the unit: the guardian is not to be told anything";
+    let (status, location, _) = post_form(&mut v, &case, &notes, &[("body", secret)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, html) = v.get(&location).await;
+    assert!(html.contains(secret) && visible_text(&html).contains("The note is added"));
+
+    let (status, events) = app
+        .get(&format!("/api/v1/requests/{id}/events"), Some(&app.org.dpo))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let added = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "note_added")
+        .expect("the note is in the trail");
+    assert!(added["payload"]["note"].is_string());
+    assert!(!events.to_string().contains("guardian is not to be told"));
+
+    // The client's status view never shows it.
+    let resp = app
+        .client
+        .get(format!(
+            "{}/api/v1/requests/{}/status",
+            app.base,
+            created["reference"].as_str().unwrap()
+        ))
+        .header("X-Status-Token", created["status_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(!resp.text().await.unwrap().contains("guardian"));
+}
+
+#[actix_rt::test]
+async fn other_roles_are_not_offered_what_they_may_not_do() {
+    let app = TestApp::spawn().await;
+    let created = app
+        .submit_staff(
+            "access",
+            "2026-11-16",
+            json!({ "scope": "whole_record", "form": "paper" }),
+        )
+        .await;
+    let id = created["id"].as_str().unwrap();
+    let mut dpo = signed_in(&app, "dpo@satama.example").await;
+    let (status, _, html) = dpo.get(&format!("/desk/requests/{id}?lang=en")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        !html.contains("/complete?") && !html.contains("/assign?"),
+        "casework is staff's"
+    );
+    let (status, _, _) = dpo
+        .get(&format!("/desk/requests/{id}/complete?lang=en"))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let mut staff = signed_in(&app, "staff@satama.example").await;
+    let (status, _, _) = staff.get("/desk/board?lang=en").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "the board is the DPO's");
+    let (status, _, _) = staff
+        .get(&format!("/desk/requests/{id}/no-such-action?lang=en"))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[actix_rt::test]
+async fn queue_filters_live_in_the_address_and_unknown_ones_are_said() {
+    let app = TestApp::spawn().await;
+    app.submit_staff(
+        "access",
+        "2026-11-16",
+        json!({ "scope": "whole_record", "form": "paper" }),
+    )
+    .await;
+    app.submit_staff(
+        "log_inspection",
+        "2026-11-16",
+        json!({ "period_from": "2026-01-01", "period_to": "2026-11-01" }),
+    )
+    .await;
+    let mut v = signed_in(&app, "staff@satama.example").await;
+    let (_, _, html) = v.get("/desk/queue/open?kind=access&lang=en").await;
+    let text = visible_text(&html);
+    assert!(
+        text.contains("1 requests")
+            && text.contains("SAT-2026-00001")
+            && !text.contains("SAT-2026-00002"),
+        "{text}"
+    );
+    assert!(
+        html.contains(r#"href="/desk/queue/mine?kind=access&amp;lang=en""#),
+        "tabs keep the filter"
+    );
+    let (_, _, html) = v
+        .get("/desk/queue/open?from=32.13.2026&kind=nope&lang=en")
+        .await;
+    let text = visible_text(&html);
+    assert!(
+        text.contains("was not understood") && text.contains("not recognised"),
+        "{text}"
+    );
+    let (_, _, html) = v.get("/desk/queue/open?from=17.11.2026&lang=en").await;
+    assert!(visible_text(&html).contains("0 requests"));
+}
+
+#[actix_rt::test]
+async fn the_desk_speaks_the_users_own_language() {
+    let app = TestApp::spawn().await;
+    let mut v = signed_in(&app, "staff@satama.example").await;
+    let (status, location, _) = post_form(
+        &mut v,
+        "/desk/settings?lang=en",
+        "/desk/settings?lang=en",
+        &[("language", "sv")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location.contains("lang=sv"));
+    // No language in the address: the user's own.
+    let (_, _, html) = v.get("/desk/queue/mine").await;
+    assert!(
+        html.contains(r#"<html lang="sv">"#) && html.contains("Mina"),
+        "{html}"
+    );
+    let (status, _, _) = post_form(
+        &mut v,
+        "/desk/settings",
+        "/desk/settings",
+        &[("language", "de")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
