@@ -120,11 +120,15 @@ if [[ -z ${DPO_PASSWORD:-} ]]; then
   exit 1
 fi
 
+read -r STAFF_EMAIL STAFF_PASSWORD < <(awk '$1 == "staff" && NF == 3 { print $2, $3; exit }' "$TMP/main/stdout.log") || true
+
 status=0
 RIGHTSDESK_BASE_URL="http://127.0.0.1:$PORT_main" \
   RIGHTSDESK_LIMITED_BASE_URL="http://127.0.0.1:$PORT_limited" \
   RIGHTSDESK_DPO_EMAIL="$DPO_EMAIL" \
   RIGHTSDESK_DPO_PASSWORD="$DPO_PASSWORD" \
+  RIGHTSDESK_STAFF_EMAIL="${STAFF_EMAIL:-}" \
+  RIGHTSDESK_STAFF_PASSWORD="${STAFF_PASSWORD:-}" \
   node tests/browser/run.mjs || status=$?
 
 for name in main limited; do

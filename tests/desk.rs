@@ -491,3 +491,146 @@ async fn the_desk_speaks_the_users_own_language() {
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[actix_rt::test]
+async fn the_api_offers_notes_and_search_with_the_desks_rules() {
+    let app = TestApp::spawn().await;
+    let created = app
+        .submit_staff(
+            "access",
+            "2026-11-16",
+            json!({ "scope": "whole_record", "form": "paper" }),
+        )
+        .await;
+    let id = created["id"].as_str().unwrap();
+    let notes = format!("/api/v1/requests/{id}/notes");
+    let (status, note) = app
+        .post(
+            &notes,
+            Some(&app.org.staff),
+            json!({ "body": "Asked the unit for the 2019 file" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{note}");
+    assert_eq!(note["author"], "staff of satama");
+    let (status, problem) = app
+        .post(&notes, Some(&app.org.staff), json!({ "body": "" }))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "body", "{problem}");
+    let (status, _) = app
+        .post(
+            &notes,
+            Some(&app.org.admin),
+            json!({ "body": "admins do not do casework" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, listed) = app.get(&notes, Some(&app.org.dpo)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+
+    let (status, found) = app
+        .post(
+            "/api/v1/requests/search",
+            Some(&app.org.dpo),
+            json!({ "q": "010594Y9032" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    assert_eq!(found["by"], "personal_id");
+    assert_eq!(found["rows"][0]["id"], id);
+    let (status, found) = app
+        .post(
+            "/api/v1/requests/search",
+            Some(&app.org.staff),
+            json!({ "q": "EXEMP" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(found["by"], "name");
+    assert_eq!(found["rows"].as_array().unwrap().len(), 1);
+    let (status, _) = app
+        .post(
+            "/api/v1/requests/search",
+            Some(&app.org.staff),
+            json!({ "q": "  " }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = app
+        .post("/api/v1/requests/search", None, json!({ "q": "exempel" }))
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[actix_rt::test]
+async fn a_new_status_code_replaces_the_lost_one() {
+    let app = TestApp::spawn().await;
+    let created = app
+        .submit_staff(
+            "access",
+            "2026-11-16",
+            json!({ "scope": "whole_record", "form": "paper" }),
+        )
+        .await;
+    let id = created["id"].as_str().unwrap();
+    let reference = created["reference"].as_str().unwrap();
+    let status_with = |code: String| {
+        app.client
+            .get(format!("{}/api/v1/requests/{reference}/status", app.base))
+            .header("X-Status-Token", code)
+            .send()
+    };
+    let old = created["status_token"].as_str().unwrap().to_string();
+    assert_eq!(
+        status_with(old.clone()).await.unwrap().status(),
+        StatusCode::OK
+    );
+
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/requests/{id}/status-code"),
+            Some(&app.org.dpo),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "codes are handed over by staff"
+    );
+    // Through the desk: shown once on the case page.
+    let mut v = signed_in(&app, "staff@satama.example").await;
+    let case = format!("/desk/requests/{id}?lang=en");
+    let (status, _, html) = post_form(
+        &mut v,
+        &case,
+        &format!("/desk/requests/{id}/status-code?lang=en"),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let at = html
+        .find(r#"<p class="code">"#)
+        .expect("the new code is shown")
+        + r#"<p class="code">"#.len();
+    let new = html[at..at + html[at..].find('<').unwrap()].to_string();
+    assert_eq!(
+        status_with(old).await.unwrap().status(),
+        StatusCode::NOT_FOUND,
+        "the old code stops working"
+    );
+    assert_eq!(
+        status_with(new.clone()).await.unwrap().status(),
+        StatusCode::OK
+    );
+    let (_, _, again) = v.get(&case).await;
+    assert!(!again.contains(&new), "shown only once");
+    let (_, events) = app
+        .get(&format!("/api/v1/requests/{id}/events"), Some(&app.org.dpo))
+        .await;
+    assert!(
+        events.to_string().contains("status_code_reissued") && !events.to_string().contains(&new)
+    );
+}

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod auth;
 pub mod body;
+pub mod desk;
 pub mod documents;
 pub mod dpo;
 pub mod error;
@@ -84,10 +85,14 @@ where
                 .service(session::token)
                 .service(session::change_password)
                 .service(requests::create)
+                .service(desk::search)
                 .service(requests::list)
                 .service(requests::get)
                 .service(requests::act)
                 .service(requests::events)
+                .service(desk::list_notes)
+                .service(desk::add_note)
+                .service(desk::reissue_status_code)
                 .service(requests::status)
                 .service(dpo::deadlines)
                 .service(dpo::statistics)

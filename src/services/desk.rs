@@ -13,15 +13,19 @@ use super::request::Request;
 use super::{Context, Principal, ServiceError};
 use crate::db::queues::{self, Queue, QueueFilter};
 use crate::db::{orgs, AnyConnection};
+use crate::domain::codes::FieldCode;
 use crate::domain::deadline::days_left;
 use crate::domain::enums::{RequestKind, RequestState};
 use crate::domain::personal_id::PersonalId;
 use crate::domain::search::{contains_pattern, fold_name};
+use crate::domain::validation::FieldError;
 
 /// Rows on one page of a queue.
 pub const PAGE_SIZE: i64 = 50;
 /// Name searches stop here: a query matching more is too broad to read through.
 pub const MAX_NAME_HITS: i64 = 200;
+/// Longer than any name, reference or identity code.
+pub const MAX_QUERY: usize = 200;
 
 /// One line of a queue: what staff need to pick the next case, and no contact details.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -128,6 +132,16 @@ pub fn search(
 ) -> Result<SearchResult, ServiceError> {
     principal.require(READERS)?;
     let query = query.trim();
+    if query.is_empty() {
+        return Err(ServiceError::field("q", FieldCode::Required));
+    }
+    if query.chars().count() > MAX_QUERY {
+        return Err(ServiceError::Validation(vec![FieldError::new(
+            "q",
+            FieldCode::TooLong,
+        )
+        .with_params(serde_json::json!({ "max": MAX_QUERY }))]));
+    }
     let mut conn = ctx.conn()?;
     let org = principal.org_id.as_str();
     let (by, ids) = if let Ok(pid) = PersonalId::parse(query) {

@@ -20,6 +20,7 @@ pub mod profile;
 pub mod queries;
 pub mod request;
 pub mod status;
+pub mod status_code;
 pub mod submissions;
 pub mod views;
 pub mod writer;

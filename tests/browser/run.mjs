@@ -35,6 +35,8 @@ const LIMITED = process.env.RIGHTSDESK_LIMITED_BASE_URL?.replace(/\/$/, '') || n
 const ORG = process.env.RIGHTSDESK_ORG ?? 'turvakoti-satama';
 const DPO_EMAIL = process.env.RIGHTSDESK_DPO_EMAIL ?? 'dpo@satama.example';
 const DPO_PASSWORD = process.env.RIGHTSDESK_DPO_PASSWORD ?? '';
+const STAFF_EMAIL = process.env.RIGHTSDESK_STAFF_EMAIL ?? 'staff@satama.example';
+const STAFF_PASSWORD = process.env.RIGHTSDESK_STAFF_PASSWORD ?? '';
 const SHOTS = path.resolve(process.env.SCREENSHOT_DIR ?? path.join(repo, 'target', 'screenshots'));
 const FILTER = process.env.TEST_FILTER ?? '';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -51,7 +53,7 @@ const REFERENCE_RE = /^[A-Z]+-\d{4}-\d+$/;
 // ------------------------------------------------------- the project's texts
 
 const readToml = (rel) => parseToml(readFileSync(path.join(repo, rel), 'utf8'), rel);
-const TEXTS = readToml('web/texts.toml');
+const TEXTS = { ...readToml('web/texts.toml'), ...readToml('web/desk-texts.toml') };
 const MESSAGES = readToml('forms/messages.toml');
 const COMMON = readToml('forms/common.toml');
 const FORMS = {};
@@ -773,7 +775,7 @@ for (const lang of LANGS) {
       `/${ORG}/?lang=${lang}`,
       `/${ORG}/status?lang=${lang}`,
       `/${ORG}/accessibility?lang=${lang}`,
-      `/dpo?lang=${lang}`,
+      `/desk?lang=${lang}`,
       `/${ORG}/request/no-such-kind?lang=${lang}`,
       ...KINDS.map((k) => formUrl(k, lang)),
     ];
@@ -790,107 +792,181 @@ for (const lang of LANGS) {
   });
 }
 
-// ------------------------------------------------------------------- DPO
+// ------------------------------------------------------------------- the desk
 
-test('DPO (fi): sign in, board with an overdue request, timeline, sign out', async () => {
+/** Signs in on the desk's sign-in page (the page must show it) and follows where it leads. */
+async function signIn(page, email, password, lang) {
+  assert.equal(await h1(page), t('desk_login_title', lang));
+  await page.getByLabel(t('dpo_email', lang), { exact: true }).fill(email);
+  await page.getByLabel(t('dpo_password', lang), { exact: true }).fill(password);
+  return clickAndWait(page, page.getByRole('button', { name: t('dpo_sign_in', lang), exact: true }));
+}
+
+test('desk, DPO (fi): /dpo leads to the board; sign in, overdue request, its case page, sign out', async () => {
   assert.ok(DPO_PASSWORD, 'RIGHTSDESK_DPO_PASSWORD is not set');
   const lang = 'fi';
   const page = await newPage();
   await goto(page, `/dpo?lang=${lang}`);
-  assert.equal(await h1(page), t('dpo_login_title', lang));
-  await checkPage(page, `dpo-login-${lang}`);
-  await shoot(page, `dpo-login-${lang}`);
-  await page.getByLabel(t('dpo_email', lang), { exact: true }).fill(DPO_EMAIL);
-  await page.getByLabel(t('dpo_password', lang), { exact: true }).fill(DPO_PASSWORD);
-  let resp = await clickAndWait(page, page.getByRole('button', { name: t('dpo_sign_in', lang), exact: true }));
+  assert.ok(page.url().includes('/desk/board'), `the old address leads to the desk: ${page.url()}`);
+  await checkPage(page, `desk-login-${lang}`);
+  await shoot(page, `desk-login-${lang}`);
+  let resp = await signIn(page, DPO_EMAIL, DPO_PASSWORD, lang);
   assert.equal(resp.status(), 200, 'board after sign-in (following the redirect)');
   assert.equal(await h1(page), t('dpo_board_title', lang));
   const session = (await page.context().cookies()).find((c) => c.name === 'rd_session');
   assert.ok(session, 'a session cookie');
   assert.ok(session.httpOnly, 'session cookie HttpOnly');
   assert.equal(session.sameSite, 'Strict', 'session cookie SameSite');
+  assert.equal(session.path, '/desk', 'session cookie only for the desk');
 
-  // The four buckets, each a region named by its heading, and the chart table.
   for (const key of ['dpo_overdue', 'dpo_due_week', 'dpo_paused', 'dpo_extended', 'dpo_chart_title']) {
     const region = page.getByRole('region', { name: new RegExp(`^${escapeRe(t(key, lang))}`) });
-    // The section, and inside it the table's scrollable region, share the heading's name.
     assert.ok((await region.count()) >= 1, `region "${t(key, lang)}"`);
   }
   const overdue = page.getByRole('region', { name: new RegExp(`^${escapeRe(t('dpo_overdue', lang))}`) }).first();
   const rows = overdue.locator('tbody tr');
   assert.ok((await rows.count()) >= 1, 'at least one overdue request');
-  const days = Number(squash(await rows.first().locator('td.num').textContent()));
-  assert.ok(days < 0, `an overdue request has negative days left (${days})`);
+  const days = squash(await rows.first().locator('td').nth(3).textContent());
+  const late = t('desk_days_late', lang).split('{days}')[0].trim();
+  assert.ok(days.startsWith(late), `days left in words: "${days}"`);
   const tile = page.locator('.summary-tiles a[href="#overdue"]');
   assert.ok(Number(squash(await tile.locator('.count').textContent())) >= 1, 'overdue tile count');
-  const chartRows = await page.locator('table.chart tbody tr').count();
-  assert.ok(chartRows >= 10, `the weekly chart has rows (${chartRows})`);
-  await checkPage(page, `dpo-board-${lang}`);
-  await shoot(page, `dpo-board-${lang}`);
+  assert.ok((await page.locator('table.chart tbody tr').count()) >= 10, 'the weekly chart has rows');
+  await checkPage(page, `desk-board-${lang}`);
+  await shoot(page, `desk-board-${lang}`);
 
-  // A timeline.
   const link = rows.first().getByRole('link');
   const reference = squash(await link.textContent());
   assert.match(reference, REFERENCE_RE);
   resp = await clickAndWait(page, link);
   assert.equal(resp.status(), 200);
-  assert.ok((await h1(page)).includes(reference), `timeline heading names ${reference}`);
-  assert.ok((await page.locator('main table tbody tr').count()) >= 1, 'timeline has events');
-  const timelineUrl = page.url();
-  await checkPage(page, `dpo-timeline-${lang}`);
-  await shoot(page, `dpo-timeline-${lang}`);
-  await clickAndWait(page, page.getByRole('link', { name: t('dpo_back', lang), exact: true }));
-  assert.equal(await h1(page), t('dpo_board_title', lang));
+  assert.ok((await h1(page)).includes(reference), `case heading names ${reference}`);
+  assert.ok((await page.locator('main table tbody tr').count()) >= 1, 'history has events');
+  assert.equal(await page.locator('nav.actions, ul.actions').count(), 0, 'the DPO is offered no casework');
+  const caseUrl = page.url();
+  await checkPage(page, `desk-case-dpo-${lang}`);
 
-  // Sign out: back to the sign-in page, and the board and timelines are closed.
   resp = await clickAndWait(page, page.getByRole('button', { name: t('dpo_sign_out', lang), exact: true }));
-  assert.equal(await h1(page), t('dpo_login_title', lang), 'sign-in page after signing out');
+  assert.equal(await h1(page), t('desk_login_title', lang), 'sign-in page after signing out');
   assert.ok(!(await page.context().cookies()).some((c) => c.name === 'rd_session' && c.value), 'session cookie removed');
-  await goto(page, timelineUrl, 401);
-  assert.equal(await h1(page), t('dpo_login_title', lang));
+  await goto(page, caseUrl);
+  assert.equal(await h1(page), t('desk_login_title', lang));
+  // Signing in again comes back to the case.
+  await signIn(page, DPO_EMAIL, DPO_PASSWORD, lang);
+  assert.ok((await h1(page)).includes(reference), 'back on the case after signing in');
 });
 
-test('DPO (en): wrong password → error shown, no session', async () => {
+test('desk (en): wrong password → error shown, no session', async () => {
   const lang = 'en';
   const page = await newPage();
-  await goto(page, `/dpo?lang=${lang}`);
+  await goto(page, `/desk?lang=${lang}`);
   await page.getByLabel(t('dpo_email', lang), { exact: true }).fill(DPO_EMAIL);
   await page.getByLabel(t('dpo_password', lang), { exact: true }).fill('certainly-not-the-password');
   const resp = await clickAndWait(page, page.getByRole('button', { name: t('dpo_sign_in', lang), exact: true }));
   assert.ok(resp.status() >= 400 && resp.status() < 500, `status ${resp.status()}`);
-  assert.equal(await h1(page), t('dpo_login_title', lang));
+  assert.equal(await h1(page), t('desk_login_title', lang));
   const alert = page.locator('main [role=alert]');
-  assert.equal(squash(await alert.textContent()), t('dpo_login_failed', lang));
+  assert.equal(squash(await alert.textContent()), t('desk_login_failed', lang));
   assert.ok(!(await page.context().cookies()).some((c) => c.name === 'rd_session'), 'no session cookie');
-  await checkPage(page, `dpo-login-error-${lang}`);
-  await shoot(page, `dpo-login-error-${lang}`);
+  await checkPage(page, `desk-login-error-${lang}`);
+  await shoot(page, `desk-login-error-${lang}`);
 });
 
-test('DPO timeline (fi): events, states and dates are written in the page language', async () => {
+test('desk history (fi): events, states and dates are written in the page language', async () => {
   assert.ok(DPO_PASSWORD, 'RIGHTSDESK_DPO_PASSWORD is not set');
   const lang = 'fi';
   const page = await newPage();
-  await goto(page, `/dpo?lang=${lang}`);
-  await page.getByLabel(t('dpo_email', lang), { exact: true }).fill(DPO_EMAIL);
-  await page.getByLabel(t('dpo_password', lang), { exact: true }).fill(DPO_PASSWORD);
-  await clickAndWait(page, page.getByRole('button', { name: t('dpo_sign_in', lang), exact: true }));
-  // The board writes dates as the language does (fi: 9.11.2026); the timeline of a
-  // request that changed state must do the same and name events and states in Finnish.
-  const boardDate = squash(await page.locator('main table tbody td').nth(2).textContent());
+  await goto(page, `/desk/board?lang=${lang}`);
+  await signIn(page, DPO_EMAIL, DPO_PASSWORD, lang);
   const link = page.getByRole('region', { name: new RegExp(`^${escapeRe(t('dpo_paused', lang))}`) }).first().getByRole('link').first();
   await clickAndWait(page, link);
   const facts = await page.locator('main dl.facts dd').allTextContents();
   const cells = await page.locator('main table tbody td:nth-child(2)').allTextContents();
   const problems = [];
-  for (const d of facts.slice(2)) {
-    if (/^\d{4}-\d{2}-\d{2}$/.test(squash(d))) problems.push(`date "${squash(d)}" in ISO form, the board writes "${boardDate}"`);
+  for (const d of facts) {
+    if (/\b\d{4}-\d{2}-\d{2}\b/.test(d)) problems.push(`date "${squash(d)}" in ISO form`);
+    if (/\b[a-z]+_[a-z_]+\b/.test(d)) problems.push(`fact "${squash(d)}" shows an internal code`);
   }
   const stateCodes = Object.keys(TEXTS).filter((k) => k.startsWith('state_short_')).map((k) => k.slice('state_short_'.length));
   for (const c of cells.map(squash)) {
     if (/\b[a-z]+_[a-z_]+\b/.test(c) || stateCodes.some((s) => new RegExp(`(→|\\()\\s*${s}\\b`).test(c))) problems.push(`event "${c}" shows internal codes`);
     else if (/^(submitted|document created|request identity|assigned|extended|closed)\b/.test(c)) problems.push(`event "${c}" is in English on a Finnish page`);
   }
-  assert.deepEqual(problems, [], 'timeline texts');
+  assert.deepEqual(problems, [], 'case page texts');
+});
+
+for (const lang of LANGS) {
+  test(`desk, staff (${lang}): queues, search, case page, every action page and settings pass axe`, async () => {
+    assert.ok(STAFF_PASSWORD, 'RIGHTSDESK_STAFF_PASSWORD is not set');
+    const page = await newPage();
+    await goto(page, `/desk?lang=${lang}`);
+    await signIn(page, STAFF_EMAIL, STAFF_PASSWORD, lang);
+    assert.equal(await h1(page), t('desk_queue_mine', lang), 'staff start at their own queue');
+    await checkPage(page, `desk-queue-mine-${lang}`);
+    await shoot(page, `desk-queue-mine-${lang}`);
+    await goto(page, `/desk/queue/open?lang=${lang}`);
+    const rows = page.locator('table.queue tbody tr');
+    assert.ok((await rows.count()) >= 3, 'the demo requests are open');
+    await checkPage(page, `desk-queue-open-${lang}`);
+    await shoot(page, `desk-queue-open-${lang}`);
+
+    await goto(page, `/desk/search?lang=${lang}`);
+    await page.getByLabel(t('desk_search_label', lang), { exact: true }).fill('esimerkki');
+    await clickAndWait(page, page.getByRole('button', { name: t('desk_search_button', lang), exact: true }));
+    const hit = page.locator('table.queue tbody tr').first().getByRole('link');
+    assert.match(squash(await hit.textContent()), REFERENCE_RE, 'the name is found');
+    await checkPage(page, `desk-search-${lang}`);
+    await shoot(page, `desk-search-${lang}`);
+
+    await clickAndWait(page, hit);
+    await checkPage(page, `desk-case-${lang}`);
+    await shoot(page, `desk-case-${lang}`);
+    const caseUrl = page.url();
+    const actions = await page.locator('ul.actions a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    assert.ok(actions.length >= 5, `actions offered: ${actions.length}`);
+    for (const href of actions) {
+      await goto(page, href);
+      const name = href.split('/').pop().split('?')[0];
+      await checkPage(page, `desk-action-${name}-${lang}`);
+      if (lang === 'fi') await shoot(page, `desk-action-${name}-${lang}`);
+    }
+    await goto(page, caseUrl);
+    await goto(page, `/desk/settings?lang=${lang}`);
+    await checkPage(page, `desk-settings-${lang}`);
+  });
+}
+
+test('desk, staff (fi): an access request from the queue to its answer, by clicks and typing', async () => {
+  assert.ok(STAFF_PASSWORD, 'RIGHTSDESK_STAFF_PASSWORD is not set');
+  const lang = 'fi';
+  const page = await newPage();
+  await goto(page, `/desk/queue/unassigned?kind=access&lang=${lang}`);
+  await signIn(page, STAFF_EMAIL, STAFF_PASSWORD, lang);
+  const row = page.locator('table.queue tbody tr', { hasText: 'Maija Esimerkki' }).first();
+  await clickAndWait(page, row.getByRole('link'));
+  const action = (key) => page.locator('ul.actions').getByRole('link', { name: t(key, lang), exact: true });
+  const confirm = () => clickAndWait(page, page.getByRole('button', { name: t('desk_confirm', lang), exact: true }));
+
+  await clickAndWait(page, action('desk_action_assign'));
+  await clickAndWait(page, page.getByRole('button', { name: t('desk_assign_to_me', lang), exact: true }));
+  assert.equal(squash(await page.locator('main .panel').first().textContent()), t('desk_done_assign', lang));
+
+  await clickAndWait(page, action('desk_action_verify_identity'));
+  await confirm();
+  assert.ok((await page.locator('.error-summary').count()) === 1, 'no method chosen: the error summary');
+  await checkPage(page, `desk-action-error-${lang}`);
+  await shoot(page, `desk-action-error-${lang}`);
+  await page.getByLabel(t('desk_method_in_person', lang), { exact: true }).check();
+  await confirm();
+  assert.equal(squash(await page.locator('main .panel').first().textContent()), t('desk_done_verify_identity', lang));
+
+  await clickAndWait(page, action('desk_action_complete'));
+  await page.getByLabel(t('desk_outcome_fulfilled', lang), { exact: true }).check();
+  await confirm();
+  assert.equal(squash(await page.locator('main .panel').first().textContent()), t('desk_done_complete', lang));
+  assert.equal(await page.locator('ul.actions').count(), 0, 'a closed request offers no actions');
+  await checkPage(page, `desk-case-closed-${lang}`);
+  await shoot(page, `desk-case-closed-${lang}`);
 });
 
 // ------------------------------------------------------------------ security

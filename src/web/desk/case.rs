@@ -19,6 +19,7 @@ use crate::services::documents::DocumentOutput;
 use crate::services::gathering::{AttachmentOutput, ItemOutput, RecipientOutput};
 use crate::services::notes::{self, NoteInput, NoteOutput};
 use crate::services::queries::{self, EventOutput};
+use crate::services::status_code;
 use crate::services::views::RequestOutput;
 use crate::services::{blocking, documents, gathering, Context, ServiceError};
 use crate::web::error::error_page;
@@ -294,6 +295,8 @@ fn view(ctx: &Context, desk: &Desk, case: &Case) -> Value {
         "note_max": notes::MAX_NOTE,
         "note_error": null,
         "note_text": "",
+        "new_status_code": null,
+        "can_reissue": desk.is(&[Role::Staff]) && !r.state.is_terminal(),
     })
 }
 
@@ -397,6 +400,42 @@ pub async fn add_note(
                 id,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 json!({ "note_error": message, "note_text": text }),
+            )
+            .await
+        }
+        Err(e) => error_page(&ctx, &req, e),
+    }
+}
+
+/// `POST /desk/requests/{id}/status-code`: a new code, shown on the case page this once.
+pub async fn reissue_status_code(
+    ctx: web::Data<Context>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Bytes,
+    session: Option<Session>,
+) -> HttpResponse {
+    let desk = match signed_in(&ctx, &req, session).await {
+        Ok(d) => d,
+        Err(page) => return page,
+    };
+    let id = path.into_inner();
+    let posted = Posted::parse_or_empty(&body);
+    if !csrf::verify(&req, posted.get(csrf::FIELD)) {
+        return notice(&req, StatusCode::FORBIDDEN, "csrf_title", "csrf_text");
+    }
+    let c = ctx.clone();
+    let p = desk.principal.clone();
+    let request_id = id.clone();
+    match blocking(move || status_code::reissue(&c, &p, &request_id)).await {
+        Ok(issued) => {
+            show(
+                &ctx,
+                &req,
+                &desk,
+                id,
+                StatusCode::OK,
+                json!({ "new_status_code": issued.status_code }),
             )
             .await
         }

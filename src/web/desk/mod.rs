@@ -47,6 +47,10 @@ where
         .route("/desk/requests/{id}", web::get().to(case::page))
         .route("/desk/requests/{id}/notes", web::post().to(case::add_note))
         .route(
+            "/desk/requests/{id}/status-code",
+            web::post().to(case::reissue_status_code),
+        )
+        .route(
             "/desk/requests/{id}/documents/{doc_id}",
             web::get().to(case::document),
         )
