@@ -1026,13 +1026,13 @@ test('security: posting a form without the CSRF cookie or field → 403 (Node fe
   r = await post(body({ csrf: field }), { cookie: `rd_csrf=${cookie}` });
   assert.equal(r.status, 201, 'with cookie and field');
   // The DPO sign-in form is protected the same way.
-  r = await fetch(`${BASE}/dpo/login?lang=en`, {
+  r = await fetch(`${BASE}/desk/login?lang=en`, {
     method: 'POST',
     redirect: 'manual',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ email: DPO_EMAIL, password: DPO_PASSWORD }).toString(),
   });
-  assert.equal(r.status, 403, 'DPO sign-in without CSRF');
+  assert.equal(r.status, 403, 'desk sign-in without CSRF');
 });
 
 test('security (en): a form whose CSRF cookie is gone shows the "form expired" page (403)', async () => {
