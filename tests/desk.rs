@@ -634,3 +634,96 @@ async fn a_new_status_code_replaces_the_lost_one() {
         events.to_string().contains("status_code_reissued") && !events.to_string().contains(&new)
     );
 }
+
+#[actix_rt::test]
+async fn staff_enter_a_paper_request_and_hand_over_its_code() {
+    let app = TestApp::spawn().await;
+    let mut v = signed_in(&app, "staff@satama.example").await;
+    let (status, _, html) = v.get("/desk/intake?lang=en").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(r#"href="/desk/intake/log_inspection?lang=en""#));
+    let page = "/desk/intake/access?lang=en";
+    let (_, _, html) = v.get(page).await;
+    assert!(
+        html.contains(r#"name="received_on" value="2026-11-16""#),
+        "today by default"
+    );
+
+    // A date in the future and a missing name are said next to their fields.
+    let (status, _, html) = post_form(
+        &mut v,
+        page,
+        page,
+        &[
+            ("received_on", "2026-12-01"),
+            ("channel", "letter"),
+            ("details.scope", "whole_record"),
+            ("details.form", "paper"),
+            ("subject.personal_id", "131052-308T"),
+            ("subject.contact_channel", "pick_up"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    assert!(
+        html.contains(r##"href="#f-received_on""##) && html.contains(r##"href="#f-subject-name""##),
+        "{html}"
+    );
+
+    let (status, _, html) = post_form(
+        &mut v,
+        page,
+        page,
+        &[
+            ("received_on", "6.11.2026"),
+            ("channel", "letter"),
+            ("service_language", "sv"),
+            ("details.scope", "whole_record"),
+            ("details.form", "paper"),
+            ("subject.name", "Kirje Kirjoittaja"),
+            ("subject.personal_id", "131052-308T"),
+            ("subject.contact_channel", "pick_up"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{html}");
+    let text = visible_text(&html);
+    assert!(
+        text.contains("6 November 2026") && text.contains("7 December 2026"),
+        "received and due as entered: {text}"
+    );
+    let code_at = html.rfind(r#"<dd class="code">"#).unwrap() + r#"<dd class="code">"#.len();
+    let code = &html[code_at..code_at + html[code_at..].find('<').unwrap()];
+    let ref_at = html.find(r#"<dd class="code">"#).unwrap() + r#"<dd class="code">"#.len();
+    let reference = &html[ref_at..ref_at + html[ref_at..].find('<').unwrap()];
+    let resp = app
+        .client
+        .get(format!("{}/api/v1/requests/{reference}/status", app.base))
+        .header("X-Status-Token", code)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        resp.status(),
+        StatusCode::OK,
+        "the handed-over code opens the status"
+    );
+    let status_view: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(status_view["received_on"], "2026-11-06");
+
+    // The API says the same: a letter, in Swedish, entered by this staff member.
+    let (_, listed) = app
+        .get("/api/v1/requests?limit=5", Some(&app.org.staff))
+        .await;
+    let id = listed["items"][0]["id"].as_str().unwrap();
+    let (_, full) = app
+        .get(&format!("/api/v1/requests/{id}"), Some(&app.org.staff))
+        .await;
+    assert_eq!(full["channel"], "letter");
+    assert_eq!(full["language"], "sv");
+
+    // The DPO does not enter requests.
+    let mut dpo = signed_in(&app, "dpo@satama.example").await;
+    let (status, _, _) = dpo.get(page).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

@@ -70,6 +70,18 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../web/templates/desk_action.html"),
     ),
     (
+        "desk_intake_choose.html",
+        include_str!("../../web/templates/desk_intake_choose.html"),
+    ),
+    (
+        "desk_intake.html",
+        include_str!("../../web/templates/desk_intake.html"),
+    ),
+    (
+        "desk_intake_done.html",
+        include_str!("../../web/templates/desk_intake_done.html"),
+    ),
+    (
         "desk_settings.html",
         include_str!("../../web/templates/desk_settings.html"),
     ),

@@ -6,6 +6,7 @@
 mod act;
 mod board;
 mod case;
+mod intake;
 mod queues;
 mod settings;
 mod words;
@@ -42,6 +43,9 @@ where
         .route("/desk/search", web::get().to(queues::search_form))
         .route("/desk/search", web::post().to(queues::search))
         .route("/desk/board", web::get().to(board::board))
+        .route("/desk/intake", web::get().to(intake::choose))
+        .route("/desk/intake/{kind}", web::get().to(intake::form_page))
+        .route("/desk/intake/{kind}", web::post().to(intake::submit))
         .route("/desk/settings", web::get().to(settings::page))
         .route("/desk/settings", web::post().to(settings::save))
         .route("/desk/requests/{id}", web::get().to(case::page))
@@ -293,6 +297,7 @@ pub(super) fn render(
             "user": desk.user.name,
             "role": desk.principal.role.as_str(),
             "is_dpo": desk.is(&[Role::Dpo]),
+            "is_staff": desk.is(&[Role::Staff]),
             "section": req.path().split('/').nth(2).unwrap_or(""),
         }),
     );
