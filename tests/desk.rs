@@ -727,3 +727,93 @@ async fn staff_enter_a_paper_request_and_hand_over_its_code() {
     let (status, _, _) = dpo.get(page).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+#[actix_rt::test]
+async fn items_are_added_and_decided_one_page_each() {
+    let app = TestApp::spawn().await;
+    let created = app
+        .submit_staff(
+            "rectification",
+            "2026-11-16",
+            json!({ "items": [{ "what_is_wrong": "Osoite", "should_say": "Kotikatu 1" }] }),
+        )
+        .await;
+    let id = created["id"].as_str().unwrap();
+    let mut v = signed_in(&app, "staff@satama.example").await;
+    let case = format!("/desk/requests/{id}?lang=en");
+    let (_, _, html) = v.get(&case).await;
+    assert!(html.contains(&format!("/desk/requests/{id}/items/new?lang=en")));
+    let new = format!("/desk/requests/{id}/items/new?lang=en");
+    let (status, _, html) = post_form(&mut v, &new, &new, &[("description", " ")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains(r##"href="#f-description""##), "{html}");
+    for what in ["The address in the 2024 decision", "The phone number"] {
+        let (status, location, _) = post_form(&mut v, &new, &new, &[("description", what)]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert!(location.contains("done=item_added"));
+    }
+    let first = format!("/desk/requests/{id}/items/1?lang=en");
+    let (status, _, html) = post_form(
+        &mut v,
+        &first,
+        &first,
+        &[
+            ("decision", "done"),
+            ("reason", "Checked from the register"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a correction says before and after"
+    );
+    assert!(
+        html.contains(r##"href="#f-before""##) && html.contains(r##"href="#f-after""##),
+        "{html}"
+    );
+    let (status, _, _) = post_form(
+        &mut v,
+        &first,
+        &first,
+        &[
+            ("decision", "done"),
+            ("before", "Vanhakatu 2"),
+            ("after", "Kotikatu 1"),
+            ("reason", "Checked from the population register"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let second = format!("/desk/requests/{id}/items/2?lang=en");
+    let (_, _, html) = v.get(&second).await;
+    assert!(
+        html.contains("Manifestly unfounded") || html.contains("gdpr_12_5"),
+        "grounds for this kind are offered"
+    );
+    assert!(
+        !html.contains(r#"value="gdpr_17_3_b""#),
+        "an erasure ground is not offered for a rectification"
+    );
+    let (status, _, _) = post_form(
+        &mut v,
+        &second,
+        &second,
+        &[
+            ("decision", "refused"),
+            ("ground", "gdpr_12_5"),
+            ("explanation", "The same request was answered last week"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, html) = v.get(&case).await;
+    let text = visible_text(&html);
+    assert!(
+        text.contains("Before: Vanhakatu 2; After: Kotikatu 1"),
+        "{text}"
+    );
+    assert!(text.contains("Refused") && text.contains("Art"), "{text}");
+    let (status, _, _) = v.get(&format!("/desk/requests/{id}/items/9?lang=en")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

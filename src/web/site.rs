@@ -82,6 +82,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../web/templates/desk_intake_done.html"),
     ),
     (
+        "desk_item_add.html",
+        include_str!("../../web/templates/desk_item_add.html"),
+    ),
+    (
+        "desk_item_decide.html",
+        include_str!("../../web/templates/desk_item_decide.html"),
+    ),
+    (
         "desk_settings.html",
         include_str!("../../web/templates/desk_settings.html"),
     ),

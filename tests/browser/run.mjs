@@ -933,6 +933,11 @@ for (const lang of LANGS) {
     await goto(page, caseUrl);
     await goto(page, `/desk/settings?lang=${lang}`);
     await checkPage(page, `desk-settings-${lang}`);
+    await goto(page, `/desk/intake?lang=${lang}`);
+    await checkPage(page, `desk-intake-${lang}`);
+    await goto(page, `/desk/intake/rectification?lang=${lang}`);
+    await checkPage(page, `desk-intake-rectification-${lang}`);
+    if (lang === 'fi') await shoot(page, `desk-intake-rectification-${lang}`);
   });
 }
 

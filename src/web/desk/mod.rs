@@ -7,6 +7,7 @@ mod act;
 mod board;
 mod case;
 mod intake;
+mod items;
 mod queues;
 mod settings;
 mod words;
@@ -50,6 +51,19 @@ where
         .route("/desk/settings", web::post().to(settings::save))
         .route("/desk/requests/{id}", web::get().to(case::page))
         .route("/desk/requests/{id}/notes", web::post().to(case::add_note))
+        .route(
+            "/desk/requests/{id}/items/new",
+            web::get().to(items::new_form),
+        )
+        .route("/desk/requests/{id}/items/new", web::post().to(items::add))
+        .route(
+            "/desk/requests/{id}/items/{number}",
+            web::get().to(items::decide_form),
+        )
+        .route(
+            "/desk/requests/{id}/items/{number}",
+            web::post().to(items::decide),
+        )
         .route(
             "/desk/requests/{id}/status-code",
             web::post().to(case::reissue_status_code),
