@@ -938,6 +938,16 @@ for (const lang of LANGS) {
     await goto(page, `/desk/intake/rectification?lang=${lang}`);
     await checkPage(page, `desk-intake-rectification-${lang}`);
     if (lang === 'fi') await shoot(page, `desk-intake-rectification-${lang}`);
+    // A rectification's items: the page to add one, then (once added) the page to decide it.
+    await goto(page, `/desk/queue/open?kind=rectification&lang=${lang}`);
+    await clickAndWait(page, page.locator('table.queue tbody tr').first().getByRole('link'));
+    await clickAndWait(page, page.getByRole('link', { name: t('desk_item_add', lang), exact: true }));
+    await checkPage(page, `desk-item-add-${lang}`);
+    await page.getByLabel(t('desk_item_field_description', lang), { exact: true }).fill(`Browser test item (${lang})`);
+    await clickAndWait(page, page.getByRole('button', { name: t('desk_item_add', lang), exact: true }));
+    await clickAndWait(page, page.getByRole('link', { name: new RegExp(`^${escapeRe(t('desk_item_decide_link', lang))}`) }).last());
+    await checkPage(page, `desk-item-decide-${lang}`);
+    if (lang === 'fi') await shoot(page, `desk-item-decide-${lang}`);
   });
 }
 
