@@ -40,7 +40,12 @@ db.execute(
 )
 db.execute(
     """INSERT INTO request_subjects (request_id, name, birth_date, temporary_id, address_protected, contact_channel)
-       SELECT id, 'Bench Subject', '1980-01-01', 0, 0, 'pick_up' FROM requests WHERE id LIKE 'bench-%'"""
+       SELECT id, 'Henkilö ' || substr(id, 7), '1980-01-01', 0, 0, 'pick_up' FROM requests WHERE id LIKE 'bench-%'"""
+)
+# The desk's search index, as the service writes it (names folded; no identity codes here).
+db.execute(
+    """INSERT INTO request_search (request_id, org_id, name_folded, personal_id_key)
+       SELECT id, org_id, 'henkilo ' || substr(id, 7), NULL FROM requests WHERE id LIKE 'bench-%'"""
 )
 db.execute("COMMIT")
 db.execute("ANALYZE")

@@ -71,4 +71,13 @@ for path in "/api/v1/dpo/deadlines" "/api/v1/requests?overdue=true" "/api/v1/req
     echo -n "GET $path (1 connection, 10s): "
     wrk -t1 -c1 -d10s --latency -H "Authorization: Bearer $tok" "$URL$path" | wrk_summary
 done
+echo "== the staff desk with $SEED more requests (goal: every queue and search under 100 ms)"
+for path in "/desk/queue/open" "/desk/queue/closed" "/desk/queue/closed?kind=access&page=150" "/desk/queue/unassigned" "/desk/queue/due-soon?register=turvakoti"; do
+    echo -n "GET $path (1 connection, 10s): "
+    wrk -t1 -c1 -d10s --latency -H "Authorization: Bearer $staff" "$URL$path" | wrk_summary
+done
+for q in "henkilo 424242" "BENCH-4242" "010594Y9032"; do
+    echo -n "POST /api/v1/requests/search \"$q\" (1 connection, 10s): "
+    Q="$q" wrk -t1 -c1 -d10s --latency -s benches/search.lua -H "Authorization: Bearer $staff" "$URL/api/v1/requests/search" | wrk_summary
+done
 stop_server

@@ -152,9 +152,19 @@ fn filtered<'a>(org_id: &'a str, f: &'a QueueFilter) -> requests::BoxedQuery<'a,
     q
 }
 
-/// How many requests a queue holds.
-pub fn count(conn: &mut AnyConnection, org_id: &str, f: &QueueFilter) -> QueryResult<i64> {
-    filtered(org_id, f).count().get_result(conn)
+/// How many requests a queue holds, counted up to `cap + 1`: past the cap the exact figure
+/// is of no use on a tab, and counting a million closed requests would cost every page view.
+pub fn count(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    f: &QueueFilter,
+    cap: i64,
+) -> QueryResult<i64> {
+    let ids: Vec<String> = filtered(org_id, f)
+        .select(requests::id)
+        .limit(cap + 1)
+        .load(conn)?;
+    Ok(ids.len() as i64)
 }
 
 /// One page of a queue, by due date (closed ones: most recently closed first).
@@ -287,13 +297,16 @@ pub struct Unindexed {
     pub personal_id: Option<String>,
 }
 
-/// Subjects not yet in the search index (requests stored before it existed), a batch at a time.
-pub fn unindexed(conn: &mut AnyConnection, limit: i64) -> QueryResult<Vec<Unindexed>> {
+/// Subjects not yet in the search index (requests stored before it existed), a batch at a
+/// time in id order after `after`, so each batch starts where the last one ended.
+pub fn unindexed(conn: &mut AnyConnection, after: &str, limit: i64) -> QueryResult<Vec<Unindexed>> {
     request_subjects::table
         .inner_join(requests::table)
+        .filter(request_subjects::request_id.gt(after))
         .filter(diesel::dsl::not(request_subjects::request_id.eq_any(
             request_search::table.select(request_search::request_id),
         )))
+        .order(request_subjects::request_id)
         .select((
             request_subjects::request_id,
             requests::org_id,

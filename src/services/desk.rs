@@ -26,6 +26,8 @@ pub const PAGE_SIZE: i64 = 50;
 pub const MAX_NAME_HITS: i64 = 200;
 /// Longer than any name, reference or identity code.
 pub const MAX_QUERY: usize = 200;
+/// Queues are counted up to this; a larger queue shows as "10,000+" and pages to its end.
+pub const COUNT_CAP: i64 = 10_000;
 
 /// One line of a queue: what staff need to pick the next case, and no contact details.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -73,7 +75,10 @@ pub fn counts(
                 queue,
                 ..filter.clone()
             };
-            Ok((queue, queues::count(&mut conn, &principal.org_id, &f)?))
+            Ok((
+                queue,
+                queues::count(&mut conn, &principal.org_id, &f, COUNT_CAP)?,
+            ))
         })
         .collect()
 }
@@ -87,7 +92,7 @@ pub fn page(
 ) -> Result<QueuePage, ServiceError> {
     principal.require(READERS)?;
     let mut conn = ctx.conn()?;
-    let total = queues::count(&mut conn, &principal.org_id, filter)?;
+    let total = queues::count(&mut conn, &principal.org_id, filter, COUNT_CAP)?;
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let page = page.clamp(1, pages);
     let rows = queues::page(
@@ -235,11 +240,13 @@ fn rows_of(
 pub fn backfill_search_index(ctx: &Context) -> Result<usize, ServiceError> {
     let mut conn = ctx.conn()?;
     let mut done = 0;
+    let mut after = String::new();
     loop {
-        let batch = queues::unindexed(&mut conn, 500)?;
-        if batch.is_empty() {
+        let batch = queues::unindexed(&mut conn, &after, 500)?;
+        let Some(last) = batch.last() else {
             return Ok(done);
-        }
+        };
+        after = last.request_id.clone();
         done += batch.len();
         use diesel::Connection;
         conn.transaction(|conn| {

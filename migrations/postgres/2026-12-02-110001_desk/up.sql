@@ -15,6 +15,11 @@ CREATE TABLE request_search (
 CREATE INDEX request_search_personal_id_key ON request_search (org_id, personal_id_key);
 CREATE INDEX request_search_org ON request_search (org_id, name_folded);
 
+-- The desk's queues at a million requests: unassigned open requests, and closed ones by
+-- when they closed.
+CREATE INDEX requests_open_assignee_due ON requests (org_id, is_open, assignee_id, due_on, reference);
+CREATE INDEX requests_closed ON requests (org_id, is_open, closed_on, reference);
+
 -- Internal notes: staff's own remarks on a request, never shown to the client. The text
 -- stays out of the hash-chained audit payload (the event names the note).
 CREATE TABLE request_notes (

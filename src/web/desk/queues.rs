@@ -55,6 +55,15 @@ pub fn days_text(days_left: i64, overdue: bool, clock_stopped: bool, lang: Langu
         .replace("{days}", &days_left.abs().to_string())
 }
 
+/// A queue's size as a tab shows it: past the counting cap, "10000+".
+fn count_text(n: i64) -> String {
+    if n > desk::COUNT_CAP {
+        format!("{}+", desk::COUNT_CAP)
+    } else {
+        n.to_string()
+    }
+}
+
 pub fn row_view(r: &QueueRow, lang: Language) -> Value {
     let t = site();
     json!({
@@ -192,7 +201,7 @@ pub async fn queue(
             json!({
                 "href": format!("/desk/queue/{}?{query}", q.as_str()),
                 "label": t.text(&format!("desk_queue_{}", q.as_str().replace('-', "_")), lang),
-                "count": n,
+                "count": count_text(*n),
                 "current": *q == queue,
             })
         })
@@ -213,7 +222,7 @@ pub async fn queue(
         "heading": title,
         "tabs": tabs,
         "rows": rows,
-        "total": page.total,
+        "total": count_text(page.total),
         "page": page.page,
         "pages": page.pages,
         "prev": (page.page > 1).then(|| format!("/desk/queue/{}?{query}&page={}", queue.as_str(), page.page - 1)),
