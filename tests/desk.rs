@@ -817,3 +817,68 @@ async fn items_are_added_and_decided_one_page_each() {
     let (status, _, _) = v.get(&format!("/desk/requests/{id}/items/9?lang=en")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[actix_rt::test]
+async fn an_entry_is_gathered_given_or_withheld_with_its_ground() {
+    let app = TestApp::spawn().await;
+    let created = app
+        .submit_staff(
+            "access",
+            "2026-11-16",
+            json!({ "scope": "whole_record", "form": "paper" }),
+        )
+        .await;
+    let id = created["id"].as_str().unwrap();
+    let mut v = signed_in(&app, "staff@satama.example").await;
+    let new = format!("/desk/requests/{id}/entries/new?lang=en");
+    let (status, _, html) = post_form(
+        &mut v,
+        &new,
+        &new,
+        &[
+            ("title", "Client basic data"),
+            ("register", "turvakoti"),
+            ("withheld", "on"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "no data, no ground"
+    );
+    assert!(
+        html.contains(r##"href="#f-label_0""##) && html.contains(r##"href="#f-withheld_ground""##),
+        "{html}"
+    );
+    let (status, location, body) = post_form(
+        &mut v,
+        &new,
+        &new,
+        &[
+            ("title", "Risk assessment"),
+            ("register", "turvakoti"),
+            ("label_0", "Assessment"),
+            ("value_0", "Risk assessment of 3.2.2026"),
+            ("withheld", "on"),
+            ("withheld_ground", "gdpr_15_4"),
+            ("withheld_reason", "It would reveal another person's data"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, _, html) = v.get(&location).await;
+    let text = visible_text(&html);
+    assert!(
+        text.contains("Risk assessment") && text.contains("Withheld"),
+        "{text}"
+    );
+    let (_, listed) = app
+        .get(
+            &format!("/api/v1/requests/{id}/attachments"),
+            Some(&app.org.staff),
+        )
+        .await;
+    assert_eq!(listed[0]["withheld_ground"], "gdpr_15_4");
+    assert_eq!(listed[0]["kind"], "entry");
+}

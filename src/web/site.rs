@@ -82,6 +82,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../web/templates/desk_intake_done.html"),
     ),
     (
+        "desk_entry_add.html",
+        include_str!("../../web/templates/desk_entry_add.html"),
+    ),
+    (
         "desk_item_add.html",
         include_str!("../../web/templates/desk_item_add.html"),
     ),

@@ -296,6 +296,8 @@ fn view(ctx: &Context, desk: &Desk, case: &Case) -> Value {
         "note_error": null,
         "note_text": "",
         "new_status_code": null,
+        "can_gather": desk.is(&[Role::Staff]) && !r.state.is_terminal(),
+        "item_kind": super::items::ITEM_KINDS.contains(&r.kind),
         "items_editable": desk.is(&[Role::Staff])
             && super::items::ITEM_KINDS.contains(&r.kind)
             && !r.state.is_terminal(),

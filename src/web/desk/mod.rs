@@ -6,6 +6,7 @@
 mod act;
 mod board;
 mod case;
+mod entries;
 mod intake;
 mod items;
 mod queues;
@@ -56,6 +57,14 @@ where
             web::get().to(items::new_form),
         )
         .route("/desk/requests/{id}/items/new", web::post().to(items::add))
+        .route(
+            "/desk/requests/{id}/entries/new",
+            web::get().to(entries::new_form),
+        )
+        .route(
+            "/desk/requests/{id}/entries/new",
+            web::post().to(entries::add),
+        )
         .route(
             "/desk/requests/{id}/items/{number}",
             web::get().to(items::decide_form),
