@@ -79,7 +79,7 @@ where
         .app_data(query_config())
         .app_data(path_config())
         .service(meta::health)
-        .service(paper_forms::pdf)
+        .service(paper_forms::paper_form)
         .service(
             scope::scope("/api/v1")
                 .service(meta::forms)

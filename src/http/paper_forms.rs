@@ -10,8 +10,10 @@ use crate::domain::codes::ProblemCode;
 use crate::domain::enums::{Language, RequestKind};
 use crate::services::{blocking, paper_forms, Context};
 
-/// The paper form of one request kind, drawn from the same definitions as the web form and
-/// `GET /api/v1/forms`, with the organisation's contact details and registers. PDF/A-2b, A4.
+/// A request form to print, fill in by hand and sign
+///
+/// One request kind's form in one language, drawn from the same definitions as the web form
+/// and `GET /api/v1/forms`, with the organisation's contact details and registers. A4, PDF/A-2b.
 #[utoipa::path(tag = "public", params(
     ("org" = String, Path, description = "The organisation's slug"),
     ("kind" = String, Path, description = "Request kind: access, log_inspection, rectification, erasure, restriction, objection or portability"),
@@ -22,7 +24,7 @@ use crate::services::{blocking, paper_forms, Context};
     (status = 404, body = Problem, content_type = "application/problem+json", description = "No such organisation or request kind"),
 ))]
 #[get("/{org}/forms/{kind}.pdf")]
-pub async fn pdf(
+pub async fn paper_form(
     ctx: web::Data<Context>,
     path: web::Path<(String, String)>,
     query: web::Query<LangQuery>,

@@ -25,8 +25,11 @@ const DATE_BOX_H: f32 = 7.5 * MM;
 const DATE_DOT_W: f32 = 3.0 * MM;
 const DATE_BEFORE: f32 = 1.5 * MM;
 const FIELD_AFTER: f32 = 4.5 * MM;
-/// Fields up to this tall move to the next page whole rather than split.
-const KEEP_WHOLE: f32 = 90.0 * MM;
+/// Write-in lines that stay with their label; the rest may go on the next page (a half-empty
+/// page wastes more paper than a split writing area).
+const KEEP_LINES: usize = 3;
+/// Past this, only the label and the first piece of space are kept together.
+const KEEP_MAX: f32 = 90.0 * MM;
 /// Room above a signature line for the signature itself.
 const SIGN_ROOM: f32 = 15.0 * MM;
 const SIGN_GAP: f32 = 10.0 * MM;
@@ -95,9 +98,13 @@ impl Flow {
     pub(super) fn field(&mut self, f: &Field) {
         let head = Head::of(f);
         let units = units(&f.space);
+        let kept = match f.space {
+            Space::Lines(_) => KEEP_LINES,
+            _ => units.len(),
+        };
+        let keep = head.height() + units.iter().take(kept).sum::<f32>();
         let lead = head.height() + units.first().copied().unwrap_or(0.0);
-        let total = head.height() + units.iter().sum::<f32>();
-        self.reserve(if total <= KEEP_WHOLE { total } else { lead });
+        self.reserve(if keep <= KEEP_MAX { keep } else { lead });
 
         if f.space == Space::Tick {
             self.tick_box(LEFT, self.y);
@@ -275,23 +282,34 @@ mod tests {
         assert!((ys[1] - ys[0] - WRITE_LH).abs() < 0.01, "{ys:?}");
     }
 
-    #[test]
-    fn a_short_field_moves_to_the_next_page_whole() {
+    /// Lines under the label on the label's page, wherever the field starts.
+    fn lines_with_label(space: Space, filler: usize) -> (usize, usize) {
         let f = frame();
-        let mut blocks: Vec<Block> = (0..60)
+        let mut blocks: Vec<Block> = (0..filler)
             .map(|i| Block::Paragraph(format!("Täyte {i}")))
             .collect();
-        blocks.push(field("Mitä tietoja pyydät?", Space::Lines(6)));
+        blocks.push(field("Mitä tietoja pyydät?", space));
         let pages = layout(&blocks, &f);
         let (page, label) = find(&pages, "Mitä tietoja pyydät?");
-        let lines: Vec<f32> = pages[page]
-            .rules
-            .iter()
-            .map(|r| r.y)
-            .filter(|y| *y > label)
-            .collect();
-        assert_eq!(lines.len(), 6, "label and all its lines on page {page}");
-        assert!(lines.iter().all(|y| *y <= f.body_bottom + 0.01));
+        let on_page = pages[page].rules.iter().filter(|r| r.y > label).count();
+        let boxes = pages[page].outlines.iter().filter(|o| o.top > label).count();
+        assert!(pages[page].rules.iter().all(|r| r.y <= f.body_bottom + 0.01));
+        (on_page, boxes)
+    }
+
+    #[test]
+    fn short_fields_move_whole_and_long_ones_keep_their_first_lines() {
+        let mut split = false;
+        // Filler that ends the first page at every height the field could start at.
+        for filler in 30..70 {
+            assert_eq!(lines_with_label(Space::Lines(3), filler).0, 3, "{filler}");
+            let options = Space::Choices(vec!["a".into(), "b".into(), "c".into()]);
+            assert_eq!(lines_with_label(options, filler).1, 3, "{filler}");
+            let (kept, _) = lines_with_label(Space::Lines(8), filler);
+            assert!(kept >= KEEP_LINES, "{filler}: {kept}");
+            split |= kept < 8;
+        }
+        assert!(split, "a long area splits rather than leave half a page empty");
     }
 
     #[test]
