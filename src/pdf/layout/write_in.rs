@@ -292,8 +292,15 @@ mod tests {
         let pages = layout(&blocks, &f);
         let (page, label) = find(&pages, "Mitä tietoja pyydät?");
         let on_page = pages[page].rules.iter().filter(|r| r.y > label).count();
-        let boxes = pages[page].outlines.iter().filter(|o| o.top > label).count();
-        assert!(pages[page].rules.iter().all(|r| r.y <= f.body_bottom + 0.01));
+        let boxes = pages[page]
+            .outlines
+            .iter()
+            .filter(|o| o.top > label)
+            .count();
+        assert!(pages[page]
+            .rules
+            .iter()
+            .all(|r| r.y <= f.body_bottom + 0.01));
         (on_page, boxes)
     }
 
@@ -309,7 +316,10 @@ mod tests {
             assert!(kept >= KEEP_LINES, "{filler}: {kept}");
             split |= kept < 8;
         }
-        assert!(split, "a long area splits rather than leave half a page empty");
+        assert!(
+            split,
+            "a long area splits rather than leave half a page empty"
+        );
     }
 
     #[test]
