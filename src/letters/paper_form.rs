@@ -243,3 +243,129 @@ fn textarea_lines(max_length: Option<usize>) -> usize {
         _ => 6,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ids::OrgId;
+
+    fn org(address: Option<&str>) -> OrganisationRow {
+        OrganisationRow {
+            id: OrgId::generate(),
+            slug: "satama".into(),
+            name: "Turvakoti Satama ry".into(),
+            business_id: None,
+            reference_prefix: "SAT".into(),
+            address_visible_roles: String::new(),
+            created_at: chrono::NaiveDateTime::default(),
+            postal_address: address.map(str::to_string),
+            email: None,
+            phone: None,
+            public_authority: false,
+            authority_contact: None,
+            oidc: None,
+        }
+    }
+
+    fn blocks_for(kind: RequestKind, lang: Language, org: &OrganisationRow) -> Vec<Block> {
+        let forms = Forms::embedded().unwrap();
+        let letters = Letters::embedded().unwrap();
+        let input = PaperFormInput {
+            forms: &forms,
+            kind,
+            lang,
+            org,
+            registers: &[],
+            now: chrono::Utc::now(),
+        };
+        document(&letters, &input).blocks
+    }
+
+    fn field_labels(blocks: &[Block]) -> Vec<&str> {
+        blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Field(f) => Some(f.label.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn sections_follow_the_web_form_and_only_the_person_has_required_marks() {
+        let blocks = blocks_for(RequestKind::Access, Language::Fi, &org(None));
+        let headings: Vec<&str> = blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Heading(h) => Some(h.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            headings,
+            [
+                "Pyyntösi",
+                "Ketä pyyntö koskee",
+                "Jos teet pyynnön toisen puolesta",
+                "Mitä seuraavaksi tapahtuu",
+                "Lomakkeen palauttaminen",
+                "Päiväys ja allekirjoitus",
+            ]
+        );
+        let labels = field_labels(&blocks);
+        assert!(labels.contains(&"Mitä tietoja pyydät? *"), "{labels:?}");
+        assert!(labels.contains(&"Nimi *"));
+        // The representative section is optional as a whole.
+        assert!(labels.contains(&"Edustajan nimi"));
+        // Without registers there is nothing to choose; without an address, hand it in.
+        assert!(!labels.contains(&"Mitä rekistereitä pyyntö koskee?"));
+        assert!(blocks.contains(&Block::Paragraph(
+            "Anna allekirjoitettu lomake toimipisteen työntekijälle.".into()
+        )));
+    }
+
+    #[test]
+    fn each_field_type_gets_its_own_space() {
+        let blocks = blocks_for(
+            RequestKind::LogInspection,
+            Language::Sv,
+            &org(Some("Satamakatu 1\n00100 Helsinki")),
+        );
+        let space = |label: &str| {
+            blocks
+                .iter()
+                .find_map(|b| match b {
+                    Block::Field(f) if f.label.starts_with(label) => Some(f.space.clone()),
+                    _ => None,
+                })
+                .unwrap_or_else(|| panic!("no field {label}"))
+        };
+        assert_eq!(space("Periodens början"), Space::Date("dd.mm.åååå".into()));
+        assert_eq!(space("Namn"), Space::Lines(1));
+        assert_eq!(space("Postadress"), Space::Lines(3));
+        assert_eq!(space("Särskilt skäl"), Space::Lines(6));
+        assert_eq!(space("Jag har spärrmarkering"), Space::Tick);
+        assert!(
+            matches!(space("Hur vill du att vi kontaktar dig?"), Space::Choices(o) if o.len() == 4)
+        );
+        // The return address is printed line by line, as on an envelope.
+        assert!(blocks.contains(&Block::Paragraph(
+            "Turvakoti Satama ry\u{2028}Satamakatu 1\u{2028}00100 Helsinki".into()
+        )));
+    }
+
+    #[test]
+    fn a_list_gets_numbered_copies_of_its_item_fields() {
+        let blocks = blocks_for(RequestKind::Rectification, Language::En, &org(None));
+        let labels = field_labels(&blocks);
+        let wrong: Vec<&&str> = labels
+            .iter()
+            .filter(|l| l.starts_with("What is wrong?"))
+            .collect();
+        // The first copy carries the required mark; the second may stay empty.
+        assert_eq!(wrong, [&"What is wrong? *", &"What is wrong?"]);
+        for n in ["Item 1", "Item 2"] {
+            assert!(blocks.contains(&Block::Subheading(n.into())), "{n}");
+        }
+    }
+}
