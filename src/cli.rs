@@ -10,9 +10,9 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::config::{ProcessEnv, Settings};
 use crate::db;
-use crate::domain::enums::Role;
+use crate::domain::enums::{Language, RequestKind, Role};
 use crate::services::admin::{self, NewOrganisation, RegisterInput, UserInput};
-use crate::services::{demo, log_import, ServiceError};
+use crate::services::{demo, log_import, paper_forms, Rules, ServiceError};
 use crate::startup::{build_context, Application};
 
 #[derive(Parser)]
@@ -55,6 +55,9 @@ enum Command {
     /// Access logs of client systems.
     #[command(subcommand)]
     Logs(LogsCommand),
+    /// Request forms on paper, for units that keep printed forms.
+    #[command(subcommand)]
+    Forms(FormsCommand),
     /// Check an export bundle: every file against the manifest, the manifest against its signature.
     Verify {
         /// The bundle (.zip) as the requester received it.
@@ -81,6 +84,24 @@ enum LogsCommand {
         /// The source system, for events without a `source` field.
         #[arg(long)]
         source: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum FormsCommand {
+    /// Write an organisation's form for one request kind as a PDF to print, fill in and sign.
+    Print {
+        #[arg(long, value_name = "ORG_SLUG")]
+        org: String,
+        /// access, log_inspection, rectification, erasure, restriction, objection or portability.
+        #[arg(long, value_parser = parse_kind)]
+        kind: RequestKind,
+        /// fi, sv or en.
+        #[arg(long, value_parser = parse_language, default_value = "fi")]
+        lang: Language,
+        /// Where to write it (default: <org>-<kind>-<lang>.pdf here); `-` for standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
 }
 
@@ -166,6 +187,17 @@ enum UserCommand {
 
 fn parse_role(s: &str) -> Result<Role, String> {
     Role::parse(s).ok_or_else(|| "role must be staff, dpo or admin".to_string())
+}
+
+fn parse_kind(s: &str) -> Result<RequestKind, String> {
+    RequestKind::parse(s).ok_or_else(|| {
+        let kinds: Vec<&str> = RequestKind::ALL.iter().map(|k| k.as_str()).collect();
+        format!("kind must be one of {}", kinds.join(", "))
+    })
+}
+
+fn parse_language(s: &str) -> Result<Language, String> {
+    Language::parse(s).ok_or_else(|| "language must be fi, sv or en".to_string())
 }
 
 pub fn main() -> ExitCode {
@@ -265,6 +297,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             &format,
             source.as_deref(),
         ),
+        Command::Forms(FormsCommand::Print {
+            org,
+            kind,
+            lang,
+            out,
+        }) => print_form(&settings, &org, kind, lang, out),
         Command::Serve(args) => {
             if let Some(bind) = args.bind {
                 settings.web.bind = bind;
@@ -387,6 +425,40 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `forms print`: no server context needed, only the database, the rules and the letters.
+fn print_form(
+    settings: &Settings,
+    org: &str,
+    kind: RequestKind,
+    lang: Language,
+    out: Option<PathBuf>,
+) -> anyhow::Result<()> {
+    let rules = Rules::load(settings)?;
+    let letters = crate::letters::Letters::embedded()?;
+    let pool = db::connect(&settings.db_target(), 1)?;
+    let mut conn = pool.get()?;
+    let now = chrono::Utc::now();
+    let form = paper_forms::render(&mut conn, &rules.forms, &letters, org, kind, lang, now)
+        .map_err(|e| match e {
+            ServiceError::NotFound(_) => anyhow::anyhow!("no organisation with slug '{org}'"),
+            other => describe(other),
+        })?;
+    let path = out.unwrap_or_else(|| PathBuf::from(&form.filename));
+    if path.as_os_str() == "-" {
+        use std::io::Write;
+        std::io::stdout().write_all(&form.pdf)?;
+        return Ok(());
+    }
+    std::fs::write(&path, &form.pdf)
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+    println!(
+        "wrote {} ({} KB)",
+        path.display(),
+        form.pdf.len().div_ceil(1024)
+    );
+    Ok(())
 }
 
 fn serve(settings: Settings, addr: std::net::SocketAddr, with_demo: bool) -> anyhow::Result<()> {

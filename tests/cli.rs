@@ -151,6 +151,113 @@ fn provisioning_commands_build_an_organisation() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// Units print a stack of paper forms: `forms print` writes the organisation's form, and a
+/// wrong organisation, kind or language fails with a message naming it.
+#[test]
+fn forms_print_writes_an_organisations_paper_form() {
+    let (dir, url) = temp_db();
+    let run = |args: &[&str]| {
+        let out = bin().args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    };
+    run(&[
+        "org",
+        "create",
+        "--database",
+        &url,
+        "--slug",
+        "perhe-x",
+        "--name",
+        "Perhepalvelut X",
+        "--address",
+        "Rantatie 2, 40100 Jyväskylä",
+    ]);
+    run(&[
+        "register",
+        "create",
+        "--database",
+        &url,
+        "--org",
+        "perhe-x",
+        "--slug",
+        "asiakas",
+        "--name",
+        "Asiakasrekisteri",
+    ]);
+    let file = dir.join("oikaisu.pdf");
+    let out = run(&[
+        "forms",
+        "print",
+        "--database",
+        &url,
+        "--org",
+        "perhe-x",
+        "--kind",
+        "rectification",
+        "--lang",
+        "sv",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("oikaisu.pdf"));
+    let text = rightsdesk::pdf::extract_text(&std::fs::read(&file).unwrap()).unwrap();
+    for expected in [
+        "Perhepalvelut X",
+        "Rantatie 2, 40100 Jyväskylä",
+        "Asiakasrekisteri",
+        "Rätt till rättelse av uppgifter",
+        "Vilken uppgift är fel?",
+        "Underskrift och namnförtydligande",
+    ] {
+        assert!(text.contains(expected), "no '{expected}' in\n{text}");
+    }
+    // `-` writes the PDF itself to standard output, for a pipe to the printer.
+    let out = run(&[
+        "forms",
+        "print",
+        "--database",
+        &url,
+        "--org",
+        "perhe-x",
+        "--kind",
+        "access",
+        "--out",
+        "-",
+    ]);
+    assert!(out.stdout.starts_with(b"%PDF-1.7"));
+
+    for (args, message) in [
+        (
+            ["--org", "ei-ole", "--kind", "access", "--lang", "fi"],
+            "ei-ole",
+        ),
+        (
+            ["--org", "perhe-x", "--kind", "complaint", "--lang", "fi"],
+            "kind must be one of",
+        ),
+        (
+            ["--org", "perhe-x", "--kind", "access", "--lang", "de"],
+            "fi, sv or en",
+        ),
+    ] {
+        let out = bin()
+            .args(["forms", "print", "--database", &url])
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 /// The README's first command: `serve --demo` in an empty directory, no configuration at all.
 #[test]
 fn serve_starts_without_configuration_and_answers() {
@@ -251,6 +358,7 @@ fn every_command_has_help() {
         vec!["register", "create", "--help"],
         vec!["user", "create", "--help"],
         vec!["jobs", "run-once", "--help"],
+        vec!["forms", "print", "--help"],
     ] {
         let out = bin().args(&args).output().unwrap();
         assert!(out.status.success(), "{args:?}");

@@ -1031,3 +1031,226 @@ async fn a_letter_that_cannot_be_written_does_not_hold_up_the_others() {
     assert_eq!(tries, 2);
     assert_eq!(until, Some(now + chrono::Duration::seconds(60)));
 }
+
+/// Every text of the definitions a person reads on a form, in one language: the kind's
+/// fields, the subject and representative sections, list items and choices.
+fn form_labels(
+    forms: &rightsdesk::domain::forms::Forms,
+    kind: rightsdesk::domain::enums::RequestKind,
+    lang: Language,
+) -> Vec<String> {
+    let mut stack: Vec<&rightsdesk::domain::forms::FieldDef> = forms
+        .form(kind)
+        .fields
+        .iter()
+        .chain(&forms.subject)
+        .chain(&forms.representative)
+        .collect();
+    let mut labels = Vec::new();
+    while let Some(f) = stack.pop() {
+        labels.push(f.label.get(lang).to_string());
+        if let Some(help) = &f.help {
+            labels.push(help.get(lang).to_string());
+        }
+        for option in &f.options {
+            labels.push(f.option_labels[option].get(lang).to_string());
+        }
+        stack.extend(&f.item_fields);
+    }
+    labels
+}
+
+async fn paper_form(app: &TestApp, path: &str) -> (StatusCode, String, Vec<u8>) {
+    let resp = app
+        .client
+        .get(format!("{}{path}", app.base))
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status();
+    let content_type = resp.headers()["content-type"].to_str().unwrap().to_string();
+    (status, content_type, resp.bytes().await.unwrap().to_vec())
+}
+
+#[actix_rt::test]
+async fn every_paper_form_renders_in_every_language_with_every_label() {
+    use rightsdesk::domain::enums::RequestKind;
+    let app = TestApp::spawn().await;
+    let forms = &app.ctx.rules.forms;
+    for (lang, signature, date_format, business_id) in [
+        (
+            Language::Fi,
+            "Allekirjoitus ja nimenselvennys",
+            "pp.kk.vvvv",
+            "Y-tunnus 1572860-0",
+        ),
+        (
+            Language::Sv,
+            "Underskrift och namnförtydligande",
+            "dd.mm.åååå",
+            "FO-nummer 1572860-0",
+        ),
+        (
+            Language::En,
+            "Signature and name in block letters",
+            "dd.mm.yyyy",
+            "Business ID 1572860-0",
+        ),
+    ] {
+        for kind in RequestKind::ALL {
+            let path = format!("/satama/forms/{kind}.pdf?lang={lang}");
+            let (status, content_type, pdf) = paper_form(&app, &path).await;
+            assert_eq!(status, StatusCode::OK, "{path}");
+            assert_eq!(content_type, "application/pdf");
+            assert!(pdf.starts_with(b"%PDF-1.7"), "{path}");
+            let marked = b"<pdfaid:part>2</pdfaid:part>";
+            assert!(
+                pdf.windows(marked.len()).any(|w| w == marked),
+                "{path}: PDF/A"
+            );
+            // To look at them: RIGHTSDESK_DUMP_PDF_DIR=/tmp/forms cargo test --test documents paper
+            if let Ok(dir) = std::env::var("RIGHTSDESK_DUMP_PDF_DIR") {
+                std::fs::create_dir_all(&dir).unwrap();
+                std::fs::write(format!("{dir}/form-{kind}-{lang}.pdf"), &pdf).unwrap();
+            }
+            let text = pdf_text(&pdf);
+            let mut expected = form_labels(forms, *kind, lang);
+            expected.extend(
+                [
+                    forms.form(*kind).title.get(lang),
+                    signature,
+                    date_format,
+                    // The organisation's details, its registers, and its reference format.
+                    "satama ry",
+                    "Satamakatu 1, 00100 Helsinki",
+                    "tietosuoja@satama.example",
+                    "09 123 4567",
+                    business_id,
+                    "Turvakodin asiakasrekisteri",
+                    "Avopalvelut",
+                    "SAT-2026-00123",
+                    // The answer's language.
+                    "Suomi",
+                    "Svenska",
+                    "English",
+                ]
+                .map(str::to_string),
+            );
+            for label in &expected {
+                assert!(
+                    text.contains(label.as_str()),
+                    "{path}: no '{label}' in\n{text}"
+                );
+            }
+            assert!(!text.contains("muu-kunta"), "{path}: another organisation");
+        }
+    }
+}
+
+#[actix_rt::test]
+async fn a_paper_form_that_does_not_exist_is_a_problem_document() {
+    let app = TestApp::spawn().await;
+    for (path, status, code) in [
+        (
+            "/satama/forms/complaint.pdf?lang=fi",
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            "/ei-ole/forms/access.pdf?lang=fi",
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            "/satama/forms/access.pdf?lang=de",
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+        ),
+    ] {
+        let (got, content_type, body) = paper_form(&app, path).await;
+        assert_eq!(got, status, "{path}");
+        assert_eq!(content_type, "application/problem+json", "{path}");
+        let body: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["code"], code, "{path}: {body}");
+    }
+    // Without a language the form is in Finnish, like the other public answers.
+    let (status, _, pdf) = paper_form(&app, "/satama/forms/access.pdf").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(pdf_text(&pdf).contains("Allekirjoitus ja nimenselvennys"));
+}
+
+#[actix_rt::test]
+async fn a_field_added_to_a_form_definition_appears_on_the_paper_form() {
+    use rightsdesk::domain::enums::RequestKind;
+    let dir = std::env::temp_dir().join(format!("rd-forms-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("forms");
+    for entry in std::fs::read_dir(&shipped).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.join(entry.file_name())).unwrap();
+    }
+    let added = r#"
+[[fields]]
+name = "unit_visited"
+type = "choice"
+required = false
+options = ["shelter", "outpatient"]
+[fields.label]
+fi = "Missä toimipisteessä asioit viimeksi?"
+sv = "Vilket verksamhetsställe besökte du senast?"
+en = "Which unit did you last visit?"
+[fields.help]
+fi = "Auttaa meitä löytämään paperiset asiakirjat."
+sv = "Hjälper oss att hitta pappershandlingarna."
+en = "Helps us find the paper records."
+[fields.option_labels.shelter]
+fi = "Turvakoti Majakka"
+sv = "Skyddshemmet Fyren"
+en = "Lighthouse shelter"
+[fields.option_labels.outpatient]
+fi = "Avopalvelut Laituri"
+sv = "Öppenvården Bryggan"
+en = "Pier outpatient services"
+"#;
+    let mut erasure = std::fs::read_to_string(dir.join("erasure.toml")).unwrap();
+    erasure.push_str(added);
+    std::fs::write(dir.join("erasure.toml"), erasure).unwrap();
+
+    let forms_dir = dir.clone();
+    let app = TestApp::spawn_with(move |s| s.rules.forms_dir = Some(forms_dir)).await;
+    let shipped_forms = rightsdesk::domain::forms::Forms::embedded().unwrap();
+    for (lang, label, option) in [
+        (
+            "fi",
+            "Missä toimipisteessä asioit viimeksi?",
+            "Turvakoti Majakka",
+        ),
+        (
+            "sv",
+            "Vilket verksamhetsställe besökte du senast?",
+            "Skyddshemmet Fyren",
+        ),
+        ("en", "Which unit did you last visit?", "Lighthouse shelter"),
+    ] {
+        let language = Language::parse(lang).unwrap();
+        assert!(
+            !form_labels(&shipped_forms, RequestKind::Erasure, language)
+                .iter()
+                .any(|l| l == label),
+            "the label must be new for the test to mean anything"
+        );
+        let (status, _, pdf) =
+            paper_form(&app, &format!("/satama/forms/erasure.pdf?lang={lang}")).await;
+        assert_eq!(status, StatusCode::OK);
+        let text = pdf_text(&pdf);
+        assert!(
+            text.contains(label) && text.contains(option),
+            "{lang}:\n{text}"
+        );
+        // Only the kind whose definition changed has it.
+        let (_, _, other) =
+            paper_form(&app, &format!("/satama/forms/access.pdf?lang={lang}")).await;
+        assert!(!pdf_text(&other).contains(label), "{lang}: access form");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

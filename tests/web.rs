@@ -39,6 +39,9 @@ async fn pages_are_served_in_three_languages_with_strict_headers() {
             html.contains("href=\"/satama/request/log_inspection?lang="),
             "every right has a form"
         );
+        // And the same form on paper beside it, in the page's language.
+        let pdf = format!("href=\"/satama/forms/log_inspection.pdf?lang={lang}\"");
+        assert!(html.contains(&pdf), "{lang}: no paper form link");
         let csp = headers["content-security-policy"].to_str().unwrap();
         assert!(csp.contains("default-src 'none'") && !csp.contains("unsafe-inline"));
         assert_eq!(headers["referrer-policy"], "no-referrer");

@@ -9,6 +9,7 @@ pub mod dpo;
 pub mod error;
 pub mod logs;
 pub mod meta;
+pub mod paper_forms;
 pub mod requests;
 pub mod session;
 
@@ -28,7 +29,7 @@ use crate::domain::codes::ProblemCode;
     ),
     modifiers(&SecuritySchemes),
     tags(
-        (name = "public", description = "No sign-in: health, forms, legal grounds, submission, status"),
+        (name = "public", description = "No sign-in: health, forms (online and on paper), legal grounds, submission, status"),
         (name = "auth", description = "Access tokens for staff, DPO and admin"),
         (name = "requests", description = "Staff work on requests"),
         (name = "dpo", description = "Deadlines, statistics and the audit chain"),
@@ -78,6 +79,7 @@ where
         .app_data(query_config())
         .app_data(path_config())
         .service(meta::health)
+        .service(paper_forms::paper_form)
         .service(
             scope::scope("/api/v1")
                 .service(meta::forms)

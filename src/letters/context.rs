@@ -69,6 +69,32 @@ pub fn format_date(d: NaiveDate, lang: Language) -> String {
     }
 }
 
+/// The organisation's part of every page: name and address top left, contact line at the foot.
+pub struct Letterhead {
+    pub sender: Vec<String>,
+    pub footer: Vec<String>,
+}
+
+/// Shared by letters and paper forms, so both show the organisation the same way.
+pub fn letterhead(org: &OrganisationRow, labels: &Labels) -> Letterhead {
+    let mut sender = vec![org.name.clone()];
+    if let Some(a) = &org.postal_address {
+        sender.extend(a.lines().map(str::to_string));
+    }
+    let mut footer = vec![org.name.clone()];
+    if let Some(b) = &org.business_id {
+        let label = Labels::get(&labels.words, "footer_business_id");
+        footer.push(format!("{label} {b}"));
+    }
+    footer.extend(org.postal_address.iter().map(|a| a.replace('\n', ", ")));
+    footer.extend(org.email.iter().cloned());
+    footer.extend(org.phone.iter().cloned());
+    Letterhead {
+        sender,
+        footer: vec![footer.join(" · ")],
+    }
+}
+
 /// The recipient block of the first page: name and the one address that may be printed.
 pub fn recipient_lines(subject: &SubjectRow, representative: Option<&Value>) -> Vec<String> {
     if let Some(rep) = representative {

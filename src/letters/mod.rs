@@ -3,6 +3,7 @@
 
 pub mod context;
 pub mod markup;
+pub mod paper_form;
 
 use std::collections::HashMap;
 
@@ -41,6 +42,51 @@ pub struct Labels {
     pub identity_methods: HashMap<String, String>,
     pub words: HashMap<String, String>,
     pub log_report: LogReportWords,
+    pub paper_form: PaperFormWords,
+}
+
+/// The words of the printable request form (`[paper_form]` in labels.toml). A struct, not a
+/// map: a language missing one of them fails at start instead of printing a key.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaperFormWords {
+    pub doc_label: String,
+    pub doc_title: String,
+    pub instructions: String,
+    pub request_heading: String,
+    pub subject_heading: String,
+    pub subject_help: String,
+    pub address_protection_note: String,
+    pub representative_heading: String,
+    pub representative_help: String,
+    pub registers_label: String,
+    pub registers_help: String,
+    pub answer_language: String,
+    pub list_item: String,
+    pub list_help: String,
+    /// How a date is written, e.g. "pp.kk.vvvv", printed beside the date boxes.
+    pub date_format: String,
+    pub next_heading: String,
+    pub next_text: String,
+    /// `{example}` is replaced with a reference in the organisation's format.
+    pub reference_text: String,
+    pub identity_text: String,
+    pub privacy_text: String,
+    pub return_heading: String,
+    pub return_by_post: String,
+    pub return_in_person: String,
+    pub no_email: String,
+    pub contact_heading: String,
+    pub postal_address: String,
+    pub email: String,
+    pub phone: String,
+    pub signature_heading: String,
+    pub place_and_date: String,
+    pub signature: String,
+    pub office_heading: String,
+    pub office_received: String,
+    pub office_reference: String,
+    pub office_received_by: String,
 }
 
 /// The words of the access-log report (`[log_report]` in labels.toml).

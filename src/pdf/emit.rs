@@ -127,6 +127,23 @@ fn page_ops(template: &Page, body: &Page, texts: Vec<TextRun>, used: &mut UsedCh
             },
         });
     }
+    for o in template.outlines.iter().chain(&body.outlines) {
+        if stroke != Some((o.grey, o.width)) {
+            ops.push(Op::SetOutlineColor { col: grey(o.grey) });
+            ops.push(Op::SetOutlineThickness { pt: Pt(o.width) });
+            stroke = Some((o.grey, o.width));
+        }
+        ops.push(Op::DrawRectangle {
+            rectangle: Rect {
+                x: Pt(r2(o.x)),
+                y: Pt(r2(PAGE_H - o.top - o.h)),
+                width: Pt(r2(o.w)),
+                height: Pt(r2(o.h)),
+                mode: Some(PaintMode::Stroke),
+                winding_order: None,
+            },
+        });
+    }
 
     ops.push(Op::SetFillColor { col: grey(0.0) });
     ops.push(Op::StartTextSection);

@@ -11,6 +11,8 @@ use super::page::{baseline, Fill, Page, BODY, BODY_BOLD, BODY_LH, LEFT, MM, SHAD
 use super::text::{self, Style};
 use super::Block;
 
+mod write_in;
+
 const TITLE: Style = Style::new(FontKind::Bold, 16.0);
 const TITLE_LH: f32 = 20.0;
 const HEADING: Style = Style::new(FontKind::Bold, 12.5);
@@ -86,6 +88,8 @@ pub(super) fn layout(blocks: &[Block], frame: &FrameLayout) -> Vec<Page> {
                     flow.new_page();
                 }
             }
+            Block::Field(field) => flow.field(field),
+            Block::Signature(captions) => flow.signature(captions),
         }
     }
     flow.pages
@@ -98,6 +102,8 @@ fn lead_height(block: Option<&Block>) -> f32 {
         Some(Block::Facts(_)) => BODY_LH + FACT_ROW_GAP,
         Some(Block::Table { .. }) => 2.0 * (CELL_LH + 2.0 * CELL_PAD_Y),
         Some(Block::Heading(_) | Block::Subheading(_)) => SUBHEADING_LH + BODY_LH,
+        Some(Block::Field(f)) => write_in::lead_height(f),
+        Some(Block::Signature(_)) => write_in::SIGNATURE_H,
         _ => 0.0,
     }
 }

@@ -83,6 +83,32 @@ pub enum Block {
     Spacer,
     /// Continue on a new page (ignored at the top of a page).
     PageBreak,
+    /// A field to fill in by hand on a paper form: bold label, optional help, then the space.
+    Field(Field),
+    /// Signature lines side by side, each with its caption under the line.
+    Signature(Vec<String>),
+}
+
+/// A write-in field of a paper form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    pub label: String,
+    /// Smaller text under the label.
+    pub help: Option<String>,
+    pub space: Space,
+}
+
+/// The room left for handwriting, drawn in dark grey so it survives black-and-white copying.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Space {
+    /// Ruled lines to write on (at least one).
+    Lines(usize),
+    /// A square before each option, one option a line.
+    Choices(Vec<String>),
+    /// A square before the label itself: a statement the person ticks.
+    Tick,
+    /// Boxes for day, month and year, with the format beside them (e.g. "pp.kk.vvvv").
+    Date(String),
 }
 
 /// Renders a PDF/A-2b document: A4 portrait, DejaVu Sans (subset, embedded).

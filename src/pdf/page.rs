@@ -54,11 +54,24 @@ pub(super) struct Rule {
     pub grey: f32,
 }
 
+/// A stroked rectangle (top-left corner, from the top of the page): a box to tick or
+/// to write one character in.
+#[derive(Debug)]
+pub(super) struct Outline {
+    pub x: f32,
+    pub top: f32,
+    pub w: f32,
+    pub h: f32,
+    pub width: f32,
+    pub grey: f32,
+}
+
 #[derive(Debug, Default)]
 pub(super) struct Page {
     pub texts: Vec<TextRun>,
     pub fills: Vec<Fill>,
     pub rules: Vec<Rule>,
+    pub outlines: Vec<Outline>,
 }
 
 impl Page {
@@ -78,6 +91,17 @@ impl Page {
             x1,
             x2,
             y,
+            width,
+            grey,
+        });
+    }
+
+    pub(super) fn outline(&mut self, x: f32, top: f32, w: f32, h: f32, width: f32, grey: f32) {
+        self.outlines.push(Outline {
+            x,
+            top,
+            w,
+            h,
             width,
             grey,
         });

@@ -271,6 +271,28 @@ fn hostile_text_does_not_panic() {
         Block::Spacer,
         Block::PageBreak,
         Block::PageBreak,
+        Block::Field(Field {
+            label: String::new(),
+            help: Some(long_word.clone()),
+            space: Space::Lines(0),
+        }),
+        Block::Field(Field {
+            label: long_word.clone(),
+            help: None,
+            space: Space::Choices(vec![String::new(), long_word.clone()]),
+        }),
+        Block::Field(Field {
+            label: "\u{0}".into(),
+            help: None,
+            space: Space::Date(long_word.clone()),
+        }),
+        Block::Field(Field {
+            label: String::new(),
+            help: None,
+            space: Space::Tick,
+        }),
+        Block::Signature(vec![]),
+        Block::Signature(vec![long_word.clone(); 5]),
     ];
     let mut f = frame();
     f.recipient = (0..60).map(|i| format!("rivi {i}")).collect();
@@ -283,4 +305,37 @@ fn hostile_text_does_not_panic() {
     assert!(page_count(&pdf) >= 2);
     let empty = render(&info, &Frame::default(), &[]).unwrap();
     assert_eq!(page_count(&empty), 1);
+}
+
+#[test]
+fn write_in_boxes_are_stroked_rectangles_in_the_page() {
+    let blocks = vec![
+        Block::Field(Field {
+            label: "Miten haluat, että otamme sinuun yhteyttä?".into(),
+            help: None,
+            space: Space::Choices(vec!["Sähköpostilla".into(), "Postitse".into()]),
+        }),
+        Block::Field(Field {
+            label: "Syntymäaika".into(),
+            help: None,
+            space: Space::Date("pp.kk.vvvv".into()),
+        }),
+    ];
+    let pdf = render(&info(), &frame(), &blocks).unwrap();
+    let doc = lopdf::Document::load_mem(&pdf).unwrap();
+    let page = *doc.get_pages().values().next().unwrap();
+    let content = lopdf::content::Content::decode(&doc.get_page_content(page)).unwrap();
+    let ops: Vec<&str> = content
+        .operations
+        .iter()
+        .map(|o| o.operator.as_str())
+        .collect();
+    // Two squares to tick and eight date boxes, each stroked, not filled.
+    let stroked = ops.windows(2).filter(|w| w == &["re", "S"]).count();
+    assert_eq!(stroked, 10, "{ops:?}");
+    let text = extract_text(&pdf).unwrap();
+    assert!(
+        text.contains("Sähköpostilla") && text.contains("pp.kk.vvvv"),
+        "{text}"
+    );
 }

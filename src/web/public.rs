@@ -131,6 +131,8 @@ pub async fn org_page(
                 "description": f.description.get(lang),
                 "statute": f.statute,
                 "href": format!("/{}/request/{}?lang={}", org.slug, f.kind.as_str(), lang.as_str()),
+                // The same form on paper, for those who cannot or will not send it online.
+                "pdf_href": format!("/{}/forms/{}.pdf?lang={}", org.slug, f.kind.as_str(), lang.as_str()),
             })
         })
         .collect();

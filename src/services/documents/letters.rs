@@ -191,29 +191,14 @@ pub fn render_letter(
         .map_err(ServiceError::Internal)?;
     let blocks = markup::parse(&text);
     let (label, title) = letter_context::names(letters, kind, lang);
-    let mut sender = vec![org.name.clone()];
-    if let Some(a) = &org.postal_address {
-        sender.extend(a.lines().map(str::to_string));
-    }
-    let words = &letters.labels(lang).words;
-    let mut footer = vec![org.name.clone()];
-    if let Some(b) = &org.business_id {
-        let label = words
-            .get("footer_business_id")
-            .map(String::as_str)
-            .unwrap_or("Y-tunnus");
-        footer.push(format!("{label} {b}"));
-    }
-    footer.extend(org.postal_address.iter().map(|a| a.replace('\n', ", ")));
-    footer.extend(org.email.iter().cloned());
-    footer.extend(org.phone.iter().cloned());
+    let head = letter_context::letterhead(&org, letters.labels(lang));
     let frame = pdf::Frame {
-        sender,
+        sender: head.sender,
         doc_label: label,
         date: letter_context::format_date(desk.store.clock.today(), lang),
         reference: row.reference.clone(),
         recipient: letter_context::recipient_lines(&subject, representative.as_ref()),
-        footer: vec![footer.join(" · ")],
+        footer: head.footer,
     };
     let info = pdf::DocInfo {
         title: format!("{title} {}", row.reference),
