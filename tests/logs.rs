@@ -451,7 +451,9 @@ async fn the_report_is_a_pdf_and_a_csv_released_to_the_requester() {
         )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
-    assert_eq!(b["errors"][0]["code"], "withheld_ground_missing", "{b}");
+    // The grounds come from what was withheld; a ground nothing rests on is refused.
+    assert_eq!(b["errors"][0]["code"], "ground_not_in_decisions", "{b}");
+    assert_eq!(b["errors"][0]["field"], "grounds[0]", "{b}");
     let r = app
         .act_ok(
             &id,

@@ -14,6 +14,7 @@ pub mod grounds;
 pub mod ids;
 pub mod log_grouping;
 pub mod new_request;
+pub mod outcome;
 pub mod personal_id;
 pub mod retention;
 pub mod search;

@@ -15,6 +15,7 @@ pub mod log_import;
 pub mod logs;
 pub mod notes;
 pub mod notify;
+pub mod outcome;
 pub mod preview;
 pub mod profile;
 pub mod queries;

@@ -35,7 +35,10 @@ pub fn letters_for(action: Action, kind: RequestKind, outcome: Option<Outcome>) 
                 _ => LetterKind::AnswerCover,
             };
             // The certificate first, so the answer letter can list it as enclosed.
-            if outcome == Some(Outcome::PartiallyFulfilled) {
+            if matches!(
+                outcome,
+                Some(Outcome::PartiallyFulfilled | Outcome::Refused)
+            ) {
                 vec![LetterKind::RefusalCertificate, answer]
             } else {
                 vec![answer]
