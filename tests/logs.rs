@@ -365,6 +365,20 @@ async fn the_report_is_a_pdf_and_a_csv_released_to_the_requester() {
         json!({ "period_from": "2024-11-02", "period_to": "2026-11-01" }),
     )
     .await;
+    // A ground the catalogue does not allow for log data is refused before anything is made.
+    let (s, b) = app
+        .post(
+            &format!("/api/v1/requests/{id}/log-report"),
+            Some(&app.org.staff),
+            json!({ "withhold_users": ["Käyttäjä 6"], "withheld_ground": "gdpr_17_3_b" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(
+        common::field_errors(&b),
+        [("withheld_ground".into(), "ground_not_applicable".into())]
+    );
+    // Without a ground, the log-data request's own rule (Act 703/2023 § 11) is cited.
     let (s, docs) = app
         .post(
             &format!("/api/v1/requests/{id}/log-report"),
@@ -429,20 +443,22 @@ async fn the_report_is_a_pdf_and_a_csv_released_to_the_requester() {
         assert!(text.contains(word), "{word} whole in\n{text}");
     }
     assert!(
-        text.contains("vakavaa vaaraa"),
-        "the withholding is said\n{text}"
+        text.contains("Lokitietojen antamisesta aiheutuva vakava vaara")
+            && text.contains("(703/2023), 11 §"),
+        "the withholding and its ground are said\n{text}"
     );
     assert!(!text.contains(SUBJECT), "no identity code in the report");
 
-    // What was left out is refused on the serious-danger ground, so the decision must be a
-    // partial one that names it (the refusal certificate then lists it).
+    // What was left out is refused on the log-data rule's serious-danger ground, so the
+    // decision is a partial one that names it (the refusal certificate then lists it).
     app.act_ok(&id, json!({ "action": "start" })).await;
     app.act_ok(
         &id,
         json!({ "action": "verify_identity", "method": "strong_eid" }),
     )
     .await;
-    app.assert_completion_needs_partial(&id, "tsl_34").await;
+    app.assert_completion_needs_partial(&id, "act_703_2023_11")
+        .await;
     let (s, b) = app
         .act(
             &id,
@@ -458,10 +474,11 @@ async fn the_report_is_a_pdf_and_a_csv_released_to_the_requester() {
         .act_ok(
             &id,
             json!({ "action": "complete", "outcome": "partially_fulfilled",
-                    "grounds": ["tsl_34"], "explanation": "Osa merkinnöistä jätettiin pois." }),
+                    "grounds": ["act_703_2023_11"], "explanation": "Osa merkinnöistä jätettiin pois." }),
         )
         .await;
     assert_eq!(r["state"], "completed", "{r}");
+    assert_eq!(r["decision"]["grounds"], json!(["act_703_2023_11"]), "{r}");
 }
 
 #[actix_rt::test]
