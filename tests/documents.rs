@@ -1303,3 +1303,108 @@ async fn withheld_material_makes_an_access_answer_partial_with_its_ground() {
     );
     assert_letters_name_outcome(&app, &id, LetterKind::AnswerCover, "partially_fulfilled");
 }
+
+#[actix_rt::test]
+async fn a_withheld_entry_is_listed_with_its_ground_not_left_out() {
+    let app = TestApp::spawn().await;
+    let (_, body) = app.submit_public(|_| {}).await;
+    let id = body["id"].as_str().unwrap().to_string();
+    let (s, b) = app
+        .post(
+            &format!("/api/v1/requests/{id}/entries"),
+            Some(&app.org.staff),
+            json!({ "register": "turvakoti", "title": "Lastensuojeluilmoitus", "data": { "ilmoittaja": "X" },
+                    "withheld_ground": "gdpr_15_4", "withheld_reason": "Ilmoittajan henkilöllisyys suojataan." }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    // A ground the catalogue does not allow for an access request is refused.
+    let (s, b) = app
+        .post(
+            &format!("/api/v1/requests/{id}/entries"),
+            Some(&app.org.staff),
+            json!({ "register": "turvakoti", "title": "Muu", "data": {},
+                    "withheld_ground": "act_703_2023_11", "withheld_reason": "Ei." }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(
+        common::field_errors(&b),
+        [("withheld_ground".into(), "ground_not_applicable".into())]
+    );
+
+    let ctx = app.ctx.clone();
+    let mut conn = ctx.pool.get().unwrap();
+    let mut request = Request::load(&mut conn, &ctx_org(&app), &id).unwrap();
+    for (lang, expected, not_found) in [
+        (
+            Language::Fi,
+            [
+                "Kirjaukset, joita emme anna",
+                "Muiden henkilöiden oikeudet ja vapaudet",
+                "15 artiklan 4 kohta",
+            ],
+            "ei löytynyt",
+        ),
+        (
+            Language::Sv,
+            [
+                "Anteckningar som vi inte lämnar ut",
+                "Andra personers rättigheter och friheter",
+                "artikel 15.4",
+            ],
+            "hittades inga anteckningar",
+        ),
+        (
+            Language::En,
+            [
+                "Entries we are not giving you",
+                "Rights and freedoms of others",
+                "Article 15(4)",
+            ],
+            "were found in our systems",
+        ),
+    ] {
+        request.row.language = lang;
+        let text = pdf_text(
+            &documents::render_letter(
+                ctx.letter_desk(),
+                &mut conn,
+                &request,
+                LetterKind::AccessReport,
+                None,
+            )
+            .unwrap(),
+        );
+        for e in expected.iter().chain(&[
+            "Lastensuojeluilmoitus",
+            "Ilmoittajan henkilöllisyys suojataan.",
+        ]) {
+            assert!(text.contains(e), "{lang}: '{e}' in\n{text}");
+        }
+        // The entry was found: the answer must not say that nothing was.
+        assert!(!text.contains(not_found), "{lang}: says no records\n{text}");
+    }
+    drop(conn);
+    // The decision is a refusal (nothing was given), and its certificate lists the entry.
+    app.act_ok(
+        &id,
+        json!({ "action": "verify_identity", "method": "strong_eid" }),
+    )
+    .await;
+    let r = app.act_ok(&id, json!({ "action": "complete" })).await;
+    assert_eq!(r["outcome"], "refused");
+    let docs = documents_of(&app, &id).await;
+    let certificate = docs
+        .iter()
+        .find(|d| d["kind"] == "refusal_certificate")
+        .unwrap();
+    let text = pdf_text(&download(&app, certificate["id"].as_str().unwrap()).await);
+    for e in [
+        "Tiedot, joita ei anneta",
+        "Lastensuojeluilmoitus",
+        "Ilmoittajan henkilöllisyys suojataan.",
+    ] {
+        assert!(text.contains(e), "'{e}' in\n{text}");
+    }
+}

@@ -105,6 +105,7 @@ text_enum!(
         IdentityNotVerified => "identity_not_verified",
         RequestClosed => "request_closed",
         ItemsAlreadyDone => "items_already_done",
+        MisuseFindingMissing => "misuse_finding_missing",
         ItemsNotApplicable => "items_not_applicable",
         BundleNotApplicable => "bundle_not_applicable",
         LetterNotApplicable => "letter_not_applicable",

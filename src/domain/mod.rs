@@ -13,6 +13,7 @@ pub mod forms;
 pub mod grounds;
 pub mod ids;
 pub mod log_grouping;
+pub mod misuse;
 pub mod new_request;
 pub mod outcome;
 pub mod personal_id;

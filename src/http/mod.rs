@@ -124,7 +124,8 @@ where
                 .service(logs::ingest)
                 .service(logs::create_token)
                 .service(logs::search)
-                .service(logs::report),
+                .service(logs::report)
+                .service(logs::record_misuse_finding),
         )
         .split_for_parts()
 }

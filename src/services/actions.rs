@@ -13,6 +13,7 @@ use crate::db::models::RequestRow;
 use crate::db::{self, orgs, requests as req_db, AnyConnection};
 use crate::domain::clock::ClockStop;
 use crate::domain::codes::{FieldCode, ProblemCode};
+use crate::domain::details::Details;
 use crate::domain::enums::{Awaiting, IdentityMethod, ItemDecision, Outcome, RequestState, Role};
 use crate::domain::outcome::{derive_outcome, DerivedOutcome, Undecided};
 use crate::domain::validation::FieldError;
@@ -224,6 +225,18 @@ fn apply_to(
                     detail:
                         "the requester's identity must be verified before the request is completed"
                             .into(),
+                    allowed: None,
+                });
+            }
+            // The answer states what the investigation the client asked for found.
+            let misuse_asked = matches!(
+                &request.details,
+                Details::LogInspection(d) if d.misuse_suspected == Some(true)
+            );
+            if misuse_asked && super::logs::latest_finding(conn, &request.row.id)?.is_none() {
+                return Err(ServiceError::Conflict {
+                    code: ProblemCode::MisuseFindingMissing,
+                    detail: "the request asks for a misuse investigation: record its finding (POST /requests/{id}/misuse-finding) before completing".into(),
                     allowed: None,
                 });
             }
