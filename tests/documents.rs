@@ -1408,3 +1408,89 @@ async fn a_withheld_entry_is_listed_with_its_ground_not_left_out() {
         assert!(text.contains(e), "'{e}' in\n{text}");
     }
 }
+
+#[actix_rt::test]
+async fn the_dpo_reopens_a_wrong_answer_and_the_new_one_supersedes_it_on_record() {
+    let app = TestApp::spawn().await;
+    let id = request_with_items(
+        &app,
+        "rectification",
+        rectification_details(),
+        &["Osoite", "Arvio"],
+    )
+    .await;
+    decide(&app, &id, 1, done_rectification()).await;
+    decide(&app, &id, 2, refused_with("gdpr_16")).await;
+    let first = app.act_ok(&id, json!({ "action": "complete" })).await;
+    assert_eq!(first["outcome"], "partially_fulfilled");
+    assert_eq!(first["decision"]["grounds"], json!(["gdpr_16"]));
+
+    let path = format!("/api/v1/requests/{id}/reopen");
+    let reason = json!({ "reason": "Kohta 2 ei ollut arvio vaan virheellinen osoitetieto." });
+    let (s, _) = app.post(&path, Some(&app.org.staff), reason.clone()).await;
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "the DPO corrects, not the handler"
+    );
+    let (s, b) = app
+        .post(&path, Some(&app.org.dpo), json!({ "reason": "virhe" }))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(
+        common::field_errors(&b),
+        [("reason".into(), "too_short".into())]
+    );
+
+    app.set_today("2026-12-01");
+    let (s, r) = app.post(&path, Some(&app.org.dpo), reason.clone()).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert_eq!(r["state"], "in_progress");
+    assert!(r["outcome"].is_null() && r["decision"].is_null(), "{r}");
+    // The deadline facts stay as they were: reopening does not restart the clock.
+    for field in [
+        "received_on",
+        "target_on",
+        "due_on",
+        "extended",
+        "paused_days",
+    ] {
+        assert_eq!(r[field], first[field], "{field}");
+    }
+    let (s, b) = app.post(&path, Some(&app.org.dpo), reason).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{b}");
+    assert_eq!(b["code"], "not_reopenable");
+
+    // The new answer: item 2 corrected after all.
+    decide(&app, &id, 2, done_rectification()).await;
+    let second = app.act_ok(&id, json!({ "action": "complete" })).await;
+    assert_eq!(second["outcome"], "fulfilled");
+    assert_eq!(second["closed_on"], "2026-12-01");
+    // The old letters stay stored beside the new one.
+    assert_eq!(
+        kinds(&documents_of(&app, &id).await),
+        [
+            "refusal_certificate",
+            "rectification_done",
+            "rectification_done"
+        ]
+    );
+    let (_, events) = app
+        .get(&format!("/api/v1/requests/{id}/events"), Some(&app.org.dpo))
+        .await;
+    let reopened = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "reopened")
+        .expect("audited");
+    assert_eq!(reopened["from_state"], "completed", "{reopened}");
+    assert_eq!(
+        reopened["payload"]["previous_outcome"],
+        "partially_fulfilled"
+    );
+    assert_eq!(
+        reopened["payload"]["previous_decision"]["grounds"],
+        json!(["gdpr_16"])
+    );
+}

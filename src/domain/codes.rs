@@ -106,6 +106,7 @@ text_enum!(
         RequestClosed => "request_closed",
         ItemsAlreadyDone => "items_already_done",
         MisuseFindingMissing => "misuse_finding_missing",
+        NotReopenable => "not_reopenable",
         ItemsNotApplicable => "items_not_applicable",
         BundleNotApplicable => "bundle_not_applicable",
         LetterNotApplicable => "letter_not_applicable",

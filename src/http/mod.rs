@@ -98,6 +98,7 @@ where
                 .service(dpo::statistics)
                 .service(dpo::verify_audit)
                 .service(dpo::failed_messages)
+                .service(dpo::reopen)
                 .service(admin::create_register)
                 .service(admin::list_registers)
                 .service(admin::create_user)

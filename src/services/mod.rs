@@ -5,6 +5,7 @@ pub mod actions;
 pub mod admin;
 pub mod auth;
 pub mod bundles;
+pub mod corrections;
 pub mod demo;
 pub mod desk;
 pub mod documents;
