@@ -51,7 +51,6 @@ text_enum!(
         UnknownGround => "unknown_ground",
         GroundNotApplicable => "ground_not_applicable",
         OnlyForRefusal => "only_for_refusal",
-        OnlyForPartialOrRefusal => "only_for_partial_or_refusal",
         WithheldNeedsPartial => "withheld_needs_partial",
         ItemUndecided => "item_undecided",
         OutcomeContradictsDecisions => "outcome_contradicts_decisions",
