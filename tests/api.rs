@@ -311,22 +311,44 @@ async fn a_request_goes_from_receipt_to_completion() {
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(body["code"], "already_extended");
 
+    // The outcome follows from what was decided: nothing is withheld, so "partial" and a
+    // ground nothing rests on contradict the facts.
     let (status, body) = app
         .act(
             id,
-            json!({ "action": "complete", "outcome": "partially_fulfilled" }),
+            json!({ "action": "complete", "outcome": "partially_fulfilled", "grounds": ["gdpr_15_4"] }),
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let errors = field_errors(&body);
-    assert!(
-        errors.contains(&("grounds".into(), "required".into())),
-        "{errors:?}"
+    assert_eq!(
+        field_errors(&body),
+        [
+            ("outcome".into(), "outcome_contradicts_decisions".into()),
+            ("grounds[0]".into(), "ground_not_in_decisions".into())
+        ]
     );
     assert!(
-        errors.contains(&("explanation".into(), "required".into())),
-        "{errors:?}"
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("fulfilled"),
+        "{body}"
     );
+    // One entry is given and one about another family member withheld: a partial answer.
+    for entry in [
+        json!({ "register": "turvakoti", "title": "Asiakastiedot", "data": { "nimi": "..." } }),
+        json!({ "register": "turvakoti", "title": "Perheen tiedot", "data": { "muistio": "..." },
+                "withheld_ground": "gdpr_15_4", "withheld_reason": "Koskee toista perheenjäsentä." }),
+    ] {
+        let (status, body) = app
+            .post(
+                &format!("/api/v1/requests/{id}/entries"),
+                Some(&app.org.staff),
+                entry,
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
 
     let r = app
         .act_ok(
@@ -371,6 +393,8 @@ async fn a_request_goes_from_receipt_to_completion() {
             "extend",
             "deadline_changed",
             "document_created",
+            "attachment_added",
+            "attachment_added",
             "complete",
             "document_created",
             "document_created"

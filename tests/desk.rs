@@ -220,8 +220,12 @@ async fn staff_process_a_paper_request_from_queue_to_answer_in_the_desk() {
 
     // Answer and close.
     let complete = format!("/desk/requests/{id}/complete?lang=en");
-    let (status, location, body) =
-        post_form(&mut v, &complete, &complete, &[("outcome", "fulfilled")]).await;
+    let (_, _, html) = v.get(&complete).await;
+    assert!(
+        visible_text(&html).contains("outcome will be: Fulfilled"),
+        "the outcome is said before it is confirmed"
+    );
+    let (status, location, body) = post_form(&mut v, &complete, &complete, &[]).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     let (_, _, html) = v.get(&location).await;
     let text = visible_text(&html);
@@ -785,6 +789,12 @@ async fn items_are_added_and_decided_one_page_each() {
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
+    let complete = format!("/desk/requests/{id}/complete?lang=en");
+    let (_, _, html) = v.get(&complete).await;
+    assert!(
+        visible_text(&html).contains("Items 2 are not decided yet"),
+        "completing is said to wait for the undecided item"
+    );
     let second = format!("/desk/requests/{id}/items/2?lang=en");
     let (_, _, html) = v.get(&second).await;
     assert!(
@@ -816,6 +826,13 @@ async fn items_are_added_and_decided_one_page_each() {
     assert!(text.contains("Refused") && text.contains("Art"), "{text}");
     let (status, _, _) = v.get(&format!("/desk/requests/{id}/items/9?lang=en")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, _, html) = v.get(&complete).await;
+    let text = visible_text(&html);
+    assert!(
+        text.contains("outcome will be: Partly fulfilled")
+            && text.contains("refusal certificate"),
+        "{text}"
+    );
 }
 
 #[actix_rt::test]

@@ -1254,3 +1254,466 @@ en = "Pier outpatient services"
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A staff-entered request of `kind` with identity checked and these items added.
+async fn request_with_items(app: &TestApp, kind: &str, details: Value, items: &[&str]) -> String {
+    let (status, body) = app
+        .post(
+            "/api/v1/requests",
+            Some(&app.org.staff),
+            json!({
+                "kind": kind, "language": "fi", "channel": "letter", "received_on": "2026-11-10",
+                "registers": ["turvakoti"],
+                "subject": { "name": "Outi Oikaisija", "personal_id": "131052-308T", "contact_channel": "pick_up" },
+                "details": details
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let id = body["id"].as_str().unwrap().to_string();
+    app.act_ok(
+        &id,
+        json!({ "action": "verify_identity", "method": "in_person" }),
+    )
+    .await;
+    for description in items {
+        let (s, b) = app
+            .post(
+                &format!("/api/v1/requests/{id}/items"),
+                Some(&app.org.staff),
+                json!({ "description": description, "register": "turvakoti" }),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+    }
+    id
+}
+
+async fn decide(app: &TestApp, id: &str, number: i32, decision: Value) {
+    let (s, b) = app
+        .post(
+            &format!("/api/v1/requests/{id}/items/{number}/decision"),
+            Some(&app.org.staff),
+            decision,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+}
+
+fn rectification_details() -> Value {
+    json!({ "items": [{ "what_is_wrong": "Osoite", "should_say": "Kotikatu 5" },
+                      { "what_is_wrong": "Arvio", "should_say": "Poistettava" }] })
+}
+
+fn refused_with(ground: &str) -> Value {
+    json!({ "decision": "refused", "ground": ground,
+            "explanation": "Merkintä on ammattihenkilön arvio, ja se on kirjattu oikein." })
+}
+
+fn done_rectification() -> Value {
+    json!({ "decision": "done", "before": "Tie 1", "after": "Kotikatu 5", "reason": "Osoite oli vanha." })
+}
+
+/// Every language's name of an outcome, as the letters print it.
+fn outcome_names(outcome: &str) -> [&'static str; 3] {
+    match outcome {
+        "fulfilled" => [
+            "Pyyntö toteutettu",
+            "Begäran har tillmötesgåtts",
+            "Request fulfilled",
+        ],
+        "partially_fulfilled" => [
+            "Pyyntö toteutettu osittain",
+            "Begäran har delvis tillmötesgåtts",
+            "Request partly fulfilled",
+        ],
+        _ => [
+            "Pyyntöä ei toteutettu",
+            "Begäran har inte tillmötesgåtts",
+            "Request refused",
+        ],
+    }
+}
+
+/// Renders the stored request's `kind` letter in fi, sv and en and checks each names the
+/// outcome in its own words.
+fn assert_letters_name_outcome(app: &TestApp, id: &str, kind: LetterKind, outcome: &str) {
+    let ctx = app.ctx.clone();
+    let mut conn = ctx.pool.get().unwrap();
+    let mut request = Request::load(&mut conn, &ctx_org(app), id).unwrap();
+    for (lang, name) in [Language::Fi, Language::Sv, Language::En]
+        .into_iter()
+        .zip(outcome_names(outcome))
+    {
+        request.row.language = lang;
+        let text = pdf_text(
+            &documents::render_letter(ctx.letter_desk(), &mut conn, &request, kind, None).unwrap(),
+        );
+        assert!(text.contains(name), "{kind} {lang}: '{name}' in\n{text}");
+        if outcome == "partially_fulfilled" {
+            // "Pyyntö toteutettu" alone would claim more than was done.
+            let full = outcome_names("fulfilled")[lang as usize];
+            assert!(
+                !text.replace(name, "").contains(full),
+                "{kind} {lang}: says '{full}'\n{text}"
+            );
+        }
+    }
+}
+
+#[actix_rt::test]
+async fn completing_needs_every_item_decided_and_the_outcome_follows_from_them() {
+    let app = TestApp::spawn().await;
+    let id = request_with_items(
+        &app,
+        "rectification",
+        rectification_details(),
+        &["Osoite", "Arvio", "Puhelinnumero"],
+    )
+    .await;
+    decide(&app, &id, 1, done_rectification()).await;
+    decide(&app, &id, 2, refused_with("gdpr_12_5")).await;
+
+    // Item 3 is undecided: no outcome can be given yet, and the problem names the item.
+    let (s, b) = app
+        .act(&id, json!({ "action": "complete", "outcome": "fulfilled" }))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(
+        common::field_errors(&b),
+        [("items[3]".into(), "item_undecided".into())]
+    );
+    assert!(b["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("Item 3"));
+    decide(&app, &id, 3, done_rectification()).await;
+
+    // One item was refused: "fulfilled" contradicts the decisions.
+    let (s, b) = app
+        .act(&id, json!({ "action": "complete", "outcome": "fulfilled" }))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(
+        common::field_errors(&b),
+        [("outcome".into(), "outcome_contradicts_decisions".into())]
+    );
+    // Nor may the request be refused as a whole: two items were already corrected.
+    let (s, b) = app
+        .act(
+            &id,
+            json!({ "action": "refuse", "grounds": ["gdpr_12_5"], "explanation": "Ei." }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{b}");
+    assert_eq!(b["code"], "items_already_done");
+    assert!(b["detail"].as_str().unwrap().contains("1, 3"), "{b}");
+
+    // Without an outcome the service derives it, with the grounds of the refused item.
+    let r = app.act_ok(&id, json!({ "action": "complete" })).await;
+    assert_eq!(r["state"], "completed");
+    assert_eq!(r["outcome"], "partially_fulfilled");
+    assert_eq!(r["decision"]["grounds"], json!(["gdpr_12_5"]));
+    let docs = documents_of(&app, &id).await;
+    assert_eq!(kinds(&docs), ["refusal_certificate", "rectification_done"]);
+    let text = pdf_text(&download(&app, docs[1]["id"].as_str().unwrap()).await);
+    assert!(text.contains("kieltäytymistodistuksessa"), "{text}");
+    assert_letters_name_outcome(
+        &app,
+        &id,
+        LetterKind::RectificationDone,
+        "partially_fulfilled",
+    );
+    assert_letters_name_outcome(
+        &app,
+        &id,
+        LetterKind::RefusalCertificate,
+        "partially_fulfilled",
+    );
+    // The certificate exists, so it can be written again on demand.
+    let (s, b) = app
+        .post(
+            &format!("/api/v1/requests/{id}/letters"),
+            Some(&app.org.staff),
+            json!({ "kind": "refusal_certificate" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+}
+
+#[actix_rt::test]
+async fn every_item_refused_is_a_refusal_and_every_item_done_is_fulfilled() {
+    let app = TestApp::spawn().await;
+    let erasure = json!({ "what": "Vanhat kirjaukset", "why": "Tarpeettomia" });
+    let refused = request_with_items(&app, "erasure", erasure.clone(), &["2019", "2020"]).await;
+    decide(&app, &refused, 1, refused_with("gdpr_17_3_b")).await;
+    decide(&app, &refused, 2, refused_with("gdpr_17_3_e")).await;
+    // The stated outcome agrees, the grounds are gathered from both items.
+    let r = app
+        .act_ok(
+            &refused,
+            json!({ "action": "complete", "outcome": "refused", "grounds": ["gdpr_17_3_e"] }),
+        )
+        .await;
+    assert_eq!(r["state"], "refused");
+    assert_eq!(r["outcome"], "refused");
+    assert_eq!(
+        r["decision"]["grounds"],
+        json!(["gdpr_17_3_b", "gdpr_17_3_e"])
+    );
+    assert_eq!(
+        kinds(&documents_of(&app, &refused).await),
+        ["refusal_certificate", "erasure_done"]
+    );
+    assert_letters_name_outcome(&app, &refused, LetterKind::ErasureDone, "refused");
+
+    let done = request_with_items(&app, "erasure", erasure, &["2019"]).await;
+    decide(
+        &app,
+        &done,
+        1,
+        json!({ "decision": "done", "reason": "Säilytysaika on päättynyt." }),
+    )
+    .await;
+    let r = app.act_ok(&done, json!({ "action": "complete" })).await;
+    assert_eq!(r["outcome"], "fulfilled");
+    assert_eq!(r["decision"]["grounds"], json!([]));
+    assert_eq!(kinds(&documents_of(&app, &done).await), ["erasure_done"]);
+    assert_letters_name_outcome(&app, &done, LetterKind::ErasureDone, "fulfilled");
+    // Nothing was refused, so there is no certificate to write.
+    let (s, b) = app
+        .post(
+            &format!("/api/v1/requests/{done}/letters"),
+            Some(&app.org.staff),
+            json!({ "kind": "refusal_certificate" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{b}");
+}
+
+#[actix_rt::test]
+async fn withheld_material_makes_an_access_answer_partial_with_its_ground() {
+    let app = TestApp::spawn().await;
+    let (_, body) = app.submit_public(|_| {}).await;
+    let id = body["id"].as_str().unwrap().to_string();
+    app.act_ok(
+        &id,
+        json!({ "action": "verify_identity", "method": "strong_eid" }),
+    )
+    .await;
+    for (title, ground) in [
+        ("Asiakastiedot", None),
+        ("Perheen tiedot", Some("gdpr_15_4")),
+    ] {
+        let (s, b) = app
+            .post(
+                &format!("/api/v1/requests/{id}/entries"),
+                Some(&app.org.staff),
+                json!({ "register": "turvakoti", "title": title, "data": { "nimi": "Maija" },
+                        "withheld_ground": ground,
+                        "withheld_reason": ground.map(|_| "Koskee toista perheenjäsentä.") }),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+    }
+    app.assert_completion_needs_partial(&id, "gdpr_15_4").await;
+    let r = app.act_ok(&id, json!({ "action": "complete" })).await;
+    assert_eq!(r["outcome"], "partially_fulfilled");
+    assert_eq!(r["decision"]["grounds"], json!(["gdpr_15_4"]));
+    assert_eq!(
+        kinds(&documents_of(&app, &id).await),
+        ["refusal_certificate", "answer_cover"]
+    );
+    assert_letters_name_outcome(&app, &id, LetterKind::AnswerCover, "partially_fulfilled");
+}
+
+#[actix_rt::test]
+async fn a_withheld_entry_is_listed_with_its_ground_not_left_out() {
+    let app = TestApp::spawn().await;
+    let (_, body) = app.submit_public(|_| {}).await;
+    let id = body["id"].as_str().unwrap().to_string();
+    let (s, b) = app
+        .post(
+            &format!("/api/v1/requests/{id}/entries"),
+            Some(&app.org.staff),
+            json!({ "register": "turvakoti", "title": "Lastensuojeluilmoitus", "data": { "ilmoittaja": "X" },
+                    "withheld_ground": "gdpr_15_4", "withheld_reason": "Ilmoittajan henkilöllisyys suojataan." }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    // A ground the catalogue does not allow for an access request is refused.
+    let (s, b) = app
+        .post(
+            &format!("/api/v1/requests/{id}/entries"),
+            Some(&app.org.staff),
+            json!({ "register": "turvakoti", "title": "Muu", "data": {},
+                    "withheld_ground": "act_703_2023_11", "withheld_reason": "Ei." }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(
+        common::field_errors(&b),
+        [("withheld_ground".into(), "ground_not_applicable".into())]
+    );
+
+    let ctx = app.ctx.clone();
+    let mut conn = ctx.pool.get().unwrap();
+    let mut request = Request::load(&mut conn, &ctx_org(&app), &id).unwrap();
+    for (lang, expected, not_found) in [
+        (
+            Language::Fi,
+            [
+                "Kirjaukset, joita emme anna",
+                "Muiden henkilöiden oikeudet ja vapaudet",
+                "15 artiklan 4 kohta",
+            ],
+            "ei löytynyt",
+        ),
+        (
+            Language::Sv,
+            [
+                "Anteckningar som vi inte lämnar ut",
+                "Andra personers rättigheter och friheter",
+                "artikel 15.4",
+            ],
+            "hittades inga anteckningar",
+        ),
+        (
+            Language::En,
+            [
+                "Entries we are not giving you",
+                "Rights and freedoms of others",
+                "Article 15(4)",
+            ],
+            "were found in our systems",
+        ),
+    ] {
+        request.row.language = lang;
+        let text = pdf_text(
+            &documents::render_letter(
+                ctx.letter_desk(),
+                &mut conn,
+                &request,
+                LetterKind::AccessReport,
+                None,
+            )
+            .unwrap(),
+        );
+        for e in expected.iter().chain(&[
+            "Lastensuojeluilmoitus",
+            "Ilmoittajan henkilöllisyys suojataan.",
+        ]) {
+            assert!(text.contains(e), "{lang}: '{e}' in\n{text}");
+        }
+        // The entry was found: the answer must not say that nothing was.
+        assert!(!text.contains(not_found), "{lang}: says no records\n{text}");
+    }
+    drop(conn);
+    // The decision is a refusal (nothing was given), and its certificate lists the entry.
+    app.act_ok(
+        &id,
+        json!({ "action": "verify_identity", "method": "strong_eid" }),
+    )
+    .await;
+    let r = app.act_ok(&id, json!({ "action": "complete" })).await;
+    assert_eq!(r["outcome"], "refused");
+    let docs = documents_of(&app, &id).await;
+    let certificate = docs
+        .iter()
+        .find(|d| d["kind"] == "refusal_certificate")
+        .unwrap();
+    let text = pdf_text(&download(&app, certificate["id"].as_str().unwrap()).await);
+    for e in [
+        "Tiedot, joita ei anneta",
+        "Lastensuojeluilmoitus",
+        "Ilmoittajan henkilöllisyys suojataan.",
+    ] {
+        assert!(text.contains(e), "'{e}' in\n{text}");
+    }
+}
+
+#[actix_rt::test]
+async fn the_dpo_reopens_a_wrong_answer_and_the_new_one_supersedes_it_on_record() {
+    let app = TestApp::spawn().await;
+    let id = request_with_items(
+        &app,
+        "rectification",
+        rectification_details(),
+        &["Osoite", "Arvio"],
+    )
+    .await;
+    decide(&app, &id, 1, done_rectification()).await;
+    decide(&app, &id, 2, refused_with("gdpr_16")).await;
+    let first = app.act_ok(&id, json!({ "action": "complete" })).await;
+    assert_eq!(first["outcome"], "partially_fulfilled");
+    assert_eq!(first["decision"]["grounds"], json!(["gdpr_16"]));
+
+    let path = format!("/api/v1/requests/{id}/reopen");
+    let reason = json!({ "reason": "Kohta 2 ei ollut arvio vaan virheellinen osoitetieto." });
+    let (s, _) = app.post(&path, Some(&app.org.staff), reason.clone()).await;
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "the DPO corrects, not the handler"
+    );
+    let (s, b) = app
+        .post(&path, Some(&app.org.dpo), json!({ "reason": "virhe" }))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(
+        common::field_errors(&b),
+        [("reason".into(), "too_short".into())]
+    );
+
+    app.set_today("2026-12-01");
+    let (s, r) = app.post(&path, Some(&app.org.dpo), reason.clone()).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert_eq!(r["state"], "in_progress");
+    assert!(r["outcome"].is_null() && r["decision"].is_null(), "{r}");
+    // The deadline facts stay as they were: reopening does not restart the clock.
+    for field in [
+        "received_on",
+        "target_on",
+        "due_on",
+        "extended",
+        "paused_days",
+    ] {
+        assert_eq!(r[field], first[field], "{field}");
+    }
+    let (s, b) = app.post(&path, Some(&app.org.dpo), reason).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{b}");
+    assert_eq!(b["code"], "not_reopenable");
+
+    // The new answer: item 2 corrected after all.
+    decide(&app, &id, 2, done_rectification()).await;
+    let second = app.act_ok(&id, json!({ "action": "complete" })).await;
+    assert_eq!(second["outcome"], "fulfilled");
+    assert_eq!(second["closed_on"], "2026-12-01");
+    // The old letters stay stored beside the new one.
+    assert_eq!(
+        kinds(&documents_of(&app, &id).await),
+        [
+            "refusal_certificate",
+            "rectification_done",
+            "rectification_done"
+        ]
+    );
+    let (_, events) = app
+        .get(&format!("/api/v1/requests/{id}/events"), Some(&app.org.dpo))
+        .await;
+    let reopened = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "reopened")
+        .expect("audited");
+    assert_eq!(reopened["from_state"], "completed", "{reopened}");
+    assert_eq!(
+        reopened["payload"]["previous_outcome"],
+        "partially_fulfilled"
+    );
+    assert_eq!(
+        reopened["payload"]["previous_decision"]["grounds"],
+        json!(["gdpr_16"])
+    );
+}

@@ -365,6 +365,20 @@ async fn the_report_is_a_pdf_and_a_csv_released_to_the_requester() {
         json!({ "period_from": "2024-11-02", "period_to": "2026-11-01" }),
     )
     .await;
+    // A ground the catalogue does not allow for log data is refused before anything is made.
+    let (s, b) = app
+        .post(
+            &format!("/api/v1/requests/{id}/log-report"),
+            Some(&app.org.staff),
+            json!({ "withhold_users": ["Käyttäjä 6"], "withheld_ground": "gdpr_17_3_b" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(
+        common::field_errors(&b),
+        [("withheld_ground".into(), "ground_not_applicable".into())]
+    );
+    // Without a ground, the log-data request's own rule (Act 703/2023 § 11) is cited.
     let (s, docs) = app
         .post(
             &format!("/api/v1/requests/{id}/log-report"),
@@ -429,20 +443,22 @@ async fn the_report_is_a_pdf_and_a_csv_released_to_the_requester() {
         assert!(text.contains(word), "{word} whole in\n{text}");
     }
     assert!(
-        text.contains("vakavaa vaaraa"),
-        "the withholding is said\n{text}"
+        text.contains("Lokitietojen antamisesta aiheutuva vakava vaara")
+            && text.contains("(703/2023), 11 §"),
+        "the withholding and its ground are said\n{text}"
     );
     assert!(!text.contains(SUBJECT), "no identity code in the report");
 
-    // What was left out is refused on the serious-danger ground, so the decision must be a
-    // partial one that names it (the refusal certificate then lists it).
+    // What was left out is refused on the log-data rule's serious-danger ground, so the
+    // decision is a partial one that names it (the refusal certificate then lists it).
     app.act_ok(&id, json!({ "action": "start" })).await;
     app.act_ok(
         &id,
         json!({ "action": "verify_identity", "method": "strong_eid" }),
     )
     .await;
-    app.assert_completion_needs_partial(&id, "tsl_34").await;
+    app.assert_completion_needs_partial(&id, "act_703_2023_11")
+        .await;
     let (s, b) = app
         .act(
             &id,
@@ -451,15 +467,18 @@ async fn the_report_is_a_pdf_and_a_csv_released_to_the_requester() {
         )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
-    assert_eq!(b["errors"][0]["code"], "withheld_ground_missing", "{b}");
+    // The grounds come from what was withheld; a ground nothing rests on is refused.
+    assert_eq!(b["errors"][0]["code"], "ground_not_in_decisions", "{b}");
+    assert_eq!(b["errors"][0]["field"], "grounds[0]", "{b}");
     let r = app
         .act_ok(
             &id,
             json!({ "action": "complete", "outcome": "partially_fulfilled",
-                    "grounds": ["tsl_34"], "explanation": "Osa merkinnöistä jätettiin pois." }),
+                    "grounds": ["act_703_2023_11"], "explanation": "Osa merkinnöistä jätettiin pois." }),
         )
         .await;
     assert_eq!(r["state"], "completed", "{r}");
+    assert_eq!(r["decision"]["grounds"], json!(["act_703_2023_11"]), "{r}");
 }
 
 #[actix_rt::test]
@@ -723,4 +742,138 @@ async fn a_batch_with_thousands_of_new_users_stores_them_all() {
         .get_result(&mut conn)
         .unwrap();
     assert_eq!(users, USERS as i64);
+}
+
+#[actix_rt::test]
+async fn a_misuse_investigations_finding_is_recorded_and_stated_in_the_answer() {
+    let app = TestApp::spawn().await;
+    let id = log_request(
+        &app,
+        json!({ "period_from": "2024-11-02", "period_to": "2026-11-01",
+                "misuse_suspected": true, "misuse_suspected_user": "Matti Esimerkki" }),
+    )
+    .await;
+    app.act_ok(
+        &id,
+        json!({ "action": "verify_identity", "method": "in_person" }),
+    )
+    .await;
+    // The client asked for an investigation: the answer cannot go without its finding.
+    let (s, b) = app.act(&id, json!({ "action": "complete" })).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{b}");
+    assert_eq!(b["code"], "misuse_finding_missing");
+
+    let path = format!("/api/v1/requests/{id}/misuse-finding");
+    let (s, b) = app
+        .post(
+            &path,
+            Some(&app.org.staff),
+            json!({ "misuse_found": false, "finding": "  ", "on": "2030-01-01" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(
+        common::field_errors(&b),
+        [
+            ("finding".into(), "required".into()),
+            ("on".into(), "date_in_future".into())
+        ]
+    );
+    let (_, access) = app.submit_public(|_| {}).await;
+    let (s, b) = app
+        .post(
+            &format!(
+                "/api/v1/requests/{}/misuse-finding",
+                access["id"].as_str().unwrap()
+            ),
+            Some(&app.org.staff),
+            json!({ "misuse_found": false, "finding": "Ei koske." }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{b}");
+    assert_eq!(b["code"], "not_a_log_inspection");
+
+    let finding = "Matti Esimerkin kaikki käyttökerrat liittyivät asiakkuutesi hoitamiseen.";
+    let (s, b) = app
+        .post(
+            &path,
+            Some(&app.org.staff),
+            json!({ "misuse_found": true, "finding": "Luonnos, korvataan." }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let (s, b) = app
+        .post(
+            &path,
+            Some(&app.org.staff),
+            json!({ "misuse_found": false, "finding": finding, "on": "2026-11-13" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    assert_eq!(b["concluded_on"], "2026-11-13");
+
+    // Audited, without the text (it names people).
+    let (_, events) = app
+        .get(&format!("/api/v1/requests/{id}/events"), Some(&app.org.dpo))
+        .await;
+    let recorded: Vec<&Value> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "misuse_finding_recorded")
+        .collect();
+    assert_eq!(recorded.len(), 2, "{events}");
+    assert!(!events.to_string().contains("Matti Esimerkin"), "{events}");
+
+    let r = app.act_ok(&id, json!({ "action": "complete" })).await;
+    assert_eq!(r["outcome"], "fulfilled");
+    let (_, docs) = app
+        .get(
+            &format!("/api/v1/requests/{id}/documents"),
+            Some(&app.org.staff),
+        )
+        .await;
+    let answer = docs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["kind"] == "answer_cover")
+        .expect("an answer letter");
+    let pdf = app
+        .client
+        .get(format!(
+            "{}/api/v1/documents/{}",
+            app.base,
+            answer["id"].as_str().unwrap()
+        ))
+        .bearer_auth(&app.org.staff)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let text = rightsdesk::pdf::extract_text(&pdf).unwrap();
+    for expected in [
+        "Selvitys epäillystä väärinkäytöstä",
+        "Asiakastietojen väärinkäyttöä ei todettu",
+        "13.11.2026",
+        finding,
+    ] {
+        assert!(text.contains(expected), "'{expected}' in\n{text}");
+    }
+    // The latest finding is stated; the draft is not, and nothing invites a new request.
+    assert!(!text.contains("Luonnos"), "{text}");
+    assert!(!text.contains("Jos epäilet"), "{text}");
+
+    // Closed: the finding on record is the one the client was told.
+    let (s, b) = app
+        .post(
+            &path,
+            Some(&app.org.staff),
+            json!({ "misuse_found": true, "finding": "Myöhemmin." }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{b}");
+    assert_eq!(b["code"], "request_closed");
 }

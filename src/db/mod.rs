@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod blobs;
 pub mod documents;
+pub mod findings;
 pub mod log_writer;
 pub mod logs;
 pub mod models;

@@ -276,3 +276,16 @@ pub struct RecipientRow {
     pub notified_by: Option<String>,
     pub created_at: NaiveDateTime,
 }
+
+/// A misuse investigation's finding; the latest of a request is the one stated.
+#[derive(Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = misuse_findings)]
+pub struct MisuseFindingRow {
+    pub id: String,
+    pub request_id: String,
+    pub misuse_found: bool,
+    pub finding: String,
+    pub concluded_on: NaiveDate,
+    pub recorded_by: String,
+    pub recorded_at: NaiveDateTime,
+}

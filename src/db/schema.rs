@@ -404,3 +404,15 @@ diesel::table! {
 
 diesel::joinable!(access_events -> log_users (user_ref));
 diesel::allow_tables_to_appear_in_same_query!(access_events, log_users, log_scopes);
+
+diesel::table! {
+    misuse_findings (id) {
+        id -> Text,
+        request_id -> Text,
+        misuse_found -> Bool,
+        finding -> Text,
+        concluded_on -> Date,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}

@@ -86,6 +86,21 @@ impl LegalGrounds {
         self.grounds.iter().find(|g| g.code == code)
     }
 
+    /// Checks one cited ground (a single-valued field): known and applicable to the kind.
+    pub fn check_one(&self, code: &str, kind: RequestKind, field: &str) -> Option<FieldError> {
+        match self.get(code) {
+            None => Some(
+                FieldError::new(field, FieldCode::UnknownGround)
+                    .with_params(serde_json::json!({ "code": code })),
+            ),
+            Some(g) if !g.applies_to_kind(kind) => Some(
+                FieldError::new(field, FieldCode::GroundNotApplicable)
+                    .with_params(serde_json::json!({ "code": code, "kind": kind.as_str() })),
+            ),
+            Some(_) => None,
+        }
+    }
+
     /// Checks cited ground codes: at least one, each known and applicable to the kind.
     pub fn check(&self, codes: &[String], kind: RequestKind, field: &str) -> Vec<FieldError> {
         let mut errors = Vec::new();
@@ -133,8 +148,32 @@ mod tests {
             "gdpr_21_1",
             "tsl_34",
             "act_703_2023_11",
+            "gdpr_16",
+            "gdpr_18_1",
+            "gdpr_18_2",
+            "gdpr_21_1_scope",
         ] {
             assert!(grounds.get(code).is_some(), "{code} missing");
+        }
+        // Each right has its own refusal grounds, and they are usable only for it.
+        use RequestKind::*;
+        for (code, kinds) in [
+            ("gdpr_16", &[Rectification][..]),
+            ("gdpr_18_1", &[Restriction]),
+            ("gdpr_18_2", &[Restriction]),
+            ("gdpr_21_1", &[Objection]),
+            ("gdpr_21_1_scope", &[Objection]),
+            ("act_703_2023_11", &[LogInspection]),
+            ("tsl_34", &[Access, LogInspection]),
+        ] {
+            let g = grounds.get(code).unwrap();
+            for kind in RequestKind::ALL {
+                assert_eq!(
+                    g.applies_to_kind(*kind),
+                    kinds.contains(kind),
+                    "{code} for {kind}"
+                );
+            }
         }
         let log = grounds.get("act_703_2023_11").unwrap();
         assert!(log.applies_to_kind(RequestKind::LogInspection));
@@ -161,6 +200,45 @@ mod tests {
         );
         let found: Vec<&str> = errs.iter().map(|e| e.code.as_str()).collect();
         assert_eq!(found, ["unknown_ground", "ground_not_applicable"]);
+    }
+
+    #[test]
+    fn one_cited_ground_is_checked_under_its_own_field_name() {
+        let grounds = LegalGrounds::embedded().unwrap();
+        assert!(grounds
+            .check_one(
+                "act_703_2023_11",
+                RequestKind::LogInspection,
+                "withheld_ground"
+            )
+            .is_none());
+        let e = grounds
+            .check_one("gdpr_17_3_b", RequestKind::LogInspection, "withheld_ground")
+            .unwrap();
+        assert_eq!(
+            (e.field.as_str(), e.code.as_str()),
+            ("withheld_ground", "ground_not_applicable")
+        );
+        let e = grounds
+            .check_one("nope", RequestKind::Access, "withheld_ground")
+            .unwrap();
+        assert_eq!(e.code.as_str(), "unknown_ground");
+    }
+
+    /// Every ground names its statute in every language: a reference the reader can look up.
+    #[test]
+    fn every_ground_cites_a_statute_with_a_number_in_each_language() {
+        let grounds = LegalGrounds::embedded().unwrap();
+        for g in grounds.all() {
+            for lang in crate::domain::enums::Language::ALL {
+                let statute = g.statute.get(*lang);
+                assert!(
+                    statute.chars().any(|c| c.is_ascii_digit()),
+                    "{} {lang}: {statute}",
+                    g.code
+                );
+            }
+        }
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The DPO's views.
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, post, web, HttpResponse};
 use chrono::Datelike;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -9,7 +9,9 @@ use super::auth::Auth;
 use super::error::{AppError, Problem};
 use crate::db::audit::ChainReport;
 use crate::domain::codes::FieldCode;
+use crate::services::corrections::{self, ReopenInput};
 use crate::services::dpo::{self, Deadlines, FailedMessage, Statistics};
+use crate::services::views::RequestOutput;
 use crate::services::{blocking, Context, ServiceError};
 
 #[utoipa::path(tag = "dpo", security(("bearer" = [])), responses(
@@ -72,5 +74,24 @@ pub async fn failed_messages(
     auth: Auth,
 ) -> Result<HttpResponse, AppError> {
     let out = blocking(move || dpo::failed_messages(&ctx, &auth.0)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[utoipa::path(tag = "dpo", params(("id" = String, Path, description = "Request id")), request_body = ReopenInput, security(("bearer" = [])), responses(
+    (status = 200, body = RequestOutput, description = "Open again, in progress, with its deadline facts unchanged; the old decision is kept in the audit trail"),
+    (status = 403, body = Problem, content_type = "application/problem+json", description = "DPO only"),
+    (status = 404, body = Problem, content_type = "application/problem+json", description = "No such request in your organisation"),
+    (status = 409, body = Problem, content_type = "application/problem+json", description = "Not completed or refused (not_reopenable)"),
+    (status = 422, body = Problem, content_type = "application/problem+json", description = "The reason is missing, too short or too long"),
+))]
+#[post("/requests/{id}/reopen")]
+pub async fn reopen(
+    ctx: web::Data<Context>,
+    auth: Auth,
+    id: web::Path<String>,
+    body: web::Json<ReopenInput>,
+) -> Result<HttpResponse, AppError> {
+    let input = body.into_inner();
+    let out = blocking(move || corrections::reopen(&ctx, &auth.0, &id, input)).await?;
     Ok(HttpResponse::Ok().json(out))
 }

@@ -12,7 +12,7 @@ use crate::edge::session::bearer_token;
 use crate::services::documents::DocumentOutput;
 use crate::services::logs::{
     self, ImportSummary, Importer, IngestTokenInput, IngestTokenOutput, LogSearchInput,
-    LogSearchOutput,
+    LogSearchOutput, MisuseFindingInput, MisuseFindingOutput,
 };
 use crate::services::{blocking, Context, ServiceError};
 
@@ -144,5 +144,23 @@ pub async fn report(
 ) -> Result<HttpResponse, AppError> {
     let input = body.into_inner();
     let out = blocking(move || logs::report(&ctx, &auth.0, &id, &input)).await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+#[utoipa::path(tag = "access-log", params(("id" = String, Path, description = "Request id")), request_body = MisuseFindingInput, security(("bearer" = [])), responses(
+    (status = 201, body = MisuseFindingOutput, description = "Recorded and audited; the answer letter states the latest finding"),
+    (status = 404, body = Problem, content_type = "application/problem+json", description = "No such request in your organisation"),
+    (status = 409, body = Problem, content_type = "application/problem+json", description = "Not a log-inspection request, or the request is closed"),
+    (status = 422, body = Problem, content_type = "application/problem+json", description = "No finding text, or a date in the future or before receipt"),
+))]
+#[post("/requests/{id}/misuse-finding")]
+pub async fn record_misuse_finding(
+    ctx: web::Data<Context>,
+    auth: Auth,
+    id: web::Path<String>,
+    body: web::Json<MisuseFindingInput>,
+) -> Result<HttpResponse, AppError> {
+    let input = body.into_inner();
+    let out = blocking(move || logs::record_finding(&ctx, &auth.0, &id, input)).await?;
     Ok(HttpResponse::Created().json(out))
 }

@@ -100,6 +100,7 @@ where
                 .service(dpo::statistics)
                 .service(dpo::verify_audit)
                 .service(dpo::failed_messages)
+                .service(dpo::reopen)
                 .service(admin::create_register)
                 .service(admin::list_registers)
                 .service(admin::create_user)
@@ -126,7 +127,8 @@ where
                 .service(logs::ingest)
                 .service(logs::create_token)
                 .service(logs::search)
-                .service(logs::report),
+                .service(logs::report)
+                .service(logs::record_misuse_finding),
         )
         .split_for_parts()
 }

@@ -14,6 +14,7 @@ use crate::domain::authorities::Authorities;
 use crate::domain::decision::Decision;
 use crate::domain::enums::Language;
 use crate::domain::grounds::LegalGrounds;
+use crate::domain::misuse::MisuseFinding;
 use crate::services::profile::{OrganisationProfile, RegisterInfo};
 
 /// Everything a letter may need; the documents service loads it in one place.
@@ -34,6 +35,13 @@ pub struct LetterInput<'a> {
     /// Structured entries with their parsed content, for the access report.
     pub entries: &'a [(AttachmentRow, Value)],
     pub attachments: &'a [AttachmentRow],
+    /// Everything gathered but withheld (entries and files): listed with its ground, so no
+    /// withheld piece silently vanishes from an answer or a certificate.
+    pub withheld: &'a [AttachmentRow],
+    /// The log-data request asked for a misuse investigation.
+    pub misuse_asked: bool,
+    /// A misuse investigation's recorded finding (log-data requests).
+    pub misuse_finding: Option<&'a MisuseFinding>,
     pub original_due_on: NaiveDate,
     pub message: Option<String>,
     pub download_days: u32,
@@ -269,6 +277,14 @@ pub fn build(
             "register": register_name(&a.register_id),
             "rows": entry_rows(content),
         })).collect::<Vec<_>>(),
+        "withheld": input.withheld.iter().map(|a| json!({
+            "kind": a.kind,
+            "title": a.title,
+            "register": register_name(&a.register_id),
+            "ground": a.withheld_ground.as_deref().and_then(ground),
+            "reason": a.withheld_reason,
+        })).collect::<Vec<_>>(),
+        "misuse": misuse_context(input, lang),
         "attachments": input.attachments.iter().map(|a| json!({
             "name": a.filename,
             "register": register_name(&a.register_id),
@@ -277,6 +293,18 @@ pub fn build(
             "redacted": a.redacted,
             "withheld_ground": a.withheld_ground.as_deref().and_then(|c| grounds.get(c)).map(|g| g.title.get(lang).to_string()),
         })).collect::<Vec<_>>(),
+    })
+}
+
+/// Whether the log-data request asked for a misuse investigation, and what it found.
+fn misuse_context(input: &LetterInput<'_>, lang: Language) -> Value {
+    json!({
+        "asked": input.misuse_asked,
+        "finding": input.misuse_finding.map(|f| json!({
+            "found": f.misuse_found,
+            "text": f.finding,
+            "on": format_date(f.on, lang),
+        })),
     })
 }
 

@@ -13,7 +13,9 @@ use crate::db::models::RequestRow;
 use crate::db::{self, orgs, requests as req_db, AnyConnection};
 use crate::domain::clock::ClockStop;
 use crate::domain::codes::{FieldCode, ProblemCode};
-use crate::domain::enums::{Awaiting, IdentityMethod, Outcome, RequestState, Role};
+use crate::domain::details::Details;
+use crate::domain::enums::{Awaiting, IdentityMethod, ItemDecision, Outcome, RequestState, Role};
+use crate::domain::outcome::{derive_outcome, DerivedOutcome, Undecided};
 use crate::domain::validation::FieldError;
 use crate::domain::workflow::{allowed_actions, next_state, Action};
 
@@ -40,13 +42,15 @@ pub struct ActionInput {
     /// `request_identity`, `request_clarification`, `requester_replied`: what was asked or answered.
     #[serde(default)]
     pub message: Option<String>,
-    /// `complete`: `fulfilled` or `partially_fulfilled`.
+    /// `complete`: optional. The outcome follows from the item decisions and the withheld
+    /// material; if given, it must be that outcome (a check against a stale screen).
     #[serde(default)]
     pub outcome: Option<Outcome>,
-    /// `refuse` and a partial `complete`: legal-ground codes.
+    /// `refuse`: legal-ground codes. `complete`: optional; the grounds are gathered from the
+    /// refused items and the withheld material, and any given must be among them.
     #[serde(default)]
     pub grounds: Vec<String>,
-    /// `refuse` and a partial `complete`: why, in words the requester will read.
+    /// `refuse` (required) and `complete` (optional): why, in words the requester will read.
     #[serde(default)]
     pub explanation: Option<String>,
 }
@@ -88,34 +92,6 @@ pub fn apply(
     Ok(ActionResult { request, notice })
 }
 
-/// The legal grounds on which something is being withheld from the requester: attachments
-/// marked withheld, and the serious-danger ground (Data Protection Act § 34) when the latest
-/// access-log report left events out.
-fn withheld_grounds(
-    conn: &mut AnyConnection,
-    request_id: &str,
-) -> Result<Vec<String>, ServiceError> {
-    let mut grounds: std::collections::BTreeSet<String> =
-        db::documents::list_attachments(conn, request_id)?
-            .into_iter()
-            .filter_map(|a| a.withheld_ground)
-            .collect();
-    let last_log_report = audit::list_for_request(conn, request_id)?
-        .into_iter()
-        .rev()
-        .find(|e| e.action == "log_report_made");
-    if let Some(event) = last_log_report {
-        let payload: Value = serde_json::from_str(&event.payload).unwrap_or(Value::Null);
-        if payload["withheld"].as_u64().unwrap_or(0) > 0 {
-            grounds.insert(SERIOUS_DANGER.to_string());
-        }
-    }
-    Ok(grounds.into_iter().collect())
-}
-
-/// Data Protection Act (1050/2018) § 34: the ground for leaving log events out.
-const SERIOUS_DANGER: &str = "tsl_34";
-
 fn apply_to(
     ctx: &Context,
     conn: &mut AnyConnection,
@@ -126,7 +102,7 @@ fn apply_to(
     let today = ctx.today();
     let state = request.row.state;
     let awaiting = request.row.awaiting;
-    let Some(to_state) = next_state(state, awaiting, input.action) else {
+    let Some(mut to_state) = next_state(state, awaiting, input.action) else {
         let allowed = allowed_actions(state).to_vec();
         return Err(ServiceError::Conflict {
             code: ProblemCode::ActionNotAllowed,
@@ -159,6 +135,8 @@ fn apply_to(
     let mut notice = None;
     let mut assigned = None;
     let mut payload = json!({ "on": on });
+    // The outcome the action decides, once it is known: it chooses the letters.
+    let mut outcome = None;
 
     match input.action {
         Action::Assign => match input.assignee.as_deref().map(str::trim) {
@@ -250,58 +228,64 @@ fn apply_to(
                     allowed: None,
                 });
             }
-            let withheld = withheld_grounds(conn, &request.row.id)?;
-            match input.outcome {
-                None => errors.push(FieldError::new("outcome", FieldCode::Required)),
-                Some(Outcome::Fulfilled) => {
-                    if !input.grounds.is_empty() {
-                        errors.push(FieldError::new(
-                            "grounds",
-                            FieldCode::OnlyForPartialOrRefusal,
-                        ));
-                    }
-                    if !withheld.is_empty() {
-                        errors.push(
-                            FieldError::new("outcome", FieldCode::WithheldNeedsPartial)
-                                .with_params(json!({ "grounds": withheld.join(", ") })),
-                        );
-                    }
-                    decide(
-                        &mut request,
-                        Outcome::Fulfilled,
-                        &[],
-                        explanation.clone(),
-                        principal,
-                        on,
-                    )?;
-                }
-                Some(Outcome::PartiallyFulfilled) => {
-                    errors.extend(ctx.rules.grounds.check(&input.grounds, kind, "grounds"));
-                    // What was withheld is refused, so the certificate must name its ground.
-                    for ground in withheld.iter().filter(|g| !input.grounds.contains(g)) {
-                        errors.push(
-                            FieldError::new("grounds", FieldCode::WithheldGroundMissing)
-                                .with_params(json!({ "ground": ground })),
-                        );
-                    }
-                    if explanation.is_none() {
-                        errors.push(FieldError::new("explanation", FieldCode::Required));
-                    }
-                    decide(
-                        &mut request,
-                        Outcome::PartiallyFulfilled,
-                        &input.grounds,
-                        explanation.clone(),
-                        principal,
-                        on,
-                    )?;
-                }
-                Some(_) => errors.push(FieldError::new("outcome", FieldCode::InvalidChoice)),
+            // The answer states what the investigation the client asked for found.
+            let misuse_asked = matches!(
+                &request.details,
+                Details::LogInspection(d) if d.misuse_suspected == Some(true)
+            );
+            if misuse_asked && super::logs::latest_finding(conn, &request.row.id)?.is_none() {
+                return Err(ServiceError::Conflict {
+                    code: ProblemCode::MisuseFindingMissing,
+                    detail: "the request asks for a misuse investigation: record its finding (POST /requests/{id}/misuse-finding) before completing".into(),
+                    allowed: None,
+                });
             }
-            payload["outcome"] = json!(input.outcome);
-            payload["grounds"] = json!(input.grounds);
+            let facts = super::outcome::decision_facts(conn, &request.row.id)?;
+            let derived = derive_outcome(&facts).map_err(|Undecided(numbers)| {
+                ServiceError::Validation(
+                    numbers
+                        .into_iter()
+                        .map(|n| {
+                            FieldError::new(format!("items[{n}]"), FieldCode::ItemUndecided)
+                                .with_params(json!({ "item": n }))
+                        })
+                        .collect(),
+                )
+            })?;
+            check_claims(input, &facts.withheld, &derived, &mut errors);
+            // A request refused in every part is a refusal, whichever button said so.
+            if derived.outcome == Outcome::Refused {
+                to_state = RequestState::Refused;
+            }
+            decide(
+                &mut request,
+                derived.outcome,
+                &derived.grounds,
+                explanation.clone(),
+                principal,
+                on,
+            )?;
+            payload["outcome"] = json!(derived.outcome);
+            payload["grounds"] = json!(derived.grounds);
+            outcome = Some(derived.outcome);
         }
         Action::Refuse => {
+            // Refusing the request as a whole would deny what was already done.
+            let done: Vec<i32> = crate::db::documents::list_items(conn, &request.row.id)?
+                .iter()
+                .filter(|i| i.decision == Some(ItemDecision::Done))
+                .map(|i| i.number)
+                .collect();
+            if !done.is_empty() {
+                return Err(ServiceError::Conflict {
+                    code: ProblemCode::ItemsAlreadyDone,
+                    detail: format!(
+                        "item(s) {} were already carried out, so the request cannot be refused as a whole; complete it instead (the outcome follows from the item decisions)",
+                        join_numbers(&done)
+                    ),
+                    allowed: None,
+                });
+            }
             errors.extend(ctx.rules.grounds.check(&input.grounds, kind, "grounds"));
             if explanation.is_none() {
                 errors.push(FieldError::new("explanation", FieldCode::Required));
@@ -315,6 +299,7 @@ fn apply_to(
                 on,
             )?;
             payload["grounds"] = json!(input.grounds);
+            outcome = Some(Outcome::Refused);
         }
         Action::Withdraw => {
             if reason.is_none() {
@@ -386,7 +371,7 @@ fn apply_to(
     notify(ctx, conn, row, input.action, assigned.as_ref())?;
     // The letters the change calls for are written in its transaction: they exist exactly
     // when the change does.
-    for letter in super::documents::letters_for(input.action, kind, input.outcome) {
+    for letter in super::documents::letters_for(input.action, kind, outcome) {
         super::documents::write_letter(
             ctx.letter_desk(),
             conn,
@@ -397,6 +382,44 @@ fn apply_to(
         )?;
     }
     Ok((request, notice))
+}
+
+/// What staff said with `complete` may add nothing the decisions do not say: an outcome must
+/// be the derived one and a cited ground one the items or the withheld material rest on.
+fn check_claims(
+    input: &ActionInput,
+    withheld: &[String],
+    derived: &DerivedOutcome,
+    errors: &mut Vec<FieldError>,
+) {
+    match input.outcome {
+        Some(claimed) if claimed == derived.outcome => {}
+        Some(Outcome::Fulfilled) if !withheld.is_empty() => errors.push(
+            FieldError::new("outcome", FieldCode::WithheldNeedsPartial)
+                .with_params(json!({ "grounds": derived.grounds.join(", ") })),
+        ),
+        Some(claimed) => errors.push(
+            FieldError::new("outcome", FieldCode::OutcomeContradictsDecisions)
+                .with_params(json!({ "claimed": claimed, "derived": derived.outcome })),
+        ),
+        None => {}
+    }
+    for (i, code) in input.grounds.iter().enumerate() {
+        if !derived.grounds.contains(code) {
+            errors.push(
+                FieldError::new(format!("grounds[{i}]"), FieldCode::GroundNotInDecisions)
+                    .with_params(json!({ "code": code })),
+            );
+        }
+    }
+}
+
+fn join_numbers(numbers: &[i32]) -> String {
+    numbers
+        .iter()
+        .map(i32::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The messages an action causes, queued in its transaction.

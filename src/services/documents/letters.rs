@@ -8,6 +8,7 @@ use crate::db::models::{DocumentRow, RequestRow};
 use crate::db::{blobs, documents as doc_db, orgs, requests as req_db, AnyConnection};
 use crate::domain::clock::RequestClock;
 use crate::domain::codes::ProblemCode;
+use crate::domain::details::Details;
 use crate::domain::enums::{Outcome, RequestKind, Role};
 use crate::domain::workflow::Action;
 use crate::letters::context::{self as letter_context, LetterInput};
@@ -35,7 +36,10 @@ pub fn letters_for(action: Action, kind: RequestKind, outcome: Option<Outcome>) 
                 _ => LetterKind::AnswerCover,
             };
             // The certificate first, so the answer letter can list it as enclosed.
-            if outcome == Some(Outcome::PartiallyFulfilled) {
+            if matches!(
+                outcome,
+                Some(Outcome::PartiallyFulfilled | Outcome::Refused)
+            ) {
                 vec![LetterKind::RefusalCertificate, answer]
             } else {
                 vec![answer]
@@ -146,6 +150,16 @@ pub fn render_letter(
         .filter(|a| a.kind == "file")
         .cloned()
         .collect();
+    let withheld: Vec<_> = attachments
+        .iter()
+        .filter(|a| a.withheld_ground.is_some())
+        .cloned()
+        .collect();
+    let misuse_finding = crate::services::logs::latest_finding(conn, &row.id)?;
+    let misuse_asked = matches!(
+        &request.details,
+        Details::LogInspection(d) if d.misuse_suspected == Some(true)
+    );
     // What the due date was before any extension: the extension notice states both.
     let original_due_on = RequestClock {
         extended: false,
@@ -169,6 +183,9 @@ pub fn render_letter(
         enclosures: &enclosures,
         entries: &entries,
         attachments: &files,
+        withheld: &withheld,
+        misuse_asked,
+        misuse_finding: misuse_finding.as_ref(),
         original_due_on,
         message,
         download_days: desk.store.download_days,

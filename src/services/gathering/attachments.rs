@@ -117,6 +117,14 @@ pub fn add_attachment<R: Read>(
     write_tx(&mut conn, &principal.org_id, |conn| {
         let request = open_request(conn, principal, request_id)?;
         let row = &request.row;
+        // Withholding cites a ground the catalogue allows for this kind of request.
+        if let Some(e) = meta.withheld_ground.as_deref().and_then(|code| {
+            ctx.rules
+                .grounds
+                .check_one(code, row.kind, "withheld_ground")
+        }) {
+            return Err(ServiceError::Validation(vec![e]));
+        }
         let registers = req_db::registers_of(conn, &row.id)?;
         let register = register_by_slug(&registers, &meta.register)?;
         let blob = blobs::store(conn, &row.org_id, file.content, limit).map_err(|e| match e {

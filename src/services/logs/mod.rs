@@ -1,12 +1,14 @@
 //! Log inspection (Act 703/2023 § 11): access-log ingestion from client systems, the search
 //! for one subject's events, and the report that answers "who looked at my data".
 
+mod finding;
 mod import;
 mod ingest;
 mod keys;
 mod report;
 mod search;
 
+pub use finding::*;
 pub use import::*;
 pub use ingest::*;
 pub use keys::*;

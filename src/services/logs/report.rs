@@ -21,6 +21,7 @@ pub fn report(
     input: &LogSearchInput,
 ) -> Result<Vec<DocumentOutput>, ServiceError> {
     principal.require(&[Role::Staff])?;
+    let withheld_ground = input.checked_ground(&ctx.rules.grounds)?;
     let result = search(ctx, principal, request_id, input)?;
     let mut conn = ctx.conn()?;
     let (request, _) = log_request(&mut conn, principal, request_id)?;
@@ -78,8 +79,17 @@ pub fn report(
             (w.total.clone(), result.total_events.to_string()),
         ]),
     ];
-    if result.withheld_events > 0 {
-        blocks.push(pdf::Block::Paragraph(w.withheld.clone()));
+    if let (true, Some(ground)) = (
+        result.withheld_events > 0,
+        withheld_ground
+            .as_deref()
+            .and_then(|c| ctx.rules.grounds.get(c)),
+    ) {
+        blocks.push(pdf::Block::Paragraph(
+            w.withheld
+                .replace("{title}", ground.title.get(lang))
+                .replace("{statute}", ground.statute.get(lang)),
+        ));
     }
     if rows.is_empty() {
         blocks.push(pdf::Block::Paragraph(w.none.clone()));
@@ -138,7 +148,10 @@ pub fn report(
                 action: "log_report_made",
                 from_state: None,
                 to_state: None,
-                payload: json!({ "events": result.total_events, "withheld": result.withheld_events, "withheld_users": input.withhold_users.len() }),
+                // The ground goes with the count: the decision cites what the report said.
+                payload: json!({ "events": result.total_events, "withheld": result.withheld_events,
+                                 "withheld_users": input.withhold_users.len(),
+                                 "withheld_ground": (result.withheld_events > 0).then_some(withheld_ground.as_deref()).flatten() }),
                 occurred_at: db::now(),
             },
         )?;

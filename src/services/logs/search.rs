@@ -8,14 +8,14 @@ use crate::db::logs as log_db;
 use crate::db::{requests as req_db, AnyConnection};
 use crate::domain::codes::ProblemCode;
 use crate::domain::details::{Details, LogInspectionDetails};
-use crate::domain::enums::Role;
+use crate::domain::enums::{RequestKind, Role};
+use crate::domain::grounds::LegalGrounds;
 use crate::domain::log_grouping::{group_events, SeenEvent, Withholding};
 use crate::domain::personal_id::PersonalId;
 use crate::services::request::Request;
 use crate::services::{Context, Principal, ServiceError};
 
-/// What staff choose to hold back, each on the serious-danger ground (Data Protection Act
-/// 1050/2018 § 34); the rest is still given.
+/// What staff choose to hold back, and on which ground; the rest is still given.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LogSearchInput {
@@ -23,6 +23,33 @@ pub struct LogSearchInput {
     pub withhold_users: Vec<String>,
     #[serde(default)]
     pub withhold_events: Vec<String>,
+    /// The legal ground for what is held back: a ground the catalogue allows for log-data
+    /// requests. Without one, the log-data request's own rule, Act 703/2023 § 11
+    /// (`act_703_2023_11`).
+    #[serde(default)]
+    pub withheld_ground: Option<String>,
+}
+
+/// The log-data request's own refusal rule (serious danger to health, care or another's
+/// rights), which a log report's withholding cites unless staff name another ground.
+pub const LOG_WITHHELD_GROUND: &str = "act_703_2023_11";
+
+impl LogSearchInput {
+    /// The ground of what this search holds back, checked against the catalogue: known and
+    /// allowed for log-data requests. Not asked for when nothing is held back.
+    pub fn checked_ground(&self, grounds: &LegalGrounds) -> Result<Option<String>, ServiceError> {
+        if self.withhold_users.is_empty() && self.withhold_events.is_empty() {
+            return Ok(None);
+        }
+        let code = self
+            .withheld_ground
+            .clone()
+            .unwrap_or_else(|| LOG_WITHHELD_GROUND.to_string());
+        match grounds.check_one(&code, RequestKind::LogInspection, "withheld_ground") {
+            Some(e) => Err(ServiceError::Validation(vec![e])),
+            None => Ok(Some(code)),
+        }
+    }
 }
 
 pub use crate::domain::log_grouping::{LogEventOutput, LogGroupOutput};

@@ -278,7 +278,7 @@ async fn page(
             })
         })
         .collect();
-    let consequence = consequence(action, &request, &dates, lang);
+    let consequence = consequence(ctx, action, &request, &dates, lang);
     let staff: Vec<Value> = users
         .iter()
         .filter(|u| u.active && u.role == Role::Staff)
@@ -318,16 +318,6 @@ async fn page(
             })
         })
         .collect();
-    let outcomes: Vec<Value> = [Outcome::Fulfilled, Outcome::PartiallyFulfilled]
-        .iter()
-        .map(|o| {
-            json!({
-                "value": o.as_str(),
-                "label": t.text(&format!("desk_outcome_{}", o.as_str()), lang),
-                "checked": typed.outcome == o.as_str(),
-            })
-        })
-        .collect();
     let name = action.as_str();
     let fields: Vec<&str> = match action {
         Action::Assign => vec!["assignee"],
@@ -336,7 +326,8 @@ async fn page(
         Action::RequestIdentity | Action::RequestClarification => vec!["message", "on"],
         Action::RequesterReplied => vec!["message", "on"],
         Action::Extend => vec!["reason", "on"],
-        Action::Complete => vec!["outcome", "grounds", "explanation", "on"],
+        // The outcome and its grounds follow from the items and the material (shown below).
+        Action::Complete => vec!["explanation", "on"],
         Action::Refuse => vec!["grounds", "explanation", "on"],
         Action::Withdraw => vec!["reason", "on"],
     };
@@ -364,7 +355,6 @@ async fn page(
         "staff": staff,
         "grounds": grounds,
         "methods": methods,
-        "outcomes": outcomes,
         "reason_label": t.text(&format!("desk_reason_{name}"), lang),
         "message_label": t.text(&format!("desk_message_{name}"), lang),
         "min_reason": (action == Action::Extend).then_some(actions::MIN_EXTENSION_REASON),
@@ -379,6 +369,7 @@ async fn page(
 
 /// The consequence of the action, in words, before it is confirmed.
 fn consequence(
+    ctx: &Context,
     action: Action,
     request: &crate::services::views::RequestOutput,
     dates: &preview::DatePreview,
@@ -417,10 +408,42 @@ fn consequence(
         Action::Start if request.assignee.is_none() => {
             said.push(t.text("desk_will_assign_you", lang));
         }
-        Action::Complete => {
-            said.push(t.text("desk_will_answer", lang));
-            said.push(t.text("desk_will_close", lang));
-        }
+        Action::Complete => match &dates.outcome {
+            Ok(derived) => {
+                said.push(t.text("desk_will_outcome", lang).replace(
+                    "{outcome}",
+                    &t.text(&format!("desk_outcome_{}", derived.outcome.as_str()), lang),
+                ));
+                if !derived.grounds.is_empty() {
+                    let grounds: Vec<String> = derived
+                        .grounds
+                        .iter()
+                        .map(|g| {
+                            ctx.rules
+                                .grounds
+                                .get(g)
+                                .map(|x| format!("{} ({})", x.title.get(lang), x.statute.get(lang)))
+                                .unwrap_or_else(|| g.clone())
+                        })
+                        .collect();
+                    said.push(
+                        t.text("desk_will_grounds", lang)
+                            .replace("{grounds}", &grounds.join("; ")),
+                    );
+                    said.push(t.text("desk_will_certificate", lang));
+                } else {
+                    said.push(t.text("desk_will_answer", lang));
+                }
+                said.push(t.text("desk_will_close", lang));
+            }
+            Err(undecided) => {
+                let numbers: Vec<String> = undecided.0.iter().map(i32::to_string).collect();
+                said.push(
+                    t.text("desk_will_undecided", lang)
+                        .replace("{items}", &numbers.join(", ")),
+                );
+            }
+        },
         Action::Refuse => {
             said.push(t.text("desk_will_certificate", lang));
             said.push(t.text("desk_will_close", lang));

@@ -1,0 +1,1 @@
+DROP TABLE misuse_findings;
