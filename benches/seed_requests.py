@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Adds N requests (default 1,000,000) to the demo organisation of a rightsdesk SQLite file:
-about 1 % open (spread over overdue, due soon, paused, extended), the rest closed."""
+about 1 % open (spread over overdue, due soon, paused, extended), the rest closed. Each
+kind gets details of its own shape: the service reads them back by kind and answers 500,
+naming the request, for a row that does not fit."""
 import sqlite3
 import sys
 
@@ -30,7 +32,13 @@ db.execute(
         date('2026-11-22', '-' || (i % 1500) || ' days', '+1 month'),
         CASE WHEN i % 500 = 0 THEN 1 ELSE 0 END, 0,
         CASE WHEN i % 700 = 0 THEN 1 ELSE 0 END,
-        '{"scope":"whole_record","form":"paper"}',
+        CASE i % 7 WHEN 0 THEN '{"scope":"whole_record","form":"paper"}'
+            WHEN 1 THEN '{"items":[{"what_is_wrong":"Osoite","should_say":"Kotikatu 1"}]}'
+            WHEN 2 THEN '{"what":"Vanhat merkinnät","why":"Tarpeettomia"}'
+            WHEN 3 THEN '{"format":"json"}'
+            WHEN 4 THEN '{"grounds":"Tiedot ovat virheellisiä"}'
+            WHEN 5 THEN '{"grounds":"Erityinen tilanne"}'
+            ELSE '{"period_from":"2025-01-01","period_to":"2025-12-31"}' END,
         CASE WHEN i % 100 = 0 THEN NULL ELSE 'fulfilled' END,
         CASE WHEN i % 100 = 0 THEN NULL ELSE date('2026-11-22', '-' || (i % 1500) || ' days', '+20 days') END,
         '[]', '2026-11-22 10:00:00', '2026-11-22 10:00:00'
