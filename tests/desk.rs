@@ -167,6 +167,13 @@ async fn staff_process_a_paper_request_from_queue_to_answer_in_the_desk() {
 
     // Verify identity, on the day it really happened.
     let verify = format!("/desk/requests/{id}/verify-identity?lang=en");
+    let (_, _, html) = v.get(&verify).await;
+    assert!(
+        html.contains(
+            r#"value="signed_form" aria-describedby="f-method-signed_form-hint" checked"#
+        ),
+        "a letter is taken to have come on the signed form: {html}"
+    );
     let (status, _, body) = post_form(&mut v, &verify, &verify, &[("on", "2026-11-17")]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "method missing");
     assert!(body.contains("error-summary"), "{body}");
@@ -829,8 +836,7 @@ async fn items_are_added_and_decided_one_page_each() {
     let (_, _, html) = v.get(&complete).await;
     let text = visible_text(&html);
     assert!(
-        text.contains("outcome will be: Partly fulfilled")
-            && text.contains("refusal certificate"),
+        text.contains("outcome will be: Partly fulfilled") && text.contains("refusal certificate"),
         "{text}"
     );
 }

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use super::case::offered_actions;
 use super::{render, see_other, signed_in, Desk};
-use crate::domain::enums::{IdentityMethod, Outcome, Role};
+use crate::domain::enums::{Channel, IdentityMethod, Outcome, Role};
 use crate::domain::validation::FieldError;
 use crate::domain::workflow::Action;
 use crate::edge::session::Session;
@@ -307,6 +307,12 @@ async fn page(
             })
         })
         .collect();
+    // A request that came as a letter usually came on the signed paper form.
+    let method = if typed.method.is_empty() && request.channel == Channel::Letter {
+        IdentityMethod::SignedForm.as_str().to_string()
+    } else {
+        typed.method.clone()
+    };
     let methods: Vec<Value> = MANUAL_METHODS
         .iter()
         .map(|m| {
@@ -314,7 +320,7 @@ async fn page(
                 "value": m.as_str(),
                 "label": t.text(&format!("desk_method_{}", m.as_str()), lang),
                 "hint": t.text(&format!("desk_method_{}_hint", m.as_str()), lang),
-                "checked": typed.method == m.as_str(),
+                "checked": method == m.as_str(),
             })
         })
         .collect();
