@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use serde_json::{json, Value};
 
 use super::case::offered_actions;
+use super::fields::{checked_form, ground_choices, ground_label, typed_date};
 use super::{render, see_other, signed_in, Desk};
 use crate::domain::enums::{Channel, IdentityMethod, Outcome, Role};
 use crate::domain::validation::FieldError;
@@ -16,8 +17,8 @@ use crate::services::actions::{self, ActionInput};
 use crate::services::{blocking, preview, queries, Context, ServiceError};
 use crate::web::error::error_page;
 use crate::web::form::Posted;
+use crate::web::format_date;
 use crate::web::site::{notice, site};
-use crate::web::{csrf, format_date};
 
 /// Methods staff record by hand; strong electronic identification is recorded by the
 /// service itself when the client signs in with it.
@@ -60,15 +61,12 @@ impl Typed {
     }
 }
 
+/// The effective date: none typed means today; one that cannot be read is an error.
 fn parse_on(s: &str) -> Result<Option<NaiveDate>, ()> {
-    let s = s.trim();
-    if s.is_empty() {
+    if s.trim().is_empty() {
         return Ok(None);
     }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(s, "%d.%m.%Y"))
-        .map(Some)
-        .map_err(|_| ())
+    typed_date(s).map(Some).ok_or(())
 }
 
 /// `GET /desk/requests/{id}/{action}`.
@@ -130,10 +128,10 @@ pub async fn submit(
             "not_found_text",
         );
     };
-    let posted = Posted::parse_or_empty(&body);
-    if !csrf::verify(&req, posted.get(csrf::FIELD)) {
-        return notice(&req, StatusCode::FORBIDDEN, "csrf_title", "csrf_text");
-    }
+    let posted = match checked_form(&req, &body) {
+        Ok(posted) => posted,
+        Err(page) => return page,
+    };
     let mut typed = Typed::from_posted(&posted);
     // "Assign to me" is its own button on the assign page.
     if action == Action::Assign && posted.get("to_me").is_some() {
@@ -172,17 +170,12 @@ pub async fn submit(
     let p = desk.principal.clone();
     let request_id = id.clone();
     match blocking(move || actions::apply(&c, &p, &request_id, input)).await {
-        Ok(done) => {
-            let mut location = format!(
-                "/desk/requests/{id}?lang={}&done={}",
-                desk.lang.as_str(),
-                action.as_str()
-            );
-            if done.notice.is_some() {
-                location.push_str("&clock=not_stopped");
-            }
-            see_other(location)
-        }
+        // A late clock stop was said before confirming, so the case page needs no notice.
+        Ok(_) => see_other(format!(
+            "/desk/requests/{id}?lang={}&done={}",
+            desk.lang.as_str(),
+            action.as_str()
+        )),
         Err(ServiceError::Validation(errors)) => {
             page(
                 &ctx,
@@ -292,21 +285,9 @@ async fn page(
             })
         })
         .collect();
-    let grounds: Vec<Value> = ctx
-        .rules
-        .grounds
-        .all()
-        .iter()
-        .filter(|g| g.applies_to_kind(request.kind))
-        .map(|g| {
-            json!({
-                "code": g.code,
-                "title": g.title.get(lang),
-                "statute": g.statute.get(lang),
-                "checked": typed.grounds.contains(&g.code),
-            })
-        })
-        .collect();
+    let grounds = ground_choices(ctx, request.kind, lang, |code| {
+        typed.grounds.iter().any(|g| g == code)
+    });
     // A request that came as a letter usually came on the signed paper form.
     let method = if typed.method.is_empty() && request.channel == Channel::Letter {
         IdentityMethod::SignedForm.as_str().to_string()
@@ -424,13 +405,7 @@ fn consequence(
                     let grounds: Vec<String> = derived
                         .grounds
                         .iter()
-                        .map(|g| {
-                            ctx.rules
-                                .grounds
-                                .get(g)
-                                .map(|x| format!("{} ({})", x.title.get(lang), x.statute.get(lang)))
-                                .unwrap_or_else(|| g.clone())
-                        })
+                        .map(|g| ground_label(ctx, g, lang))
                         .collect();
                     said.push(
                         t.text("desk_will_grounds", lang)

@@ -8,6 +8,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono_tz::Europe::Helsinki;
 use serde_json::{json, Value};
 
+use super::fields::{checked_form, ground_label};
 use super::queues::days_text;
 use super::words::answers;
 use super::{render, see_other, signed_in, Desk};
@@ -23,9 +24,8 @@ use crate::services::status_code;
 use crate::services::views::RequestOutput;
 use crate::services::{blocking, documents, gathering, Context, ServiceError};
 use crate::web::error::error_page;
-use crate::web::form::Posted;
+use crate::web::format_date;
 use crate::web::site::{notice, site};
-use crate::web::{csrf, format_date};
 
 /// Everything the case page shows, loaded in one go.
 struct Case {
@@ -110,14 +110,6 @@ fn date_opt(d: Option<chrono::NaiveDate>, lang: Language) -> Option<String> {
     d.map(|d| format_date(d, lang))
 }
 
-fn ground_title(ctx: &Context, code: &str, lang: Language) -> String {
-    ctx.rules
-        .grounds
-        .get(code)
-        .map(|g| format!("{} ({})", g.title.get(lang), g.statute.get(lang)))
-        .unwrap_or_else(|| code.to_string())
-}
-
 fn view(ctx: &Context, desk: &Desk, case: &Case) -> Value {
     let lang = desk.lang;
     let t = site();
@@ -161,7 +153,7 @@ fn view(ctx: &Context, desk: &Desk, case: &Case) -> Value {
                 "register": i.register.as_ref().map(|s| case.registers.get(s).cloned().unwrap_or_else(|| s.clone())),
                 "decision": i.decision.map(|d| t.text(&format!("desk_item_{}", d.as_str()), lang)).unwrap_or_else(|| t.text("desk_item_undecided", lang)),
                 "before": i.before, "after": i.after, "reason": i.reason,
-                "ground": i.ground.as_deref().map(|g| ground_title(ctx, g, lang)),
+                "ground": i.ground.as_deref().map(|g| ground_label(ctx, g, lang)),
                 "retention_ends": date_opt(i.retention_ends_on, lang),
             })
         })
@@ -173,7 +165,7 @@ fn view(ctx: &Context, desk: &Desk, case: &Case) -> Value {
             json!({
                 "title": a.title,
                 "register": case.registers.get(&a.register).cloned().unwrap_or_else(|| a.register.clone()),
-                "withheld": a.withheld_ground.as_deref().map(|g| ground_title(ctx, g, lang)),
+                "withheld": a.withheld_ground.as_deref().map(|g| ground_label(ctx, g, lang)),
                 "reason": a.withheld_reason,
                 "redacted": a.redacted,
                 "added": when(a.created_at, lang),
@@ -373,10 +365,10 @@ pub async fn add_note(
         Err(page) => return page,
     };
     let id = path.into_inner();
-    let posted = Posted::parse_or_empty(&body);
-    if !csrf::verify(&req, posted.get(csrf::FIELD)) {
-        return notice(&req, StatusCode::FORBIDDEN, "csrf_title", "csrf_text");
-    }
+    let posted = match checked_form(&req, &body) {
+        Ok(posted) => posted,
+        Err(page) => return page,
+    };
     let input = NoteInput {
         body: posted.get("body").unwrap_or("").to_string(),
     };
@@ -425,9 +417,8 @@ pub async fn reissue_status_code(
         Err(page) => return page,
     };
     let id = path.into_inner();
-    let posted = Posted::parse_or_empty(&body);
-    if !csrf::verify(&req, posted.get(csrf::FIELD)) {
-        return notice(&req, StatusCode::FORBIDDEN, "csrf_title", "csrf_text");
+    if let Err(page) = checked_form(&req, &body) {
+        return page;
     }
     let c = ctx.clone();
     let p = desk.principal.clone();

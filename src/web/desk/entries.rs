@@ -6,13 +6,13 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Map, Value};
 
+use super::fields::{checked_form, ground_choices};
 use super::{render, see_other, signed_in, Desk};
 use crate::domain::enums::Role;
 use crate::domain::validation::FieldError;
 use crate::edge::session::Session;
 use crate::services::gathering::{self, EntryInput};
 use crate::services::{blocking, queries, Context, ServiceError};
-use crate::web::csrf;
 use crate::web::error::error_page;
 use crate::web::form::Posted;
 use crate::web::site::{notice, site};
@@ -56,10 +56,10 @@ pub async fn add(
         Err(page_) => return page_,
     };
     let id = path.into_inner();
-    let posted = Posted::parse_or_empty(&body);
-    if !csrf::verify(&req, posted.get(csrf::FIELD)) {
-        return notice(&req, StatusCode::FORBIDDEN, "csrf_title", "csrf_text");
-    }
+    let posted = match checked_form(&req, &body) {
+        Ok(posted) => posted,
+        Err(page) => return page,
+    };
     let mut data = Map::new();
     for i in 0..ROWS {
         let label = posted.get(&format!("label_{i}")).unwrap_or("").trim();
@@ -209,20 +209,7 @@ async fn page(
         .map(|r| json!({ "value": r.slug, "label": r.name, "selected": r.slug == chosen }))
         .collect();
     let ground = posted.get("withheld_ground").unwrap_or("");
-    let grounds: Vec<Value> = ctx
-        .rules
-        .grounds
-        .all()
-        .iter()
-        .filter(|g| g.applies_to_kind(request.kind))
-        .map(|g| {
-            json!({
-                "value": g.code,
-                "label": format!("{} ({})", g.title.get(lang), g.statute.get(lang)),
-                "selected": g.code == ground,
-            })
-        })
-        .collect();
+    let grounds = ground_choices(ctx, request.kind, lang, |code| code == ground);
     let rows: Vec<Value> = (0..ROWS)
         .map(|i| {
             json!({

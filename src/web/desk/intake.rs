@@ -4,9 +4,9 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::NaiveDate;
 use serde_json::{json, Value};
 
+use super::fields::typed_date;
 use super::{render, signed_in, Desk};
 use crate::db::models::RegisterRow;
 use crate::domain::enums::{Channel, Language, RequestKind, Role};
@@ -168,10 +168,11 @@ pub async fn submit(
         map.remove("organisation");
         map.insert("channel".into(), json!(posted.get("channel").unwrap_or("")));
         let received = posted.get("received_on").unwrap_or("").trim();
-        // The date input sends yyyy-mm-dd; d.m.yyyy typed by hand is taken too.
-        let received = NaiveDate::parse_from_str(received, "%d.%m.%Y")
+        // A date typed as d.m.yyyy is passed on as the API takes it; anything else is
+        // passed as typed, for the API's own validation to name.
+        let received = typed_date(received)
             .map(|d| d.format("%Y-%m-%d").to_string())
-            .unwrap_or_else(|_| received.to_string());
+            .unwrap_or_else(|| received.to_string());
         map.insert("received_on".into(), json!(received));
     }
     let principal = desk.principal.clone();

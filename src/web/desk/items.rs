@@ -3,9 +3,9 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::NaiveDate;
 use serde_json::{json, Value};
 
+use super::fields::{checked_form, ground_choices, ground_label, typed_date};
 use super::{render, see_other, signed_in, Desk};
 use crate::domain::enums::{ItemDecision, RequestKind, Role};
 use crate::domain::validation::FieldError;
@@ -13,7 +13,6 @@ use crate::edge::session::Session;
 use crate::services::gathering::{self, ItemDecisionInput, ItemInput, ItemOutput};
 use crate::services::views::RequestOutput;
 use crate::services::{blocking, queries, Context, ServiceError};
-use crate::web::csrf;
 use crate::web::error::error_page;
 use crate::web::form::Posted;
 use crate::web::site::{notice, site};
@@ -122,10 +121,10 @@ pub async fn add(
         Err(page) => return page,
     };
     let id = path.into_inner();
-    let posted = Posted::parse_or_empty(&body);
-    if !csrf::verify(&req, posted.get(csrf::FIELD)) {
-        return notice(&req, StatusCode::FORBIDDEN, "csrf_title", "csrf_text");
-    }
+    let posted = match checked_form(&req, &body) {
+        Ok(posted) => posted,
+        Err(page) => return page,
+    };
     let text = |k: &str| {
         posted
             .get(k)
@@ -134,8 +133,8 @@ pub async fn add(
             .map(str::to_string)
     };
     let start = text("retention_start_on");
-    let retention_start_on = match start.as_deref().map(parse_date) {
-        Some(Err(())) => {
+    let retention_start_on = match start.as_deref().map(typed_date) {
+        Some(None) => {
             let errors = [FieldError::new(
                 "retention_start_on",
                 crate::domain::codes::FieldCode::InvalidDate,
@@ -151,7 +150,7 @@ pub async fn add(
             )
             .await;
         }
-        Some(Ok(d)) => Some(d),
+        Some(Some(d)) => Some(d),
         None => None,
     };
     let input = ItemInput {
@@ -182,12 +181,6 @@ pub async fn add(
         }
         Err(e) => error_page(&ctx, &req, e),
     }
-}
-
-fn parse_date(s: &str) -> Result<NaiveDate, ()> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(s, "%d.%m.%Y"))
-        .map_err(|_| ())
 }
 
 async fn add_page(
@@ -298,10 +291,10 @@ pub async fn decide(
         Err(page) => return page,
     };
     let (id, number) = path.into_inner();
-    let posted = Posted::parse_or_empty(&body);
-    if !csrf::verify(&req, posted.get(csrf::FIELD)) {
-        return notice(&req, StatusCode::FORBIDDEN, "csrf_title", "csrf_text");
-    }
+    let posted = match checked_form(&req, &body) {
+        Ok(posted) => posted,
+        Err(page) => return page,
+    };
     let text = |k: &str| posted.get(k).map(str::to_string);
     let input = ItemDecisionInput {
         decision: posted.get("decision").unwrap_or("").to_string(),
@@ -387,20 +380,7 @@ async fn decide_page(
         .or_else(|| item.decision.map(|d| d.as_str().to_string()))
         .unwrap_or_default();
     let ground = value("ground", &item.ground);
-    let grounds: Vec<Value> = ctx
-        .rules
-        .grounds
-        .all()
-        .iter()
-        .filter(|g| g.applies_to_kind(r.kind))
-        .map(|g| {
-            json!({
-                "value": g.code,
-                "label": format!("{} ({})", g.title.get(lang), g.statute.get(lang)),
-                "selected": g.code == ground,
-            })
-        })
-        .collect();
+    let grounds = ground_choices(ctx, r.kind, lang, |code| code == ground);
     let decisions: Vec<Value> = [ItemDecision::Done, ItemDecision::Refused]
         .iter()
         .map(|d| {
@@ -414,7 +394,7 @@ async fn decide_page(
     let proposal = item.proposal.as_ref().map(|p| {
         json!({
             "decision": t.text(&format!("desk_item_decide_{}", p.decision.as_str()), lang),
-            "ground": ctx.rules.grounds.get(&p.ground).map(|g| format!("{} ({})", g.title.get(lang), g.statute.get(lang))).unwrap_or_else(|| p.ground.clone()),
+            "ground": ground_label(ctx, &p.ground, lang),
             "explanation": p.explanation,
         })
     });

@@ -7,6 +7,7 @@ mod act;
 mod board;
 mod case;
 mod entries;
+mod fields;
 mod intake;
 mod items;
 mod queues;

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::fields::{checked_form, typed_date};
 use super::{render, signed_in, Desk};
 use crate::db::orgs;
 use crate::db::queues::{Queue, QueueFilter};
@@ -13,9 +14,7 @@ use crate::domain::enums::{Language, RequestKind, RequestState};
 use crate::edge::session::Session;
 use crate::services::desk::{self, QueueRow, SearchBy};
 use crate::services::{blocking, Context};
-use crate::web::csrf;
 use crate::web::error::error_page;
-use crate::web::form::Posted;
 use crate::web::format_date;
 use crate::web::site::{notice, site};
 
@@ -92,17 +91,15 @@ fn parse_date(
     if value.trim().is_empty() {
         return None;
     }
-    let value = value.trim();
-    NaiveDate::parse_from_str(value, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(value, "%d.%m.%Y"))
-        .map_err(|_| {
-            problems.push(
-                site()
-                    .text("desk_filter_bad_date", lang)
-                    .replace("{field}", &site().text(field, lang)),
-            )
-        })
-        .ok()
+    let date = typed_date(value);
+    if date.is_none() {
+        problems.push(
+            site()
+                .text("desk_filter_bad_date", lang)
+                .replace("{field}", &site().text(field, lang)),
+        );
+    }
+    date
 }
 
 /// `GET /desk/queue/{queue}`.
@@ -285,10 +282,10 @@ pub async fn search(
         Err(page) => return page,
     };
     let lang = desk.lang;
-    let posted = Posted::parse_or_empty(&body);
-    if !csrf::verify(&req, posted.get(csrf::FIELD)) {
-        return notice(&req, StatusCode::FORBIDDEN, "csrf_title", "csrf_text");
-    }
+    let posted = match checked_form(&req, &body) {
+        Ok(posted) => posted,
+        Err(page) => return page,
+    };
     let q = posted.get("q").unwrap_or("").trim().to_string();
     let t = site();
     let title = t.text("desk_search_title", lang);

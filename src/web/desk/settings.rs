@@ -4,13 +4,12 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 
+use super::fields::checked_form;
 use super::{render, see_other, signed_in};
 use crate::domain::enums::Language;
 use crate::edge::session::Session;
 use crate::services::{auth, blocking, Context};
-use crate::web::csrf;
 use crate::web::error::error_page;
-use crate::web::form::Posted;
 use crate::web::site::{notice, site};
 
 fn choices(current: Option<Language>, lang: Language) -> Vec<Value> {
@@ -71,10 +70,10 @@ pub async fn save(
         Ok(d) => d,
         Err(page) => return page,
     };
-    let posted = Posted::parse_or_empty(&body);
-    if !csrf::verify(&req, posted.get(csrf::FIELD)) {
-        return notice(&req, StatusCode::FORBIDDEN, "csrf_title", "csrf_text");
-    }
+    let posted = match checked_form(&req, &body) {
+        Ok(posted) => posted,
+        Err(page) => return page,
+    };
     let chosen = match posted.get("language").unwrap_or("") {
         "" => None,
         code => match Language::parse(code) {
