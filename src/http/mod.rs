@@ -75,7 +75,7 @@ where
     app.into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .app_data(json_config())
-        .app_data(web::PayloadConfig::new(logs::MAX_INGEST_BODY))
+        .app_data(web::PayloadConfig::new(MAX_BODY))
         .app_data(query_config())
         .app_data(path_config())
         .service(meta::health)
@@ -173,6 +173,11 @@ pub async fn not_found(_req: HttpRequest) -> HttpResponse {
 }
 
 const MAX_JSON_BODY: usize = 256 * 1024;
+
+/// Every other body the service reads whole: page forms (a log report's ticked events are the
+/// largest) and raw bodies. Log ingestion streams its own, larger body after its token is
+/// checked; uploads stream to disk under their own limit.
+pub const MAX_BODY: usize = 1024 * 1024;
 
 fn json_config() -> web::JsonConfig {
     web::JsonConfig::default()
