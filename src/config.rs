@@ -63,6 +63,8 @@ pub struct WebSettings {
     pub submit_limit: u32,
     /// Wrong reference/status-code guesses per client address per window.
     pub token_guess_limit: u32,
+    /// Failed sign-ins (API token or desk) per client address per window.
+    pub login_limit: u32,
     /// Length of the rate-limit window in minutes.
     pub rate_limit_window_minutes: u32,
     /// Reverse proxies whose `X-Forwarded-For` is believed; nobody else's is.
@@ -77,6 +79,7 @@ impl Default for WebSettings {
             max_page_size: 500,
             submit_limit: 20,
             token_guess_limit: 20,
+            login_limit: 30,
             rate_limit_window_minutes: 60,
             trusted_proxies: Vec::new(),
         }
@@ -246,6 +249,7 @@ file_settings! {
     run_jobs: bool => jobs,
     submit_limit: u32 => web,
     token_guess_limit: u32 => web,
+    login_limit: u32 => web,
     rate_limit_window_minutes: u32 => web,
     trusted_proxies: Vec<std::net::IpAddr> => web,
 }
@@ -376,6 +380,7 @@ impl Settings {
             "RIGHTSDESK_TOKEN_GUESS_LIMIT",
             &mut self.web.token_guess_limit,
         )?;
+        parse_env(env, "RIGHTSDESK_LOGIN_LIMIT", &mut self.web.login_limit)?;
         parse_env(
             env,
             "RIGHTSDESK_RATE_LIMIT_WINDOW_MINUTES",
@@ -508,8 +513,9 @@ impl Settings {
                 ));
             }
         }
-        let ranges: [(&str, u64, u64, u64); 15] = [
+        let ranges: [(&str, u64, u64, u64); 16] = [
             ("submit_limit", self.web.submit_limit.into(), 1, 1_000_000),
+            ("login_limit", self.web.login_limit.into(), 1, 1_000_000),
             (
                 "token_guess_limit",
                 self.web.token_guess_limit.into(),

@@ -260,6 +260,7 @@ impl Limiter<ClientKey> {
 pub struct Limits {
     pub submissions: RateLimiter,
     pub token_guesses: RateLimiter,
+    pub logins: RateLimiter,
     /// Proxies whose `X-Forwarded-For` is believed (see `edge::client`).
     pub trusted_proxies: Vec<IpAddr>,
 }
@@ -270,6 +271,7 @@ impl Limits {
         Limits {
             submissions: RateLimiter::new(s.web.submit_limit, window),
             token_guesses: RateLimiter::new(s.web.token_guess_limit, window),
+            logins: RateLimiter::new(s.web.login_limit, window),
             trusted_proxies: s.web.trusted_proxies.clone(),
         }
     }

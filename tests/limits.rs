@@ -72,3 +72,31 @@ async fn ingestion_checks_the_token_first_and_then_takes_a_large_body() {
     assert_eq!(s, StatusCode::OK, "{summary}");
     assert_eq!(summary["stored"], n);
 }
+
+#[actix_rt::test]
+async fn failed_sign_ins_are_limited_per_address_and_successes_do_not_count() {
+    let app = TestApp::spawn_with(|s| s.web.login_limit = 3).await;
+    let sign_in = |email: &'static str, password: &'static str| {
+        let app = &app;
+        async move {
+            app.client
+                .post(format!("{}/api/v1/auth/token", app.base))
+                .json(&json!({ "email": email, "password": password }))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    for _ in 0..3 {
+        let ok = sign_in("staff@satama.example", common::PASSWORD).await;
+        assert_eq!(ok.status(), StatusCode::OK, "a success uses nothing up");
+    }
+    // Three different accounts, so no account lock is what stops the fourth.
+    for email in ["a@x.example", "b@x.example", "c@x.example"] {
+        let wrong = sign_in(email, "wrong password").await;
+        assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    }
+    let refused = sign_in("staff@satama.example", common::PASSWORD).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused.headers().contains_key("retry-after"));
+}

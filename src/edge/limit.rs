@@ -17,6 +17,8 @@ use crate::services::Context;
 pub enum Door {
     Submissions,
     TokenGuesses,
+    /// Failed sign-ins; a successful one gives its slot back.
+    Logins,
 }
 
 /// One attempt at a limited door, holding its slot: `keep` when the attempt counts; dropped
@@ -33,6 +35,7 @@ impl<'a> LimitGuard<'a> {
         let limiter = match door {
             Door::Submissions => &ctx.limits.submissions,
             Door::TokenGuesses => &ctx.limits.token_guesses,
+            Door::Logins => &ctx.limits.logins,
         };
         let slot = limiter.reserve(client_addr(ctx, req), Instant::now())?;
         Ok(LimitGuard {

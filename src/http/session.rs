@@ -1,12 +1,13 @@
 //! Signing in.
 
-use actix_web::{post, web, HttpResponse};
+use actix_web::{post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::auth::Auth;
-use super::error::{AppError, Problem};
-use crate::services::{admin, auth, blocking, Context};
+use super::error::{too_many_requests, AppError, Problem};
+use crate::edge::limit::{Door, LimitGuard};
+use crate::services::{admin, auth, blocking, Context, ServiceError};
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -29,14 +30,30 @@ pub struct TokenOutput {
     (status = 200, body = TokenOutput, description = "A bearer token"),
     (status = 400, body = Problem, content_type = "application/problem+json", description = "Malformed body"),
     (status = 401, body = Problem, content_type = "application/problem+json", description = "Wrong e-mail or password, or too many attempts"),
+    (status = 429, body = Problem, content_type = "application/problem+json", description = "Too many failed sign-ins from this address; see Retry-After"),
 ))]
 #[post("/auth/token")]
 pub async fn token(
     ctx: web::Data<Context>,
+    req: HttpRequest,
     body: web::Json<TokenInput>,
 ) -> Result<HttpResponse, AppError> {
     let TokenInput { email, password } = body.into_inner();
-    let issued = blocking(move || auth::login(&ctx, &email, &password)).await?;
+    let attempt = match LimitGuard::reserve(&ctx, &req, Door::Logins) {
+        Ok(attempt) => attempt,
+        Err(retry) => return Ok(too_many_requests(retry)),
+    };
+    let c = ctx.clone();
+    let issued = match blocking(move || auth::login(&c, &email, &password)).await {
+        Ok(issued) => issued,
+        Err(e) => {
+            // Only a failed sign-in counts against the address.
+            if matches!(e, ServiceError::BadCredentials) {
+                attempt.keep();
+            }
+            return Err(e.into());
+        }
+    };
     Ok(HttpResponse::Ok().json(TokenOutput {
         access_token: issued.access_token,
         token_type: "Bearer",

@@ -190,16 +190,67 @@ impl TokenKeys {
 }
 
 /// Counts failed logins per account (keyed by a hash of the address, never the address),
-/// in a bounded table of fixed windows (see `ratelimit`).
+/// in a bounded table of fixed windows (see `ratelimit`), and lets only as many password
+/// checks run at once as there are cores: a flood of sign-ins waits its turn instead of
+/// taking every core from the rest of the service.
 pub struct LoginGuard {
     failures: Limiter<[u8; 32]>,
+    checks: HashGate,
+}
+
+/// A counting gate around the argon2 checks.
+struct HashGate {
+    running: std::sync::Mutex<usize>,
+    freed: std::sync::Condvar,
+    max: usize,
+}
+
+impl HashGate {
+    fn run<T>(&self, check: impl FnOnce() -> T) -> T {
+        use std::sync::PoisonError;
+        let mut running = self.running.lock().unwrap_or_else(PoisonError::into_inner);
+        while *running >= self.max {
+            running = self
+                .freed
+                .wait(running)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        *running += 1;
+        drop(running);
+        // Given back even if the check panics.
+        struct Leave<'a>(&'a HashGate);
+        impl Drop for Leave<'_> {
+            fn drop(&mut self) {
+                let mut running = self
+                    .0
+                    .running
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
+                *running -= 1;
+                self.0.freed.notify_one();
+            }
+        }
+        let _leave = Leave(self);
+        check()
+    }
 }
 
 impl LoginGuard {
     pub fn new(max_failures: u32, window: Duration) -> LoginGuard {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         LoginGuard {
             failures: Limiter::new(max_failures, window),
+            checks: HashGate {
+                running: std::sync::Mutex::new(0),
+                freed: std::sync::Condvar::new(),
+                max: cores,
+            },
         }
+    }
+
+    /// Checks a password against its hash once a check slot is free.
+    pub fn check_password(&self, password: &str, phc: &str) -> bool {
+        self.checks.run(|| verify_password(password, phc))
     }
 
     fn key(email: &str) -> [u8; 32] {
@@ -240,15 +291,15 @@ pub struct IssuedToken {
 /// Checks e-mail and password; wrong credentials and throttled attempts fail alike.
 pub fn login(ctx: &Context, email: &str, password: &str) -> Result<IssuedToken, ServiceError> {
     let email = normalise_email(email);
-    let mut conn = ctx.conn()?;
-    let user = orgs::find_user_by_email(&mut conn, &email)?;
+    // The connection goes back to the pool before the slow check: sign-ins cannot starve it.
+    let user = orgs::find_user_by_email(&mut *ctx.conn()?, &email)?;
     // Counted before the check, so parallel guesses cannot all get one.
     let locked = !ctx.login_guard.admit(&email);
     let hash = user
         .as_ref()
         .map(|u| u.password_hash.as_str())
         .unwrap_or_else(|| decoy_hash());
-    let password_ok = verify_password(password, hash);
+    let password_ok = ctx.login_guard.check_password(password, hash);
     let user = match user {
         Some(u) if password_ok && u.active && !locked => u,
         _ => return Err(ServiceError::BadCredentials),
@@ -313,6 +364,31 @@ pub fn normalise_email(email: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_more_password_checks_run_at_once_than_the_gate_allows() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let gate = HashGate {
+            running: std::sync::Mutex::new(0),
+            freed: std::sync::Condvar::new(),
+            max: 2,
+        };
+        let (now, most) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        std::thread::scope(|s| {
+            for _ in 0..8 {
+                s.spawn(|| {
+                    gate.run(|| {
+                        let n = now.fetch_add(1, Ordering::SeqCst) + 1;
+                        most.fetch_max(n, Ordering::SeqCst);
+                        std::thread::sleep(Duration::from_millis(5));
+                        now.fetch_sub(1, Ordering::SeqCst);
+                    })
+                });
+            }
+        });
+        assert!(most.load(Ordering::SeqCst) <= 2);
+        assert_eq!(*gate.running.lock().unwrap(), 0, "every slot given back");
+    }
 
     #[test]
     fn passwords_hash_and_verify() {

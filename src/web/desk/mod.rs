@@ -28,6 +28,7 @@ use super::site::{page_language, site, Frame};
 use super::{csrf, secure_cookies, with_cookie};
 use crate::db::models::UserRow;
 use crate::domain::enums::{Language, Role};
+use crate::edge::limit::{Door, LimitGuard};
 use crate::edge::session::{Session, COOKIE};
 use crate::services::{auth, blocking, Context, Principal, ServiceError};
 
@@ -289,11 +290,16 @@ async fn login(ctx: web::Data<Context>, req: HttpRequest, body: web::Bytes) -> H
     }
     let email = posted.get("email").unwrap_or("").to_string();
     let password = posted.get("password").unwrap_or("").to_string();
+    let attempt = match LimitGuard::reserve(&ctx, &req, Door::Logins) {
+        Ok(attempt) => attempt,
+        Err(retry) => return super::too_many(&req, retry, None),
+    };
     let c = ctx.clone();
     let typed = email.clone();
     let issued = match blocking(move || auth::login(&c, &typed, &password)).await {
         Ok(issued) => issued,
         Err(ServiceError::BadCredentials) => {
+            attempt.keep();
             return login_page(
                 &ctx,
                 &req,
@@ -301,7 +307,7 @@ async fn login(ctx: web::Data<Context>, req: HttpRequest, body: web::Bytes) -> H
                 Some("desk_login_failed"),
                 &email,
                 &next,
-            )
+            );
         }
         Err(e) => return error_page(&ctx, &req, e),
     };
