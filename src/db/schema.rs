@@ -250,6 +250,7 @@ diesel::table! {
         locked_until -> Nullable<Timestamp>,
         locked_by -> Nullable<Text>,
         last_error -> Nullable<Text>,
+        snapshot -> Nullable<Text>,
     }
 }
 
@@ -296,6 +297,7 @@ diesel::table! {
         created_by -> Nullable<Text>,
         released_at -> Nullable<Timestamp>,
         expires_at -> Nullable<Timestamp>,
+        snapshot -> Nullable<Text>,
     }
 }
 
