@@ -395,3 +395,46 @@ async fn decision_letters_enclose_in_words_only_what_goes_with_them() {
     has(&certificate, &["19.11.2026"]);
     has_not(&certificate, &["Liitteet", ".pdf", "20.11.2026"]);
 }
+
+#[actix_rt::test]
+async fn every_letter_kind_in_every_language_bears_its_snapshots_date_not_the_render_day() {
+    use rightsdesk::domain::enums::Language;
+    use rightsdesk::letters::LetterKind;
+    use rightsdesk::services::documents;
+    use rightsdesk::services::request::Request;
+
+    let app = TestApp::spawn().await;
+    let id = staff_request(&app, "letter", "2026-11-10", "fi").await;
+    app.set_today("2026-11-20");
+    app.act_ok(
+        &id,
+        json!({ "action": "refuse", "on": "2026-11-18", "grounds": ["gdpr_12_5"],
+                "explanation": "Sama pyyntö on käsitelty kolme kertaa tänä vuonna." }),
+    )
+    .await;
+    // Rendered a week after the refusal took effect, from a snapshot of that day.
+    app.set_today("2026-11-25");
+    let ctx = app.ctx.clone();
+    let desk = ctx.letter_desk();
+    let mut conn = ctx.pool.get().unwrap();
+    let mut request = Request::load(&mut conn, &app.org_id(), &id).unwrap();
+    let snapshot = documents::take_snapshot(desk, &request, "2026-11-18".parse().unwrap());
+    for lang in [Language::Fi, Language::Sv, Language::En] {
+        request.row.language = lang;
+        let (dated, rendered) = match lang {
+            Language::En => ("18 November 2026", "25 November 2026"),
+            _ => ("18.11.2026", "25.11.2026"),
+        };
+        for kind in LetterKind::ALL {
+            let pdf =
+                documents::render_letter_as_of(desk, &mut conn, &request, *kind, None, &snapshot)
+                    .unwrap_or_else(|e| panic!("{kind} {lang}: {e}"));
+            let text = pdf_text(&pdf);
+            assert!(text.contains(dated), "{kind} {lang}: no {dated}\n{text}");
+            assert!(
+                !text.contains(rendered),
+                "{kind} {lang}: the render day {rendered}\n{text}"
+            );
+        }
+    }
+}

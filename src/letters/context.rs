@@ -234,9 +234,9 @@ pub fn build(
             "extended_on": opt_date(snap.extended_on),
             "extension_reason": snap.extension_reason,
             "state": snap.state.as_str(),
-            "recorded_on": date(snap.recorded_on),
-            // Entered by staff after the day it reached us: the letter says which is which.
-            "entered_later": snap.recorded_on > snap.received_on,
+            // Entered by staff after the day it reached us: the acknowledgement says both.
+            "entered_on": opt_date(snap.entered_on),
+            "entered_later": snap.entered_on.is_some_and(|d| d > snap.received_on),
             "due_passed": snap.due_on < snap.dated_on,
             "extension_notice_by_passed": snap.one_month_due_on < snap.dated_on,
             "clock_stopped": snap.clock_stopped,

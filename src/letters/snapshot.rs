@@ -50,9 +50,12 @@ pub struct LetterSnapshot {
     /// The date the letter bears: the day the action took effect (its `on`), which a
     /// backdated action sets in the past.
     pub dated_on: NaiveDate,
-    /// The day the action was recorded; later than `dated_on` for a backdated action, and the
-    /// day an acknowledgement's request was entered.
+    /// The day the action was recorded; later than `dated_on` for a backdated action.
     pub recorded_on: NaiveDate,
+    /// The day the request was entered, in its acknowledgement's snapshot only: a request
+    /// keyed in after the day it reached us says both days.
+    #[serde(default)]
+    pub entered_on: Option<NaiveDate>,
     pub state: RequestState,
     pub awaiting: Option<Awaiting>,
     pub received_on: NaiveDate,
@@ -80,6 +83,7 @@ impl LetterSnapshot {
         LetterSnapshot {
             dated_on,
             recorded_on,
+            entered_on: None,
             state: row.state,
             awaiting: row.awaiting,
             received_on: row.received_on,
@@ -129,6 +133,7 @@ mod tests {
         let s = LetterSnapshot {
             dated_on: d("2026-11-20"),
             recorded_on: d("2026-11-23"),
+            entered_on: Some(d("2026-11-23")),
             state: RequestState::AwaitingRequester,
             awaiting: Some(Awaiting::Identity),
             received_on: d("2026-11-16"),

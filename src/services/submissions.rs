@@ -313,7 +313,10 @@ pub fn commit_one(
     // worker that renders it later (after an extension, say) still states these. A new
     // request has no extension, so its due date is the one-month one.
     let today = notifier.clock.today();
-    let snapshot = LetterSnapshot::of(&request, request.due_on, today, today);
+    let snapshot = LetterSnapshot {
+        entered_on: Some(today),
+        ..LetterSnapshot::of(&request, request.due_on, today, today)
+    };
     crate::db::documents::queue_letter(
         conn,
         &request.id,
