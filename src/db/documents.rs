@@ -137,8 +137,15 @@ pub fn update_recipient(conn: &mut AnyConnection, row: &RecipientRow) -> QueryRe
         .map(drop)
 }
 
-/// Queues a letter for the worker; queuing the same letter twice is a no-op.
-pub fn queue_letter(conn: &mut AnyConnection, request_id: &str, kind: &str) -> QueryResult<()> {
+/// Queues a letter for the worker with the facts it is to state (a
+/// [`crate::letters::snapshot::LetterSnapshot`] as JSON); queuing the same letter twice is a
+/// no-op, and the first snapshot stays.
+pub fn queue_letter(
+    conn: &mut AnyConnection,
+    request_id: &str,
+    kind: &str,
+    snapshot: Option<&str>,
+) -> QueryResult<()> {
     let exists = letter_jobs::table
         .filter(letter_jobs::request_id.eq(request_id))
         .filter(letter_jobs::kind.eq(kind))
@@ -151,6 +158,7 @@ pub fn queue_letter(conn: &mut AnyConnection, request_id: &str, kind: &str) -> Q
                 letter_jobs::request_id.eq(request_id),
                 letter_jobs::kind.eq(kind),
                 letter_jobs::created_at.eq(super::now()),
+                letter_jobs::snapshot.eq(snapshot),
             ))
             .execute(conn)?;
     }
@@ -169,16 +177,24 @@ fn letter_job_free(
         .or(letter_jobs::locked_until.lt(now))
 }
 
-/// Queued letters that may be taken now, oldest first: (request id, kind).
+/// A queued letter: its request, kind, and the snapshot it was queued with (`None` for jobs
+/// queued before snapshots).
+pub type PendingLetter = (String, String, Option<String>);
+
+/// Queued letters that may be taken now, oldest first.
 pub fn pending_letters(
     conn: &mut AnyConnection,
     now: NaiveDateTime,
     limit: i64,
-) -> QueryResult<Vec<(String, String)>> {
+) -> QueryResult<Vec<PendingLetter>> {
     letter_jobs::table
         .filter(letter_job_free(now))
         .order(letter_jobs::created_at)
-        .select((letter_jobs::request_id, letter_jobs::kind))
+        .select((
+            letter_jobs::request_id,
+            letter_jobs::kind,
+            letter_jobs::snapshot,
+        ))
         .limit(limit)
         .load(conn)
 }

@@ -206,6 +206,9 @@ pub struct DocumentRow {
     pub created_by: Option<String>,
     pub released_at: Option<NaiveDateTime>,
     pub expires_at: Option<NaiveDateTime>,
+    /// A letter's facts as of its date ([`crate::letters::snapshot::LetterSnapshot`], JSON);
+    /// `None` for other documents and letters stored before snapshots.
+    pub snapshot: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

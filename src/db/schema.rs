@@ -262,6 +262,7 @@ diesel::table! {
         locked_until -> Nullable<Timestamp>,
         locked_by -> Nullable<Text>,
         last_error -> Nullable<Text>,
+        snapshot -> Nullable<Text>,
     }
 }
 
@@ -308,6 +309,7 @@ diesel::table! {
         created_by -> Nullable<Text>,
         released_at -> Nullable<Timestamp>,
         expires_at -> Nullable<Timestamp>,
+        snapshot -> Nullable<Text>,
     }
 }
 

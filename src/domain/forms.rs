@@ -60,7 +60,8 @@ pub struct FieldDef {
 #[serde(deny_unknown_fields)]
 pub struct FormDef {
     pub kind: RequestKind,
-    pub statute: String,
+    /// The provision the form rests on, written as each language cites statutes.
+    pub statute: Texts,
     pub title: Texts,
     pub description: Texts,
     pub fields: Vec<FieldDef>,

@@ -131,7 +131,7 @@ pub async fn forms(ctx: web::Data<Context>, q: web::Query<LangQuery>) -> HttpRes
             .forms_in_order()
             .map(|f| KindFormOutput {
                 kind: f.kind.as_str().into(),
-                statute: f.statute.clone(),
+                statute: f.statute.get(lang).into(),
                 title: f.title.get(lang).into(),
                 description: f.description.get(lang).into(),
                 fields: f.fields.iter().map(|d| field_output(d, lang)).collect(),

@@ -30,7 +30,7 @@ pub fn write_due(ctx: &Context, worker: &str, limit: i64) -> Result<Round, Servi
         seen: jobs.len(),
         written: 0,
     };
-    for (request_id, kind) in jobs {
+    for (request_id, kind, snapshot) in jobs {
         let now = ctx.notifier.now();
         let lease_until = now + Duration::seconds(LEASE_SECONDS);
         let Some(attempts) =
@@ -44,6 +44,7 @@ pub fn write_due(ctx: &Context, worker: &str, limit: i64) -> Result<Round, Servi
             &mut conn,
             &request_id,
             &kind,
+            snapshot.as_deref(),
             worker,
         ) {
             Ok(true) => round.written += 1,

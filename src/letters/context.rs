@@ -5,14 +5,15 @@
 use chrono::{Datelike, NaiveDate};
 use serde_json::{json, Value};
 
+use super::snapshot::LetterSnapshot;
 use super::{Labels, LetterKind, Letters};
 use crate::db::models::{
-    AttachmentRow, DocumentRow, ItemRow, OrganisationRow, RecipientRow, RegisterRow, RequestRow,
-    SubjectRow, UserRow,
+    AttachmentRow, ItemRow, OrganisationRow, RecipientRow, RegisterRow, RequestRow, SubjectRow,
+    UserRow,
 };
 use crate::domain::authorities::Authorities;
 use crate::domain::decision::Decision;
-use crate::domain::enums::Language;
+use crate::domain::enums::{IdentityMethod, Language};
 use crate::domain::grounds::LegalGrounds;
 use crate::domain::misuse::MisuseFinding;
 use crate::services::profile::{OrganisationProfile, RegisterInfo};
@@ -21,7 +22,11 @@ use crate::services::profile::{OrganisationProfile, RegisterInfo};
 pub struct LetterInput<'a> {
     pub kind: LetterKind,
     pub lang: Language,
-    pub today: NaiveDate,
+    /// The facts as of the letter's date, which the letter states instead of the request's
+    /// present ones.
+    pub snapshot: &'a LetterSnapshot,
+    /// The day the letter is rendered: only how long a download lasts counts from it.
+    pub rendered_on: NaiveDate,
     pub org: &'a OrganisationRow,
     pub request: &'a RequestRow,
     pub decision: Option<&'a Decision>,
@@ -31,7 +36,8 @@ pub struct LetterInput<'a> {
     pub decider: Option<&'a UserRow>,
     pub items: &'a [ItemRow],
     pub recipients: &'a [RecipientRow],
-    pub enclosures: &'a [DocumentRow],
+    /// What is really enclosed, named in words ([`super::enclosures`]).
+    pub enclosures: &'a [String],
     /// Structured entries with their parsed content, for the access report.
     pub entries: &'a [(AttachmentRow, Value)],
     pub attachments: &'a [AttachmentRow],
@@ -42,7 +48,6 @@ pub struct LetterInput<'a> {
     pub misuse_asked: bool,
     /// A misuse investigation's recorded finding (log-data requests).
     pub misuse_finding: Option<&'a MisuseFinding>,
-    pub original_due_on: NaiveDate,
     pub message: Option<String>,
     pub download_days: u32,
     pub status_url: String,
@@ -204,10 +209,12 @@ pub fn build(
             .map(|g| g.name.clone())
             .unwrap_or_default()
     };
-    let identity_methods: Vec<&String> = labels.identity_methods.values().collect();
+    let identity_methods = identity_methods(labels, profile.oidc.is_some());
+    let snap = input.snapshot;
     json!({
         "lang": lang.as_str(),
-        "today": date(input.today),
+        // The letter's date: the day the action that called for it took effect.
+        "today": date(snap.dated_on),
         "org": {
             "name": input.org.name,
             "business_id": input.org.business_id,
@@ -220,12 +227,19 @@ pub fn build(
             "reference": r.reference,
             "kind": r.kind,
             "kind_name": Labels::get(&labels.kinds, r.kind.as_str()),
-            "received_on": date(r.received_on),
-            "due_on": date(r.due_on),
-            "original_due_on": date(input.original_due_on),
-            "extended": r.extended,
-            "extended_on": opt_date(r.extended_on),
-            "extension_reason": r.extension_reason,
+            "received_on": date(snap.received_on),
+            "due_on": date(snap.due_on),
+            "original_due_on": date(snap.one_month_due_on),
+            "extended": snap.extended,
+            "extended_on": opt_date(snap.extended_on),
+            "extension_reason": snap.extension_reason,
+            "state": snap.state.as_str(),
+            // Entered by staff after the day it reached us: the acknowledgement says both.
+            "entered_on": opt_date(snap.entered_on),
+            "entered_later": snap.entered_on.is_some_and(|d| d > snap.received_on),
+            "due_passed": snap.due_on < snap.dated_on,
+            "extension_notice_by_passed": snap.one_month_due_on < snap.dated_on,
+            "clock_stopped": snap.clock_stopped,
             "registers": input.registers.iter().map(|g| g.name.clone()).collect::<Vec<_>>(),
             "log_period": input.log_period.map(|(a, b)| format!("{}–{}", date(a), date(b))),
         },
@@ -237,6 +251,7 @@ pub fn build(
         "message": input.message,
         "identity_methods": identity_methods,
         "status_url": input.status_url,
+        "status_code": snap.status_code.as_str(),
         "decision": decision.as_ref().map(|d| json!({
             "outcome": d.outcome.as_str(),
             "outcome_name": Labels::get(&labels.outcomes, d.outcome.as_str()),
@@ -247,14 +262,17 @@ pub fn build(
         })),
         "grounds": decision_grounds,
         "items": items,
-        "recipients_notified": input.recipients.iter().map(|x| json!({
+        // Art 19: whom we told, whom not (yet), and whether there was anyone to tell.
+        "had_recipients": !input.recipients.is_empty(),
+        "recipients_notified": input.recipients.iter().filter(|x| x.notified_on.is_some()).map(|x| json!({
             "name": x.name,
             "notified_on": opt_date(x.notified_on),
         })).collect::<Vec<_>>(),
-        "enclosures": input.enclosures.iter().map(|d| json!({ "name": d.filename })).collect::<Vec<_>>(),
+        "recipients_not_notified": input.recipients.iter().filter(|x| x.notified_on.is_none()).map(|x| x.name.clone()).collect::<Vec<_>>(),
+        "enclosures": input.enclosures.iter().map(|name| json!({ "name": name })).collect::<Vec<_>>(),
         "download": json!({
             "days": input.download_days,
-            "expires_on": date(input.today + chrono::Days::new(input.download_days.into())),
+            "expires_on": date(input.rendered_on + chrono::Days::new(input.download_days.into())),
         }),
         "ombudsman": ombudsman,
         "court_route": profile.public_authority.then(|| authorities.court_route.get(lang)),
@@ -294,6 +312,16 @@ pub fn build(
             "withheld_ground": a.withheld_ground.as_deref().and_then(|c| grounds.get(c)).map(|g| g.title.get(lang).to_string()),
         })).collect::<Vec<_>>(),
     })
+}
+
+/// The ways to prove one's identity, in one fixed order (the methods' own) in every language;
+/// strong electronic identification only where the organisation has it configured.
+pub fn identity_methods(labels: &Labels, strong_eid: bool) -> Vec<String> {
+    IdentityMethod::ALL
+        .iter()
+        .filter(|m| strong_eid || **m != IdentityMethod::StrongEid)
+        .filter_map(|m| labels.identity_methods.get(m.as_str()).cloned())
+        .collect()
 }
 
 /// Whether the log-data request asked for a misuse investigation, and what it found.
@@ -356,6 +384,27 @@ mod tests {
         assert_eq!(format_date(d, Language::Fi), "5.3.2026");
         assert_eq!(format_date(d, Language::Sv), "5.3.2026");
         assert_eq!(format_date(d, Language::En), "5 March 2026");
+    }
+
+    #[test]
+    fn identity_methods_in_one_order_and_strong_eid_only_when_configured() {
+        let letters = Letters::embedded().unwrap();
+        for lang in [Language::Fi, Language::Sv, Language::En] {
+            let labels = letters.labels(lang);
+            let with = identity_methods(labels, true);
+            let without = identity_methods(labels, false);
+            let expected: Vec<&str> = IdentityMethod::ALL
+                .iter()
+                .map(|m| labels.identity_methods[m.as_str()].as_str())
+                .collect();
+            assert_eq!(with, expected, "{lang}");
+            assert_eq!(without, expected[1..], "{lang}");
+            assert!(!without.contains(&labels.identity_methods["strong_eid"]));
+            // The same order every time (a map's order is not).
+            for _ in 0..20 {
+                assert_eq!(identity_methods(labels, true), with);
+            }
+        }
     }
 
     #[test]

@@ -2,8 +2,10 @@
 //! line markup of [`markup`], then laid out as a PDF/A document by [`crate::pdf`].
 
 pub mod context;
+pub mod enclosures;
 pub mod markup;
 pub mod paper_form;
+pub mod snapshot;
 
 use std::collections::HashMap;
 

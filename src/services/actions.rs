@@ -370,15 +370,19 @@ fn apply_to(
     }
     notify(ctx, conn, row, input.action, assigned.as_ref())?;
     // The letters the change calls for are written in its transaction: they exist exactly
-    // when the change does.
+    // when the change does, state the facts as they stand after it, and bear the date it
+    // took effect (`on`, which a backdated action sets in the past).
+    let desk = ctx.letter_desk();
+    let snapshot = super::documents::take_snapshot(desk, &request, on);
     for letter in super::documents::letters_for(input.action, kind, outcome) {
         super::documents::write_letter(
-            ctx.letter_desk(),
+            desk,
             conn,
             &request,
             letter,
             Some(principal),
             message.clone(),
+            &snapshot,
         )?;
     }
     Ok((request, notice))

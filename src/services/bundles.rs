@@ -169,6 +169,7 @@ pub fn build(
                 media_type: documents::PDF,
                 actor: Some(principal),
                 release: Release::StaffOnly,
+                snapshot: None,
             };
             documents::store_document(ctx.document_store(), conn, row, &answer, pdf)?;
         }
@@ -186,6 +187,7 @@ pub fn build(
             } else {
                 Release::StaffOnly
             },
+            snapshot: None,
         };
         documents::record_document(ctx.document_store(), conn, row, &bundle, blob)
     })?;

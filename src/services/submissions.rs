@@ -16,6 +16,7 @@ use crate::domain::enums::{RequestKind, RequestState};
 use crate::domain::ids::{RequestId, UserId};
 use crate::domain::new_request::{format_reference, register_slugs, NewRequest, OrgRef, Submitter};
 use crate::domain::validation::FieldError;
+use crate::letters::snapshot::LetterSnapshot;
 
 /// A valid request and who submits it. What needs the database (the organisation, its
 /// registers, earlier requests) is resolved by the writer, on its warm connection.
@@ -307,11 +308,20 @@ pub fn commit_one(
     )?;
     notifier.requester_news(conn, &p.org, &request, &p.subject)?;
     // The acknowledgement letter is rendered by the worker: rendering a PDF here would cost
-    // more than the rest of the submission. The queued job commits with the request.
+    // more than the rest of the submission. The queued job commits with the request, and
+    // with the facts the letter states as of today, the day the request was entered: a
+    // worker that renders it later (after an extension, say) still states these. A new
+    // request has no extension, so its due date is the one-month one.
+    let today = notifier.clock.today();
+    let snapshot = LetterSnapshot {
+        entered_on: Some(today),
+        ..LetterSnapshot::of(&request, request.due_on, today, today)
+    };
     crate::db::documents::queue_letter(
         conn,
         &request.id,
         crate::letters::LetterKind::Acknowledgement.as_str(),
+        Some(&snapshot.to_json()),
     )?;
     Ok(Created {
         request,

@@ -129,7 +129,7 @@ pub async fn org_page(
                 "kind": f.kind.as_str(),
                 "title": f.title.get(lang),
                 "description": f.description.get(lang),
-                "statute": f.statute,
+                "statute": f.statute.get(lang),
                 "href": format!("/{}/request/{}?lang={}", org.slug, f.kind.as_str(), lang.as_str()),
                 // The same form on paper, for those who cannot or will not send it online.
                 "pdf_href": format!("/{}/forms/{}.pdf?lang={}", org.slug, f.kind.as_str(), lang.as_str()),
@@ -214,7 +214,7 @@ pub(super) fn form_response(
             "kind": kind.as_str(),
             "heading": title,
             "description": def.description.get(lang),
-            "statute": def.statute,
+            "statute": def.statute.get(lang),
             "action": format!("/{}/request/{}?lang={}", org.slug, kind.as_str(), lang.as_str()),
             "details": drawer.fields(&def.fields, "details"),
             "subject": drawer.fields(&forms.subject, "subject"),

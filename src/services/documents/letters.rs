@@ -1,6 +1,7 @@
 //! Which letters an action calls for, and rendering them: as the change happens, on
 //! demand, or from the queue the fast submission path leaves.
 
+use chrono::NaiveDate;
 use serde_json::Value;
 
 use crate::db::audit;
@@ -12,7 +13,8 @@ use crate::domain::details::Details;
 use crate::domain::enums::{Outcome, RequestKind, Role};
 use crate::domain::workflow::Action;
 use crate::letters::context::{self as letter_context, LetterInput};
-use crate::letters::{markup, LetterKind, Letters};
+use crate::letters::snapshot::LetterSnapshot;
+use crate::letters::{enclosures, markup, LetterKind, Letters};
 use crate::pdf;
 use crate::services::request::Request;
 use crate::services::{write_tx, Context, Principal, Rules, ServiceError};
@@ -70,8 +72,32 @@ impl Context {
     }
 }
 
-/// Renders a letter for the request and stores it, released to the requester. Runs inside the
-/// caller's transaction, so the letter exists exactly when the change that called for it does.
+/// The facts a letter states, taken from the request as it is now (after the change that
+/// calls for the letter), dated `dated_on`: the day that change took effect.
+pub fn take_snapshot(
+    desk: LetterDesk<'_>,
+    request: &Request,
+    dated_on: NaiveDate,
+) -> LetterSnapshot {
+    // The due date under the one-month rule: an extension notice and an acknowledgement
+    // state it beside (or instead of) the extended one.
+    let one_month_due_on = RequestClock {
+        extended: false,
+        ..request.clock()
+    }
+    .deadlines(&desk.rules.calendar)
+    .due_on;
+    LetterSnapshot::of(
+        &request.row,
+        one_month_due_on,
+        dated_on,
+        desk.store.clock.today(),
+    )
+}
+
+/// Renders a letter for the request as of `snapshot` and stores it with the snapshot,
+/// released to the requester. Runs inside the caller's transaction, so the letter exists
+/// exactly when the change that called for it does.
 pub fn write_letter(
     desk: LetterDesk<'_>,
     conn: &mut AnyConnection,
@@ -79,8 +105,10 @@ pub fn write_letter(
     kind: LetterKind,
     actor: Option<&Principal>,
     message: Option<String>,
+    snapshot: &LetterSnapshot,
 ) -> Result<DocumentRow, ServiceError> {
-    let bytes = render_letter(desk, conn, request, kind, message)?;
+    let bytes = render_letter_as_of(desk, conn, request, kind, message, snapshot)?;
+    let snapshot_json = snapshot.to_json();
     let row = &request.row;
     let filename = format!(
         "{}-{}-{}.pdf",
@@ -95,17 +123,32 @@ pub fn write_letter(
         media_type: PDF,
         actor,
         release: Release::ToRequester,
+        snapshot: Some(&snapshot_json),
     };
     store_document(desk.store, conn, row, &doc, &bytes)
 }
 
-/// Renders without storing: the bytes of the PDF.
+/// Renders without storing, from the request as it is today: the bytes of the PDF. Also what
+/// a queued letter without a snapshot falls back to.
 pub fn render_letter(
     desk: LetterDesk<'_>,
     conn: &mut AnyConnection,
     request: &Request,
     kind: LetterKind,
     message: Option<String>,
+) -> Result<Vec<u8>, ServiceError> {
+    let snapshot = take_snapshot(desk, request, desk.store.clock.today());
+    render_letter_as_of(desk, conn, request, kind, message, &snapshot)
+}
+
+/// Renders without storing, stating the facts of `snapshot` and dated with its date.
+pub fn render_letter_as_of(
+    desk: LetterDesk<'_>,
+    conn: &mut AnyConnection,
+    request: &Request,
+    kind: LetterKind,
+    message: Option<String>,
+    snapshot: &LetterSnapshot,
 ) -> Result<Vec<u8>, ServiceError> {
     let row = &request.row;
     let lang = row.language;
@@ -126,14 +169,14 @@ pub fn render_letter(
     let items = doc_db::list_items(conn, &row.id)?;
     let recipients = doc_db::list_recipients(conn, &row.id)?;
     let all_docs = doc_db::list_documents(conn, &row.id)?;
-    let enclosures: Vec<DocumentRow> = all_docs
+    let refused = matches!(
+        decision.map(|d| d.outcome),
+        Some(Outcome::Refused | Outcome::PartiallyFulfilled)
+    );
+    let labels = desk.letters.labels(lang);
+    let enclosures: Vec<String> = enclosures::enclosed(kind, refused, &all_docs)
         .into_iter()
-        .filter(|d| d.released_at.is_some() && d.kind != LetterKind::Acknowledgement.as_str())
-        .filter(|d| {
-            kind == LetterKind::AnswerCover
-                || kind == LetterKind::AccessReport
-                || d.kind == LetterKind::RefusalCertificate.as_str()
-        })
+        .map(|d| enclosures::name(labels, &d.kind))
         .collect();
     let attachments = doc_db::list_attachments(conn, &row.id)?;
     let mut entries = Vec::new();
@@ -160,17 +203,11 @@ pub fn render_letter(
         &request.details,
         Details::LogInspection(d) if d.misuse_suspected == Some(true)
     );
-    // What the due date was before any extension: the extension notice states both.
-    let original_due_on = RequestClock {
-        extended: false,
-        ..request.clock()
-    }
-    .deadlines(&desk.rules.calendar)
-    .due_on;
     let input = LetterInput {
         kind,
         lang,
-        today: desk.store.clock.today(),
+        snapshot,
+        rendered_on: desk.store.clock.today(),
         org: &org,
         request: row,
         decision,
@@ -186,7 +223,6 @@ pub fn render_letter(
         withheld: &withheld,
         misuse_asked,
         misuse_finding: misuse_finding.as_ref(),
-        original_due_on,
         message,
         download_days: desk.store.download_days,
         status_url: format!(
@@ -212,7 +248,7 @@ pub fn render_letter(
     let frame = pdf::Frame {
         sender: head.sender,
         doc_label: label,
-        date: letter_context::format_date(desk.store.clock.today(), lang),
+        date: letter_context::format_date(snapshot.dated_on, lang),
         reference: row.reference.clone(),
         recipient: letter_context::recipient_lines(&subject, representative.as_ref()),
         footer: head.footer,
@@ -241,13 +277,19 @@ pub fn create_letter(
         let request = Request::load(conn, &principal.org_id, request_id)?;
         check_letter_fits(&request, kind)?;
         let message = last_message(conn, &request.row, kind)?;
+        // Written again, a letter states what it stated the first time, as of its date; a
+        // letter never written before (or written before snapshots) states today's facts.
+        let desk = ctx.letter_desk();
+        let snapshot = stored_snapshot(conn, &request.row, kind)?
+            .unwrap_or_else(|| take_snapshot(desk, &request, desk.store.clock.today()));
         write_letter(
-            ctx.letter_desk(),
+            desk,
             conn,
             &request,
             kind,
             Some(principal),
             message,
+            &snapshot,
         )
     })?;
     Ok(DocumentOutput::from(&doc))
@@ -288,6 +330,19 @@ fn check_letter_fits(request: &Request, kind: LetterKind) -> Result<(), ServiceE
     }
 }
 
+/// The snapshot the newest stored letter of `kind` was written from.
+fn stored_snapshot(
+    conn: &mut AnyConnection,
+    row: &RequestRow,
+    kind: LetterKind,
+) -> Result<Option<LetterSnapshot>, ServiceError> {
+    Ok(doc_db::list_documents(conn, &row.id)?
+        .into_iter()
+        .rev()
+        .filter(|d| d.kind == kind.as_str())
+        .find_map(|d| d.snapshot.as_deref().and_then(LetterSnapshot::from_json)))
+}
+
 /// What staff last wrote to the requester with an identity or clarification request.
 fn last_message(
     conn: &mut AnyConnection,
@@ -308,13 +363,16 @@ fn last_message(
 }
 
 /// The worker's part: writes a letter queued by the fast submission path, whose job `worker`
-/// has claimed, and removes the job in the same transaction. `false` when nothing was
-/// written: a job for an unknown kind or a vanished request is removed as it is.
+/// has claimed, and removes the job in the same transaction. The letter states the facts of
+/// the snapshot queued with it; a job queued before snapshots (or with one that cannot be
+/// read) is written from the request as it is now. `false` when nothing was written: a job
+/// for an unknown kind or a vanished request is removed as it is.
 pub fn write_queued_letter(
     desk: LetterDesk<'_>,
     conn: &mut AnyConnection,
     request_id: &str,
     kind: &str,
+    snapshot: Option<&str>,
     worker: &str,
 ) -> Result<bool, ServiceError> {
     let Some(kind) = LetterKind::parse(kind) else {
@@ -333,7 +391,12 @@ pub fn write_queued_letter(
             doc_db::finish_letter_job(conn, request_id, kind.as_str(), worker)?;
             return Ok(false);
         };
-        write_letter(desk, conn, &Request::from_row(row)?, kind, None, None)?;
+        let request = Request::from_row(row)?;
+        let snapshot = match snapshot.and_then(LetterSnapshot::from_json) {
+            Some(s) => s,
+            None => take_snapshot(desk, &request, desk.store.clock.today()),
+        };
+        write_letter(desk, conn, &request, kind, None, None, &snapshot)?;
         // The lease ran out and another worker took the job: it writes the letter, and this
         // transaction leaves nothing behind.
         if !doc_db::finish_letter_job(conn, request_id, kind.as_str(), worker)? {

@@ -18,6 +18,8 @@ pub struct NewDocument<'a> {
     /// Who made it; `None` when the service did on its own.
     pub actor: Option<&'a Principal>,
     pub release: Release,
+    /// A letter's snapshot (JSON) as it was rendered from; `None` for other documents.
+    pub snapshot: Option<&'a str>,
 }
 
 /// Whether the requester may download a document from the status page.
@@ -83,6 +85,7 @@ pub fn record_document(
         created_by: actor.map(|p| p.user_id.to_string()),
         released_at: release.then_some(now),
         expires_at: release.then_some(expires),
+        snapshot: new.snapshot.map(str::to_string),
     };
     doc_db::insert_document(conn, &doc)?;
     audit::append(

@@ -128,6 +128,7 @@ pub fn report(
             media_type: documents::PDF,
             actor: Some(principal),
             release: Release::ToRequester,
+            snapshot: None,
         };
         let a = documents::store_document(ctx.document_store(), conn, row, &pdf_doc, &pdf_bytes)?;
         let csv_name = format!("{}-log-report.csv", row.reference);

@@ -307,7 +307,7 @@ fn intake_form(
         "desk_intake.html",
         json!({
             "heading": title,
-            "statute": def.statute,
+            "statute": def.statute.get(lang),
             "action": format!("/desk/intake/{}?lang={}", kind.as_str(), lang.as_str()),
             "received_on": posted.get("received_on").unwrap_or(""),
             "received_error": by_field.get("received_on"),

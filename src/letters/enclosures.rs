@@ -1,0 +1,150 @@
+//! What a letter encloses: only documents that really go with it, named in words. A decision
+//! letter encloses the refusal certificate of its own decision and, for an answer, the data
+//! package and log report released to the client; a certificate encloses nothing (so a
+//! regenerated one does not list itself), nor does the bundle's answer.pdf, whose own table
+//! lists the files of the bundle.
+
+use super::{Labels, LetterKind};
+use crate::db::models::DocumentRow;
+
+/// The stored kinds a letter of `kind` may enclose, in the order they are listed.
+fn enclosable(kind: LetterKind, refused: bool) -> &'static [&'static str] {
+    const CERT: &str = "refusal_certificate";
+    match kind {
+        LetterKind::AnswerCover if refused => &[CERT, "bundle", "log_report", "log_report_csv"],
+        LetterKind::AnswerCover => &["bundle", "log_report", "log_report_csv"],
+        LetterKind::RectificationDone
+        | LetterKind::ErasureDone
+        | LetterKind::RestrictionDone
+        | LetterKind::ObjectionDecided
+            if refused =>
+        {
+            &[CERT]
+        }
+        _ => &[],
+    }
+}
+
+/// The documents a letter of `kind` encloses: of each enclosable kind the newest one
+/// released to the client (an older one was superseded). `refused`: the decision refused or
+/// withheld something, so it has a certificate of its own.
+pub fn enclosed(kind: LetterKind, refused: bool, docs: &[DocumentRow]) -> Vec<&DocumentRow> {
+    enclosable(kind, refused)
+        .iter()
+        .filter_map(|k| {
+            docs.iter()
+                .filter(|d| d.kind == *k && d.released_at.is_some())
+                .max_by_key(|d| (d.created_at, d.id.as_str()))
+        })
+        .collect()
+}
+
+/// A document's name in words in the letter's language; never its file name.
+pub fn name(labels: &Labels, doc_kind: &str) -> String {
+    match LetterKind::parse(doc_kind) {
+        Some(k) => Labels::get(&labels.doc_titles, k.as_str()).to_string(),
+        None => {
+            let key = format!("enclosure_{doc_kind}");
+            labels
+                .words
+                .get(&key)
+                .cloned()
+                .unwrap_or_else(|| doc_kind.to_string())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::enums::Language;
+    use crate::letters::Letters;
+    use chrono::NaiveDate;
+
+    fn doc(kind: &str, day: u32, released: bool) -> DocumentRow {
+        let at = NaiveDate::from_ymd_opt(2026, 11, day)
+            .unwrap()
+            .and_hms_opt(10, 0, 0)
+            .unwrap();
+        DocumentRow {
+            id: format!("{kind}-{day}"),
+            org_id: "o".into(),
+            request_id: "r".into(),
+            kind: kind.into(),
+            language: "fi".into(),
+            filename: format!("SAT-2026-00011-{kind}-fi.pdf"),
+            media_type: "application/pdf".into(),
+            blob_id: "b".into(),
+            sha256: String::new(),
+            size: 1,
+            created_at: at,
+            created_by: None,
+            released_at: released.then_some(at),
+            expires_at: None,
+            snapshot: None,
+        }
+    }
+
+    fn ids(v: Vec<&DocumentRow>) -> Vec<&str> {
+        v.into_iter().map(|d| d.id.as_str()).collect()
+    }
+
+    #[test]
+    fn only_what_goes_with_the_letter_is_enclosed() {
+        let docs = [
+            doc("acknowledgement", 1, true),
+            doc("identity_request", 2, true),
+            doc("extension_notice", 3, true),
+            doc("refusal_certificate", 4, true),
+            doc("bundle", 5, false),
+            doc("refusal_certificate", 6, true),
+            doc("bundle", 7, true),
+            doc("log_report", 8, true),
+        ];
+        use LetterKind::*;
+        assert_eq!(
+            ids(enclosed(AnswerCover, true, &docs)),
+            ["refusal_certificate-6", "bundle-7", "log_report-8"]
+        );
+        assert_eq!(
+            ids(enclosed(AnswerCover, false, &docs)),
+            ["bundle-7", "log_report-8"]
+        );
+        assert_eq!(
+            ids(enclosed(ErasureDone, true, &docs)),
+            ["refusal_certificate-6"]
+        );
+        assert!(enclosed(ErasureDone, false, &docs).is_empty());
+        // A certificate, regenerated or not, never lists itself; answer.pdf lists no letters.
+        for kind in [
+            RefusalCertificate,
+            AccessReport,
+            Acknowledgement,
+            IdentityRequest,
+            ExtensionNotice,
+        ] {
+            assert!(enclosed(kind, true, &docs).is_empty(), "{kind}");
+        }
+    }
+
+    #[test]
+    fn enclosures_are_named_in_words_in_every_language() {
+        let letters = Letters::embedded().unwrap();
+        for (lang, cert, bundle) in [
+            (Language::Fi, "Kieltäytymistodistus", "ZIP"),
+            (Language::Sv, "Intyg om vägran", "ZIP"),
+            (Language::En, "Refusal certificate", "ZIP"),
+        ] {
+            let labels = letters.labels(lang);
+            assert_eq!(name(labels, "refusal_certificate"), cert);
+            for kind in ["bundle", "log_report", "log_report_csv"] {
+                let n = name(labels, kind);
+                assert!(
+                    !n.contains('_') && !n.contains(".pdf"),
+                    "{lang} {kind}: {n}"
+                );
+            }
+            assert!(name(labels, "bundle").contains(bundle));
+        }
+    }
+}
