@@ -153,6 +153,56 @@ async fn ingestion_rejects_bad_lines_and_stores_nothing_twice() {
 }
 
 #[actix_rt::test]
+async fn events_from_the_future_or_older_than_kept_are_rejected_by_line() {
+    let app = TestApp::spawn().await;
+    let token = ingest_token(&app).await;
+    // The test clock stands at 2026-11-16; events are kept six years.
+    let body = ndjson(&[
+        event(
+            "f1",
+            "2026-11-15T12:00:00+02:00",
+            SUBJECT,
+            "Matti Esimerkki",
+            "view",
+        ),
+        event(
+            "f2",
+            "2031-01-01T12:00:00+02:00",
+            SUBJECT,
+            "Matti Esimerkki",
+            "view",
+        ),
+        event(
+            "f3",
+            "1990-01-01T12:00:00+02:00",
+            SUBJECT,
+            "Matti Esimerkki",
+            "view",
+        ),
+    ]);
+    let (s, summary) = ingest(&app, &token, "turvakoti", body).await;
+    assert_eq!(s, StatusCode::OK, "{summary}");
+    assert_eq!(summary["stored"], 1, "{summary}");
+    let reasons: Vec<(i64, String)> = summary["rejections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["line"].as_i64().unwrap(),
+                r["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(reasons[0], (2, "occurred_at is in the future".to_string()));
+    assert_eq!(reasons[1].0, 3);
+    assert!(
+        reasons[1].1.starts_with("occurred_at is older than"),
+        "{reasons:?}"
+    );
+}
+
+#[actix_rt::test]
 async fn the_search_groups_by_day_and_user_highlights_the_suspect_and_withholds_on_request() {
     let app = TestApp::spawn().await;
     let token = ingest_token(&app).await;

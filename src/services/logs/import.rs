@@ -130,6 +130,24 @@ impl<'a> Importer<'a> {
                 return Ok(());
             }
         };
+        // Events from the future or older than they are kept would never be purged, or be
+        // purged at once; on PostgreSQL each far month would also cost a partition.
+        let now = self.ctx.clock.now();
+        let kept_days = i64::from(self.ctx.settings.logs.log_retention_days);
+        if e.occurred_at > now + chrono::Duration::days(1) {
+            self.reject(LineError {
+                line: e.line,
+                reason: "occurred_at is in the future".into(),
+            });
+            return Ok(());
+        }
+        if e.occurred_at < now - chrono::Duration::days(kept_days) {
+            self.reject(LineError {
+                line: e.line,
+                reason: format!("occurred_at is older than the {kept_days} days events are kept"),
+            });
+            return Ok(());
+        }
         let register = e.register.as_deref().or(self.default_register.as_deref());
         let Some(scope) = register.and_then(|r| self.registers.get(r)).copied() else {
             self.reject(LineError {
