@@ -6,8 +6,8 @@ use super::auth::Auth;
 use super::error::{AppError, Problem};
 use crate::domain::enums::Role;
 use crate::services::admin::{
-    self, PasswordResetInput, RegisterInput, RegisterOutput, RegisterPatch, UserInput,
-    UserOutput, UserUpdateInput,
+    self, PasswordResetInput, RegisterInput, RegisterOutput, RegisterPatch, UserInput, UserOutput,
+    UserUpdateInput,
 };
 use crate::services::{blocking, Context};
 

@@ -12,8 +12,7 @@ use crate::edge::session::bearer_token;
 use crate::services::documents::DocumentOutput;
 use crate::services::logs::{
     self, ImportSummary, Importer, IngestTokenInput, IngestTokenOutput, IngestTokenSummary,
-    LogSearchInput,
-    LogSearchOutput, MisuseFindingInput, MisuseFindingOutput,
+    LogSearchInput, LogSearchOutput, MisuseFindingInput, MisuseFindingOutput,
 };
 use crate::services::{blocking, Context, ServiceError};
 

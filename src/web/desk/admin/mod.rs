@@ -51,7 +51,10 @@ where
             "/desk/admin/registers/new",
             web::get().to(registers::new_form),
         )
-        .route("/desk/admin/registers/new", web::post().to(registers::create))
+        .route(
+            "/desk/admin/registers/new",
+            web::post().to(registers::create),
+        )
         .route(
             "/desk/admin/registers/{slug}",
             web::get().to(registers::edit_form),
@@ -121,20 +124,30 @@ macro_rules! admin_or_return {
 use admin_or_return;
 
 /// `GET /desk/admin`: the four parts of the administration.
-async fn index(ctx: web::Data<Context>, req: HttpRequest, session: Option<Session>) -> HttpResponse {
+async fn index(
+    ctx: web::Data<Context>,
+    req: HttpRequest,
+    session: Option<Session>,
+) -> HttpResponse {
     let desk = admin_or_return!(ctx, req, session);
     let t = site();
     let lang = desk.lang;
-    let sections: Vec<Value> = ["users", "registers", "organisation", "identification", "tokens"]
-        .iter()
-        .map(|s| {
-            json!({
-                "href": format!("/desk/admin/{s}?lang={}", lang.as_str()),
-                "label": t.text(&format!("desk_admin_{s}_title"), lang),
-                "text": t.text(&format!("desk_admin_{s}_intro"), lang),
-            })
+    let sections: Vec<Value> = [
+        "users",
+        "registers",
+        "organisation",
+        "identification",
+        "tokens",
+    ]
+    .iter()
+    .map(|s| {
+        json!({
+            "href": format!("/desk/admin/{s}?lang={}", lang.as_str()),
+            "label": t.text(&format!("desk_admin_{s}_title"), lang),
+            "text": t.text(&format!("desk_admin_{s}_intro"), lang),
         })
-        .collect();
+    })
+    .collect();
     render(
         &ctx,
         &req,
@@ -366,6 +379,16 @@ fn done_notice(req: &HttpRequest, lang: Language) -> Option<String> {
 /// A posted text, trimmed; empty when absent.
 fn posted_text(posted: &crate::web::form::Posted, name: &str) -> String {
     posted.get(name).unwrap_or("").trim().to_string()
+}
+
+/// A field as the form sent it, trimmed, blank included (`Posted::get` skips blanks):
+/// `None` only when the form did not send it, which leaves the stored value as it is.
+fn sent(posted: &crate::web::form::Posted, name: &str) -> Option<String> {
+    posted
+        .0
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.trim().to_string())
 }
 
 /// The back link to the admin pages' start.

@@ -5,7 +5,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::{admin_or_return, posted_text, Field, FormPage};
+use super::{admin_or_return, posted_text, sent, Field, FormPage};
 use crate::domain::codes::FieldCode;
 use crate::domain::enums::Language;
 use crate::domain::validation::FieldError;
@@ -43,7 +43,10 @@ async fn load(ctx: &web::Data<Context>, desk: &Desk) -> Result<Loaded, ServiceEr
 fn yes_no(lang: Language) -> Vec<(String, String)> {
     let t = site();
     vec![
-        ("yes".into(), t.text("desk_admin_public_authority_yes", lang)),
+        (
+            "yes".into(),
+            t.text("desk_admin_public_authority_yes", lang),
+        ),
         ("no".into(), t.text("desk_admin_public_authority_no", lang)),
     ]
 }
@@ -64,7 +67,7 @@ fn letterhead_page(
             "postal_address" => p.postal_address.clone().unwrap_or_default(),
             "email" => p.email.clone().unwrap_or_default(),
             "phone" => p.phone.clone().unwrap_or_default(),
-            _ => if p.public_authority { "yes" } else { "no" }.to_string(),
+            _ => (if p.public_authority { "yes" } else { "no" }).to_string(),
         }
     };
     let v = |k: &str| match posted {
@@ -157,12 +160,23 @@ pub async fn save_letterhead(
         Some("no") => Some(false),
         None => None,
         Some(_) => {
-            let errors = [FieldError::new("public_authority", FieldCode::InvalidChoice)];
-            return letterhead_page(&ctx, &req, &desk, &loaded, Some(&posted), &errors, StatusCode::UNPROCESSABLE_ENTITY);
+            let errors = [FieldError::new(
+                "public_authority",
+                FieldCode::InvalidChoice,
+            )];
+            return letterhead_page(
+                &ctx,
+                &req,
+                &desk,
+                &loaded,
+                Some(&posted),
+                &errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
         }
     };
     // Only what the form sent; a field left out stays as stored.
-    let given = |k: &str| posted.get(k).map(|v| Some(v.trim().to_string()));
+    let given = |k: &str| sent(&posted, k).map(Some);
     let patch = OrganisationProfilePatch {
         postal_address: given("postal_address"),
         email: given("email"),
@@ -171,7 +185,10 @@ pub async fn save_letterhead(
         ..Default::default()
     };
     match save_patch(&ctx, &desk, patch).await {
-        Ok(_) => see_other(format!("/desk/admin/organisation?lang={}&done=saved", desk.lang.as_str())),
+        Ok(_) => see_other(format!(
+            "/desk/admin/organisation?lang={}&done=saved",
+            desk.lang.as_str()
+        )),
         Err(ServiceError::Validation(errors)) => letterhead_page(
             &ctx,
             &req,
@@ -206,7 +223,11 @@ fn identification_page(
     let o = loaded.profile.oidc.as_ref();
     let stored = |k: &str| -> String {
         let Some(o) = o else {
-            return if k == "oidc" { "off".into() } else { String::new() };
+            return if k == "oidc" {
+                "off".into()
+            } else {
+                String::new()
+            };
         };
         match k {
             "oidc" => "on".into(),
@@ -241,15 +262,30 @@ fn identification_page(
         links: Vec::new(),
         fields: vec![
             Field::radio("oidc", "desk_admin_field_oidc", &v("oidc"), on_off(lang)),
-            Field::new("oidc.issuer", "text", "desk_admin_field_oidc_issuer", &v("oidc.issuer")),
-            Field::new("oidc.audience", "text", "desk_admin_field_oidc_audience", &v("oidc.audience")),
+            Field::new(
+                "oidc.issuer",
+                "text",
+                "desk_admin_field_oidc_issuer",
+                &v("oidc.issuer"),
+            ),
+            Field::new(
+                "oidc.audience",
+                "text",
+                "desk_admin_field_oidc_audience",
+                &v("oidc.audience"),
+            ),
             Field::new(
                 "oidc.identity_claim",
                 "text",
                 "desk_admin_field_oidc_identity_claim",
                 &v("oidc.identity_claim"),
             ),
-            Field::new("oidc.jwks", "text", "desk_admin_field_oidc_jwks", &v("oidc.jwks")),
+            Field::new(
+                "oidc.jwks",
+                "text",
+                "desk_admin_field_oidc_jwks",
+                &v("oidc.jwks"),
+            ),
             Field::new(
                 "oidc.authorization_endpoint",
                 "text",
@@ -324,7 +360,15 @@ pub async fn save_identification(
         }
         _ => {
             let errors = [FieldError::new("oidc", FieldCode::InvalidChoice)];
-            return identification_page(&ctx, &req, &desk, &loaded, Some(&posted), &errors, StatusCode::UNPROCESSABLE_ENTITY);
+            return identification_page(
+                &ctx,
+                &req,
+                &desk,
+                &loaded,
+                Some(&posted),
+                &errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
         }
     };
     let patch = OrganisationProfilePatch {
@@ -332,7 +376,10 @@ pub async fn save_identification(
         ..Default::default()
     };
     match save_patch(&ctx, &desk, patch).await {
-        Ok(_) => see_other(format!("/desk/admin/identification?lang={}&done=saved", desk.lang.as_str())),
+        Ok(_) => see_other(format!(
+            "/desk/admin/identification?lang={}&done=saved",
+            desk.lang.as_str()
+        )),
         Err(ServiceError::Validation(errors)) => identification_page(
             &ctx,
             &req,

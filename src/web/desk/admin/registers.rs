@@ -4,11 +4,15 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::{admin_or_return, done_notice, posted_text, taken, Field, FormPage, ListPage};
+use super::{
+    admin_or_return, done_notice, posted_text, sent, taken, Field, FormPage, ListPage,
+};
 use crate::domain::enums::Language;
 use crate::domain::validation::FieldError;
 use crate::edge::session::Session;
-use crate::services::admin::{self, RegisterInfoPatch, RegisterInput, RegisterOutput, RegisterPatch};
+use crate::services::admin::{
+    self, RegisterInfoPatch, RegisterInput, RegisterOutput, RegisterPatch,
+};
 use crate::services::profile::RegisterInfo;
 use crate::services::{blocking, Context, ServiceError};
 use crate::web::desk::fields::checked_form;
@@ -59,7 +63,11 @@ fn label_key(field: &'static str) -> &'static str {
 }
 
 /// `GET /desk/admin/registers`.
-pub async fn list(ctx: web::Data<Context>, req: HttpRequest, session: Option<Session>) -> HttpResponse {
+pub async fn list(
+    ctx: web::Data<Context>,
+    req: HttpRequest,
+    session: Option<Session>,
+) -> HttpResponse {
     let desk = admin_or_return!(ctx, req, session);
     let c = ctx.clone();
     let p = desk.principal.clone();
@@ -74,7 +82,11 @@ pub async fn list(ctx: web::Data<Context>, req: HttpRequest, session: Option<Ses
             vec![
                 (
                     r.name.clone(),
-                    Some(format!("/desk/admin/registers/{}?lang={}", r.slug, lang.as_str())),
+                    Some(format!(
+                        "/desk/admin/registers/{}?lang={}",
+                        r.slug,
+                        lang.as_str()
+                    )),
                 ),
                 (r.slug.clone(), None),
                 (r.description.clone().unwrap_or_default(), None),
@@ -108,9 +120,19 @@ pub async fn list(ctx: web::Data<Context>, req: HttpRequest, session: Option<Ses
 fn register_fields(with_slug: bool, value: impl Fn(&str) -> String) -> Vec<Field> {
     let mut fields = Vec::new();
     if with_slug {
-        fields.push(Field::new("slug", "text", "desk_admin_field_slug", &value("slug")));
+        fields.push(Field::new(
+            "slug",
+            "text",
+            "desk_admin_field_slug",
+            &value("slug"),
+        ));
     }
-    fields.push(Field::new("name", "text", "desk_admin_field_register_name", &value("name")));
+    fields.push(Field::new(
+        "name",
+        "text",
+        "desk_admin_field_register_name",
+        &value("name"),
+    ));
     fields.push(Field::new(
         "description",
         "textarea",
@@ -135,7 +157,10 @@ fn new_page(
     FormPage {
         title: t.text("desk_admin_register_new", lang),
         intro: Some(t.text("desk_admin_register_intro", lang)),
-        back: (registers_href(lang), t.text("desk_admin_registers_title", lang)),
+        back: (
+            registers_href(lang),
+            t.text("desk_admin_registers_title", lang),
+        ),
         post: format!("/desk/admin/registers/new?lang={}", lang.as_str()),
         submit: t.text("desk_admin_register_create", lang),
         facts: Vec::new(),
@@ -197,9 +222,14 @@ pub async fn create(
     .await;
     match result {
         Ok(_) => see_other(format!("{}&done=created", registers_href(desk.lang))),
-        Err(ServiceError::Validation(errors)) => {
-            new_page(&ctx, &req, &desk, &posted, &errors, StatusCode::UNPROCESSABLE_ENTITY)
-        }
+        Err(ServiceError::Validation(errors)) => new_page(
+            &ctx,
+            &req,
+            &desk,
+            &posted,
+            &errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
         Err(e) => error_page(&ctx, &req, e),
     }
 }
@@ -226,10 +256,21 @@ fn edit_page(
         None => stored(k),
     };
     FormPage {
-        title: format!("{}: {}", t.text("desk_admin_register_edit", lang), register.name),
+        title: format!(
+            "{}: {}",
+            t.text("desk_admin_register_edit", lang),
+            register.name
+        ),
         intro: Some(t.text("desk_admin_register_intro", lang)),
-        back: (registers_href(lang), t.text("desk_admin_registers_title", lang)),
-        post: format!("/desk/admin/registers/{}?lang={}", register.slug, lang.as_str()),
+        back: (
+            registers_href(lang),
+            t.text("desk_admin_registers_title", lang),
+        ),
+        post: format!(
+            "/desk/admin/registers/{}?lang={}",
+            register.slug,
+            lang.as_str()
+        ),
         submit: t.text("desk_save", lang),
         facts: vec![(t.text("desk_admin_field_slug", lang), register.slug.clone())],
         consequence: None,
@@ -283,9 +324,9 @@ pub async fn save(
         Err(e) => return error_page(&ctx, &req, e),
     };
     // A field the form did not send stays as it is (merge, as in the API).
-    let given = |k: &str| posted.get(k).map(|v| Some(v.trim().to_string()));
+    let given = |k: &str| sent(&posted, k).map(Some);
     let patch = RegisterPatch {
-        name: posted.get("name").map(|v| v.trim().to_string()),
+        name: sent(&posted, "name"),
         description: given("description"),
         info: Some(RegisterInfoPatch {
             purposes: given("info.purposes"),

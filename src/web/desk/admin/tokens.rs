@@ -14,8 +14,8 @@ use crate::services::{blocking, Context, ServiceError};
 use crate::web::desk::fields::checked_form;
 use crate::web::desk::{see_other, Desk};
 use crate::web::error::error_page;
-use crate::web::format_date;
 use crate::web::form::Posted;
+use crate::web::format_date;
 use crate::web::site::site;
 
 fn tokens_href(lang: Language) -> String {
@@ -52,7 +52,11 @@ fn list_page(
                 Some(_) => (String::new(), None),
                 None => (
                     format!("{}: {}", t.text("desk_admin_token_revoke", lang), k.source),
-                    Some(format!("/desk/admin/tokens/{}/revoke?lang={}", k.id, lang.as_str())),
+                    Some(format!(
+                        "/desk/admin/tokens/{}/revoke?lang={}",
+                        k.id,
+                        lang.as_str()
+                    )),
                 ),
             };
             vec![
@@ -88,7 +92,11 @@ fn list_page(
 }
 
 /// `GET /desk/admin/tokens`.
-pub async fn list(ctx: web::Data<Context>, req: HttpRequest, session: Option<Session>) -> HttpResponse {
+pub async fn list(
+    ctx: web::Data<Context>,
+    req: HttpRequest,
+    session: Option<Session>,
+) -> HttpResponse {
     let desk = admin_or_return!(ctx, req, session);
     match load(&ctx, &desk).await {
         Ok(tokens) => list_page(&ctx, &req, &desk, &tokens, None),
@@ -156,7 +164,14 @@ pub async fn create(
     let made = match blocking(move || logs::create_ingest_token(&c, &p, input)).await {
         Ok(m) => m,
         Err(ServiceError::Validation(errors)) => {
-            return new_page(&ctx, &req, &desk, &posted, &errors, StatusCode::UNPROCESSABLE_ENTITY)
+            return new_page(
+                &ctx,
+                &req,
+                &desk,
+                &posted,
+                &errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
         }
         Err(e) => return error_page(&ctx, &req, e),
     };
@@ -178,13 +193,24 @@ fn revoke_page(
 ) -> HttpResponse {
     let (t, lang) = (site(), desk.lang);
     FormPage {
-        title: format!("{}: {}", t.text("desk_admin_token_revoke", lang), token.source),
+        title: format!(
+            "{}: {}",
+            t.text("desk_admin_token_revoke", lang),
+            token.source
+        ),
         intro: None,
         back: (tokens_href(lang), t.text("desk_admin_tokens_title", lang)),
-        post: format!("/desk/admin/tokens/{}/revoke?lang={}", token.id, lang.as_str()),
+        post: format!(
+            "/desk/admin/tokens/{}/revoke?lang={}",
+            token.id,
+            lang.as_str()
+        ),
         submit: t.text("desk_admin_token_revoke", lang),
         facts: vec![
-            (t.text("desk_admin_field_source", lang), token.source.clone()),
+            (
+                t.text("desk_admin_field_source", lang),
+                token.source.clone(),
+            ),
             (
                 t.text("desk_admin_token_created", lang),
                 format_date(token.created_at.date(), lang),

@@ -49,7 +49,11 @@ fn users_href(lang: Language) -> String {
 }
 
 /// `GET /desk/admin/users`.
-pub async fn list(ctx: web::Data<Context>, req: HttpRequest, session: Option<Session>) -> HttpResponse {
+pub async fn list(
+    ctx: web::Data<Context>,
+    req: HttpRequest,
+    session: Option<Session>,
+) -> HttpResponse {
     let desk = admin_or_return!(ctx, req, session);
     let c = ctx.clone();
     let p = desk.principal.clone();
@@ -67,7 +71,10 @@ pub async fn list(ctx: web::Data<Context>, req: HttpRequest, session: Option<Ses
                     Some(format!("/desk/admin/users/{}?lang={}", u.id, lang.as_str())),
                 ),
                 (u.email.clone(), None),
-                (t.text(&format!("desk_role_{}", u.role.as_str()), lang), None),
+                (
+                    t.text(&format!("desk_role_{}", u.role.as_str()), lang),
+                    None,
+                ),
                 (
                     t.text(
                         if u.active {
@@ -90,10 +97,15 @@ pub async fn list(ctx: web::Data<Context>, req: HttpRequest, session: Option<Ses
             format!("/desk/admin/users/new?lang={}", lang.as_str()),
             t.text("desk_admin_user_new", lang),
         )),
-        columns: ["desk_settings_name", "dpo_email", "desk_settings_role", "desk_admin_user_status"]
-            .iter()
-            .map(|k| t.text(k, lang))
-            .collect(),
+        columns: [
+            "desk_settings_name",
+            "dpo_email",
+            "desk_settings_role",
+            "desk_admin_user_status",
+        ]
+        .iter()
+        .map(|k| t.text(k, lang))
+        .collect(),
         rows,
         empty: String::new(),
         secret: None,
@@ -124,7 +136,12 @@ fn new_page(
             Field::new("name", "text", "desk_admin_field_user_name", &v("name")),
             Field::new("title", "text", "desk_admin_field_user_title", &v("title")),
             Field::new("email", "email", "desk_admin_field_user_email", &v("email")),
-            Field::radio("role", "desk_admin_field_role", &v("role"), role_options(lang)),
+            Field::radio(
+                "role",
+                "desk_admin_field_role",
+                &v("role"),
+                role_options(lang),
+            ),
             Field::new("password", "password", "desk_admin_field_password", "")
                 .autocomplete("new-password"),
         ],
@@ -140,7 +157,14 @@ pub async fn new_form(
     session: Option<Session>,
 ) -> HttpResponse {
     let desk = admin_or_return!(ctx, req, session);
-    new_page(&ctx, &req, &desk, &Posted(vec![("role".into(), "staff".into())]), &[], StatusCode::OK)
+    new_page(
+        &ctx,
+        &req,
+        &desk,
+        &Posted(vec![("role".into(), "staff".into())]),
+        &[],
+        StatusCode::OK,
+    )
 }
 
 /// `POST /desk/admin/users/new`.
@@ -157,7 +181,14 @@ pub async fn create(
     };
     let Some(role) = posted.get("role").and_then(Role::parse) else {
         let errors = [FieldError::new("role", FieldCode::Required)];
-        return new_page(&ctx, &req, &desk, &posted, &errors, StatusCode::UNPROCESSABLE_ENTITY);
+        return new_page(
+            &ctx,
+            &req,
+            &desk,
+            &posted,
+            &errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
     };
     let title = posted_text(&posted, "title");
     let input = UserInput {
@@ -170,14 +201,20 @@ pub async fn create(
     let c = ctx.clone();
     let p = desk.principal.clone();
     let result = blocking(move || {
-        admin::create_user(&mut c.conn()?, &p.org_id, Some(&p), input).map_err(|e| taken(e, "email"))
+        admin::create_user(&mut c.conn()?, &p.org_id, Some(&p), input)
+            .map_err(|e| taken(e, "email"))
     })
     .await;
     match result {
         Ok(_) => see_other(format!("{}&done=created", users_href(desk.lang))),
-        Err(ServiceError::Validation(errors)) => {
-            new_page(&ctx, &req, &desk, &posted, &errors, StatusCode::UNPROCESSABLE_ENTITY)
-        }
+        Err(ServiceError::Validation(errors)) => new_page(
+            &ctx,
+            &req,
+            &desk,
+            &posted,
+            &errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
         Err(e) => error_page(&ctx, &req, e),
     }
 }
@@ -224,19 +261,38 @@ fn edit_page(
         facts: vec![(t.text("dpo_email", lang), user.email.clone())],
         consequence: None,
         links: vec![(
-            format!("/desk/admin/users/{}/password?lang={}", user.id, lang.as_str()),
+            format!(
+                "/desk/admin/users/{}/password?lang={}",
+                user.id,
+                lang.as_str()
+            ),
             t.text("desk_admin_user_password", lang),
         )],
         fields: vec![
-            Field::new("name", "text", "desk_admin_field_user_name", &v("name", &user.name)),
+            Field::new(
+                "name",
+                "text",
+                "desk_admin_field_user_name",
+                &v("name", &user.name),
+            ),
             Field::new(
                 "title",
                 "text",
                 "desk_admin_field_user_title",
                 &v("title", user.title.as_deref().unwrap_or("")),
             ),
-            Field::radio("role", "desk_admin_field_role", &v("role", user.role.as_str()), role_options(lang)),
-            Field::radio("active", "desk_admin_field_status", &v("active", status_now), status_options(lang)),
+            Field::radio(
+                "role",
+                "desk_admin_field_role",
+                &v("role", user.role.as_str()),
+                role_options(lang),
+            ),
+            Field::radio(
+                "active",
+                "desk_admin_field_status",
+                &v("active", status_now),
+                status_options(lang),
+            ),
         ],
         errors,
     }
@@ -288,7 +344,15 @@ pub async fn save(
         }
     };
     if !errors.is_empty() {
-        return edit_page(&ctx, &req, &desk, &user, Some(&posted), &errors, StatusCode::UNPROCESSABLE_ENTITY);
+        return edit_page(
+            &ctx,
+            &req,
+            &desk,
+            &user,
+            Some(&posted),
+            &errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
     }
     let title = posted_text(&posted, "title");
     let input = UserUpdateInput {
@@ -302,9 +366,15 @@ pub async fn save(
     let id = user.id.clone();
     match blocking(move || admin::update_user(&mut c.conn()?, &p, &id, input)).await {
         Ok(_) => see_other(format!("{}&done=saved", users_href(desk.lang))),
-        Err(ServiceError::Validation(errors)) => {
-            edit_page(&ctx, &req, &desk, &user, Some(&posted), &errors, StatusCode::UNPROCESSABLE_ENTITY)
-        }
+        Err(ServiceError::Validation(errors)) => edit_page(
+            &ctx,
+            &req,
+            &desk,
+            &user,
+            Some(&posted),
+            &errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
         Err(e) => error_page(&ctx, &req, e),
     }
 }
@@ -319,20 +389,30 @@ fn password_page(
 ) -> HttpResponse {
     let (t, lang) = (site(), desk.lang);
     FormPage {
-        title: format!("{}: {}", t.text("desk_admin_user_password", lang), user.name),
+        title: format!(
+            "{}: {}",
+            t.text("desk_admin_user_password", lang),
+            user.name
+        ),
         intro: Some(t.text("desk_admin_user_password_intro", lang)),
         back: back_to(
             &format!("/desk/admin/users/{}", user.id),
             "desk_admin_user_back",
             lang,
         ),
-        post: format!("/desk/admin/users/{}/password?lang={}", user.id, lang.as_str()),
+        post: format!(
+            "/desk/admin/users/{}/password?lang={}",
+            user.id,
+            lang.as_str()
+        ),
         submit: t.text("desk_admin_user_password", lang),
         facts: vec![(t.text("dpo_email", lang), user.email.clone())],
         consequence: Some(t.text("desk_admin_user_password_consequence", lang)),
         links: Vec::new(),
-        fields: vec![Field::new("password", "password", "desk_admin_field_password", "")
-            .autocomplete("new-password")],
+        fields: vec![
+            Field::new("password", "password", "desk_admin_field_password", "")
+                .autocomplete("new-password"),
+        ],
         errors,
     }
     .render(ctx, req, desk, status)
@@ -375,9 +455,14 @@ pub async fn reset_password(
     let id = user.id.clone();
     match blocking(move || admin::reset_password(&mut c.conn()?, &p, &id, &password)).await {
         Ok(()) => see_other(format!("{}&done=password", users_href(desk.lang))),
-        Err(ServiceError::Validation(errors)) => {
-            password_page(&ctx, &req, &desk, &user, &errors, StatusCode::UNPROCESSABLE_ENTITY)
-        }
+        Err(ServiceError::Validation(errors)) => password_page(
+            &ctx,
+            &req,
+            &desk,
+            &user,
+            &errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
         Err(e) => error_page(&ctx, &req, e),
     }
 }
