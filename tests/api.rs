@@ -1550,19 +1550,19 @@ async fn patching_one_register_field_leaves_the_others_alone() {
 async fn an_admin_resets_a_users_password() {
     let app = TestApp::spawn().await;
     let id = &app.org.staff_id;
-    let reset = |who: &str, password: &str| {
-        app.send(
-            app.client
-                .put(format!("{}/api/v1/users/{id}/password", app.base))
-                .json(&json!({ "password": password })),
-            Some(who),
-        )
+    let reset = |who: String, password: &'static str| {
+        let req = app
+            .client
+            .put(format!("{}/api/v1/users/{id}/password", app.base))
+            .json(&json!({ "password": password }));
+        let app = &app;
+        async move { app.send(req, Some(&who)).await }
     };
-    let (status, _) = reset(&app.org.staff, "a brand new passphrase").await;
+    let (status, _) = reset(app.org.staff.clone(), "a brand new passphrase").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, body) = reset(&app.org.admin, "short").await;
+    let (status, body) = reset(app.org.admin.clone(), "short").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    let (status, body) = reset(&app.org.admin, "a brand new passphrase").await;
+    let (status, body) = reset(app.org.admin.clone(), "a brand new passphrase").await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
     let login = |password: &str| {
         app.post(
@@ -1574,6 +1574,6 @@ async fn an_admin_resets_a_users_password() {
     assert_eq!(login(common::PASSWORD).await.0, StatusCode::UNAUTHORIZED);
     assert_eq!(login("a brand new passphrase").await.0, StatusCode::OK);
     let other_admin = app.login("admin@muu-kunta.example").await;
-    let (status, _) = reset(&other_admin, "yet another passphrase").await;
+    let (status, _) = reset(other_admin.clone(), "yet another passphrase").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }

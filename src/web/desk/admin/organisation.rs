@@ -30,7 +30,7 @@ async fn load(ctx: &web::Data<Context>, desk: &Desk) -> Result<Loaded, ServiceEr
     let p = desk.principal.clone();
     blocking(move || {
         let profile = profile::organisation_profile(&c, &p)?;
-        let org = crate::db::orgs::find_organisation(&mut c.conn()?, &p.org_id)?;
+        let org = crate::db::orgs::find_organisation(&mut *c.conn()?, &p.org_id)?;
         Ok(Loaded {
             name: org.name,
             business_id: org.business_id,

@@ -4,9 +4,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::{
-    admin_or_return, done_notice, posted_text, sent, taken, Field, FormPage, ListPage,
-};
+use super::{admin_or_return, done_notice, posted_text, sent, taken, Field, FormPage, ListPage};
 use crate::domain::enums::Language;
 use crate::domain::validation::FieldError;
 use crate::edge::session::Session;
@@ -71,7 +69,7 @@ pub async fn list(
     let desk = admin_or_return!(ctx, req, session);
     let c = ctx.clone();
     let p = desk.principal.clone();
-    let registers = match blocking(move || admin::list_registers(&mut c.conn()?, &p)).await {
+    let registers = match blocking(move || admin::list_registers(&mut *c.conn()?, &p)).await {
         Ok(r) => r,
         Err(e) => return error_page(&ctx, &req, e),
     };
@@ -216,7 +214,7 @@ pub async fn create(
     let c = ctx.clone();
     let p = desk.principal.clone();
     let result = blocking(move || {
-        admin::create_register(&mut c.conn()?, &p.org_id, Some(&p), input)
+        admin::create_register(&mut *c.conn()?, &p.org_id, Some(&p), input)
             .map_err(|e| taken(e, "slug"))
     })
     .await;
@@ -288,7 +286,7 @@ async fn load(
 ) -> Result<RegisterOutput, ServiceError> {
     let c = ctx.clone();
     let p = desk.principal.clone();
-    blocking(move || admin::get_register(&mut c.conn()?, &p, &slug)).await
+    blocking(move || admin::get_register(&mut *c.conn()?, &p, &slug)).await
 }
 
 /// `GET /desk/admin/registers/{slug}`.
@@ -342,7 +340,7 @@ pub async fn save(
     let c = ctx.clone();
     let p = desk.principal.clone();
     let slug = register.slug.clone();
-    match blocking(move || admin::update_register(&mut c.conn()?, &p, &slug, patch)).await {
+    match blocking(move || admin::update_register(&mut *c.conn()?, &p, &slug, patch)).await {
         Ok(_) => see_other(format!("{}&done=saved", registers_href(desk.lang))),
         Err(ServiceError::Validation(errors)) => edit_page(
             &ctx,

@@ -57,7 +57,7 @@ pub async fn list(
     let desk = admin_or_return!(ctx, req, session);
     let c = ctx.clone();
     let p = desk.principal.clone();
-    let users = match blocking(move || admin::list_users(&mut c.conn()?, &p)).await {
+    let users = match blocking(move || admin::list_users(&mut *c.conn()?, &p)).await {
         Ok(u) => u,
         Err(e) => return error_page(&ctx, &req, e),
     };
@@ -201,7 +201,7 @@ pub async fn create(
     let c = ctx.clone();
     let p = desk.principal.clone();
     let result = blocking(move || {
-        admin::create_user(&mut c.conn()?, &p.org_id, Some(&p), input)
+        admin::create_user(&mut *c.conn()?, &p.org_id, Some(&p), input)
             .map_err(|e| taken(e, "email"))
     })
     .await;
@@ -226,7 +226,7 @@ async fn load_user(
 ) -> Result<UserOutput, ServiceError> {
     let c = ctx.clone();
     let p = desk.principal.clone();
-    blocking(move || admin::get_user(&mut c.conn()?, &p, &id)).await
+    blocking(move || admin::get_user(&mut *c.conn()?, &p, &id)).await
 }
 
 fn edit_page(
@@ -244,7 +244,7 @@ fn edit_page(
         Some(p) => p.get(k).unwrap_or("").to_string(),
         None => stored.to_string(),
     };
-    let myself = user.id == desk.principal.user_id;
+    let myself = desk.principal.user_id == user.id;
     FormPage {
         title: format!("{}: {}", t.text("desk_admin_user_edit", lang), user.name),
         intro: Some(t.text(
@@ -364,7 +364,7 @@ pub async fn save(
     let c = ctx.clone();
     let p = desk.principal.clone();
     let id = user.id.clone();
-    match blocking(move || admin::update_user(&mut c.conn()?, &p, &id, input)).await {
+    match blocking(move || admin::update_user(&mut *c.conn()?, &p, &id, input)).await {
         Ok(_) => see_other(format!("{}&done=saved", users_href(desk.lang))),
         Err(ServiceError::Validation(errors)) => edit_page(
             &ctx,
@@ -453,7 +453,7 @@ pub async fn reset_password(
     let c = ctx.clone();
     let p = desk.principal.clone();
     let id = user.id.clone();
-    match blocking(move || admin::reset_password(&mut c.conn()?, &p, &id, &password)).await {
+    match blocking(move || admin::reset_password(&mut *c.conn()?, &p, &id, &password)).await {
         Ok(()) => see_other(format!("{}&done=password", users_href(desk.lang))),
         Err(ServiceError::Validation(errors)) => password_page(
             &ctx,
