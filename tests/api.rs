@@ -1577,3 +1577,41 @@ async fn an_admin_resets_a_users_password() {
     let (status, _) = reset(other_admin.clone(), "yet another passphrase").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+/// PATCH /users/{id}: each field sent alone changes that field and keeps every other one.
+#[actix_web::test]
+async fn patching_each_user_field_alone_keeps_the_others() {
+    let app = TestApp::spawn().await;
+    let id = &app.org.staff_id;
+    let patch = |body: Value| {
+        app.send(
+            app.client
+                .patch(format!("{}/api/v1/users/{id}", app.base))
+                .json(&body),
+            Some(&app.org.admin),
+        )
+    };
+    let (status, mut expected) = patch(json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{expected}");
+    for (field, value) in [
+        ("name", json!("Uusi Nimi")),
+        ("title", json!("johtava sosiaalityöntekijä")),
+        ("role", json!("dpo")),
+        ("active", json!(false)),
+        ("active", json!(true)),
+        ("role", json!("staff")),
+    ] {
+        let (status, after) = patch(json!({ field: value.clone() })).await;
+        assert_eq!(status, StatusCode::OK, "{after}");
+        expected[field] = value;
+        assert_eq!(after, expected, "patching only {field}");
+    }
+    let (_, users) = app.get("/api/v1/users", Some(&app.org.admin)).await;
+    let stored = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["id"] == json!(id))
+        .unwrap();
+    assert_eq!(stored, &expected);
+}
