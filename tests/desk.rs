@@ -1014,9 +1014,12 @@ async fn an_admin_creates_changes_deactivates_and_resets_users() {
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("error-summary"));
-    for target in ["#f-name", "#f-email", "#f-password"] {
-        assert!(html.contains(&format!(r##"href="{target}""##)), "{target}");
-    }
+    // Listed in the order of the form's fields, each linking to its field.
+    let at = |target: &str| {
+        html.find(&format!(r##"href="{target}""##))
+            .unwrap_or_else(|| panic!("{target}"))
+    };
+    assert!(at("#f-name") < at("#f-email") && at("#f-email") < at("#f-password"));
     assert!(!html.contains("invalid_email"), "a code, not words");
     assert!(
         html.contains(r#"value="not an address""#),

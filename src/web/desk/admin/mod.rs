@@ -246,7 +246,16 @@ impl FormPage<'_> {
         };
         let mut by_field: Map<String, Value> = Map::new();
         let mut summary = Vec::new();
-        for e in self.errors {
+        // The summary in the order of the form's fields (the service checks in its own order).
+        let position = |name: &str| {
+            self.fields
+                .iter()
+                .position(|f| f.name == name)
+                .unwrap_or(usize::MAX)
+        };
+        let mut errors: Vec<&FieldError> = self.errors.iter().collect();
+        errors.sort_by_key(|e| position(&e.field));
+        for e in errors {
             // An error about a field the form does not show goes to the summary only.
             let target = if label_of(&e.field).is_some() {
                 element_id(&e.field)
