@@ -4,66 +4,10 @@
 
 mod common;
 
-use common::visitor::{csrf_of, Visitor};
+use common::visitor::{csrf_of, post_form, signed_in, visible_text, Visitor};
 use common::TestApp;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-
-/// Signs `email` in through the form and returns the visitor, now holding the session.
-async fn signed_in<'a>(app: &'a TestApp, email: &str) -> Visitor<'a> {
-    let mut v = Visitor::new(app);
-    let (_, _, html) = v.get("/desk?lang=en").await;
-    let csrf = csrf_of(&html);
-    let (status, _, body) = v
-        .post(
-            "/desk/login?lang=en",
-            &[
-                ("csrf", &csrf),
-                ("email", email),
-                ("password", common::PASSWORD),
-            ],
-        )
-        .await;
-    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
-    v
-}
-
-/// Posts a desk form, taking the CSRF value from the page it is on.
-async fn post_form(
-    v: &mut Visitor<'_>,
-    page: &str,
-    action: &str,
-    fields: &[(&str, &str)],
-) -> (StatusCode, String, String) {
-    let (status, _, html) = v.get(page).await;
-    assert_eq!(status, StatusCode::OK, "{page}: {html}");
-    let csrf = csrf_of(&html);
-    let mut form = vec![("csrf", csrf.as_str())];
-    form.extend_from_slice(fields);
-    let (status, headers, body) = v.post(action, &form).await;
-    let location = headers
-        .get("location")
-        .map(|l| l.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    (status, location, body)
-}
-
-fn visible_text(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => {
-                in_tag = false;
-                out.push(' ');
-            }
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
 
 #[actix_rt::test]
 async fn a_deep_link_signs_in_and_comes_back_and_an_ended_session_does_too() {

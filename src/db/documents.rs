@@ -70,6 +70,26 @@ pub fn list_attachments(
         .load(conn)
 }
 
+/// Gives an attachment to the requester (`None`) or withholds it on a ground, with the reason.
+pub fn set_attachment_withholding(
+    conn: &mut AnyConnection,
+    request_id: &str,
+    attachment_id: &str,
+    ground: Option<&str>,
+    reason: Option<&str>,
+) -> QueryResult<usize> {
+    diesel::update(
+        attachments::table
+            .filter(attachments::request_id.eq(request_id))
+            .filter(attachments::id.eq(attachment_id)),
+    )
+    .set((
+        attachments::withheld_ground.eq(ground),
+        attachments::withheld_reason.eq(reason),
+    ))
+    .execute(conn)
+}
+
 pub fn list_items(conn: &mut AnyConnection, request_id: &str) -> QueryResult<Vec<ItemRow>> {
     request_items::table
         .filter(request_items::request_id.eq(request_id))

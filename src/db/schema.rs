@@ -168,6 +168,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    request_messages (id) {
+        id -> Text,
+        request_id -> Text,
+        org_id -> Text,
+        author_id -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(request_subjects -> requests (request_id));
 diesel::joinable!(request_search -> requests (request_id));
 diesel::joinable!(request_notes -> requests (request_id));
@@ -191,6 +202,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     request_subjects,
     request_search,
     request_notes,
+    request_messages,
     request_registers,
     audit_heads,
     audit_events,

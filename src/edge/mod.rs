@@ -7,3 +7,4 @@ pub mod download;
 pub mod limit;
 pub mod session;
 pub mod status_token;
+pub mod upload;

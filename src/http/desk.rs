@@ -1,5 +1,6 @@
-//! What the staff desk needs from the API, for other clients too: internal notes, search
-//! by reference, name or identity code, and a new status code for a client who lost theirs.
+//! What the staff desk needs from the API, for other clients too: internal notes, messages
+//! to the client, search by reference, name or identity code, and a new status code for a
+//! client who lost theirs.
 
 use actix_web::{get, post, web, HttpResponse};
 use serde::Deserialize;
@@ -8,6 +9,7 @@ use utoipa::ToSchema;
 use super::auth::Auth;
 use super::error::{AppError, Problem};
 use crate::services::desk::{self, SearchResult};
+use crate::services::messages::{self, MessageInput, MessageOutput};
 use crate::services::notes::{self, NoteInput, NoteOutput};
 use crate::services::status_code::{self, NewStatusCode};
 use crate::services::{blocking, Context};
@@ -40,6 +42,38 @@ pub async fn add_note(
 ) -> Result<HttpResponse, AppError> {
     let input = body.into_inner();
     let out = blocking(move || notes::add(&ctx, &auth.0, &id, input)).await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+#[utoipa::path(tag = "requests", params(("id" = String, Path, description = "Request id")), security(("bearer" = [])), responses(
+    (status = 200, body = Vec<MessageOutput>, description = "Messages sent to the client, oldest first"),
+    (status = 404, body = Problem, content_type = "application/problem+json", description = "No such request in your organisation"),
+))]
+#[get("/requests/{id}/messages")]
+pub async fn list_messages(
+    ctx: web::Data<Context>,
+    auth: Auth,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let out = blocking(move || messages::list(&ctx, &auth.0, &id)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[utoipa::path(tag = "requests", params(("id" = String, Path, description = "Request id")), request_body = MessageInput, security(("bearer" = [])), responses(
+    (status = 201, body = MessageOutput, description = "Shown on the client's status page at once; the client is told by the usual e-mail without content if they chose e-mail. The clock keeps running"),
+    (status = 403, body = Problem, content_type = "application/problem+json", description = "Only staff send messages"),
+    (status = 409, body = Problem, content_type = "application/problem+json", description = "The request is closed"),
+    (status = 422, body = Problem, content_type = "application/problem+json", description = "Empty, or longer than 4,000 characters"),
+))]
+#[post("/requests/{id}/messages")]
+pub async fn send_message(
+    ctx: web::Data<Context>,
+    auth: Auth,
+    id: web::Path<String>,
+    body: web::Json<MessageInput>,
+) -> Result<HttpResponse, AppError> {
+    let input = body.into_inner();
+    let out = blocking(move || messages::send(&ctx, &auth.0, &id, input)).await?;
     Ok(HttpResponse::Created().json(out))
 }
 

@@ -1,11 +1,9 @@
 //! Documents, attachments, item decisions, recipients and bundles of a request; the service's
 //! signing key; the requester's downloads.
 
-use std::io::{Seek, SeekFrom, Write};
-
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
-use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse, ResponseError};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -15,12 +13,13 @@ use super::error::{AppError, Problem};
 use crate::domain::codes::ProblemCode;
 use crate::edge::download::file_response;
 use crate::edge::status_token;
+use crate::edge::upload::{self as multipart_body, UploadError};
 use crate::letters::LetterKind;
 use crate::services::bundles::{self, BundleInput, PublicKeyOutput};
 use crate::services::documents::{self, DocumentOutput};
 use crate::services::gathering::{
     self, AttachmentMeta, AttachmentOutput, EntryInput, ItemDecisionInput, ItemInput, ItemOutput,
-    NewFile, NotifiedInput, RecipientInput, RecipientOutput, ReviewClearance,
+    NewFile, NotifiedInput, RecipientInput, RecipientOutput, ReviewClearance, WithholdingInput,
 };
 use crate::services::profile::{self, OrganisationProfile, OrganisationProfilePatch};
 use crate::services::{blocking, status as status_service, Context, ServiceError};
@@ -129,94 +128,28 @@ pub async fn upload(
     id: Id,
     mut form: Multipart,
 ) -> Result<HttpResponse, AppError> {
-    use futures_util_lite::next;
     let limit = u64::from(ctx.settings.documents.max_upload_mb) * 1024 * 1024;
-    let mut meta: Option<AttachmentMeta> = None;
-    let mut file: Option<(String, String, std::fs::File)> = None;
-    while let Some(field) = next(&mut form).await {
-        let mut field = match field {
-            Ok(f) => f,
-            Err(e) => {
-                return Ok(problem(
-                    StatusCode::BAD_REQUEST,
-                    ProblemCode::MalformedMultipart,
-                    e.to_string(),
-                ))
-            }
-        };
-        let name = field.name().unwrap_or_default().to_string();
-        match name.as_str() {
-            "meta" => {
-                let mut buf = Vec::new();
-                while let Some(chunk) = next(&mut field).await {
-                    let chunk =
-                        chunk.map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?;
-                    if buf.len() + chunk.len() > 64 * 1024 {
-                        return Ok(problem(
-                            StatusCode::BAD_REQUEST,
-                            ProblemCode::MetaTooLarge,
-                            "the meta part is at most 64 KiB",
-                        ));
-                    }
-                    buf.extend_from_slice(&chunk);
-                }
-                match serde_json::from_slice(&buf) {
-                    Ok(m) => meta = Some(m),
-                    Err(e) => {
-                        return Ok(problem(
-                            StatusCode::BAD_REQUEST,
-                            ProblemCode::InvalidMeta,
-                            format!("the meta part is not valid: {e}"),
-                        ))
-                    }
-                }
-            }
-            "file" => {
-                let filename = field
-                    .content_disposition()
-                    .and_then(|d| d.get_filename())
-                    .unwrap_or_default()
-                    .to_string();
-                let media_type = field
-                    .content_type()
-                    .map(|m| m.essence_str().to_string())
-                    .unwrap_or_else(|| "application/octet-stream".into());
-                let mut tmp = temp_file()?;
-                let mut size: u64 = 0;
-                while let Some(chunk) = next(&mut field).await {
-                    let chunk =
-                        chunk.map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?;
-                    size += chunk.len() as u64;
-                    if size > limit {
-                        return Ok(problem(
-                            StatusCode::PAYLOAD_TOO_LARGE,
-                            ProblemCode::FileTooLarge,
-                            format!(
-                                "the file is larger than {} MiB",
-                                ctx.settings.documents.max_upload_mb
-                            ),
-                        ));
-                    }
-                    tmp.write_all(&chunk).map_err(internal)?;
-                }
-                tmp.seek(SeekFrom::Start(0)).map_err(internal)?;
-                file = Some((filename, media_type, tmp));
-            }
-            other => {
-                return Ok(problem(
-                    StatusCode::BAD_REQUEST,
-                    ProblemCode::UnknownPart,
-                    format!("unexpected part '{other}': send 'meta' and 'file'"),
-                ));
-            }
-        }
-    }
-    let (Some(meta), Some((filename, media_type, content))) = (meta, file) else {
+    let parts = match multipart_body::read(&mut form, &["meta"], "file", limit).await {
+        Ok(parts) => parts,
+        Err(e) => return Ok(upload_problem(e, ctx.settings.documents.max_upload_mb)),
+    };
+    let meta = parts.text("meta").map(str::to_string);
+    let (Some(meta), Some(file)) = (meta, parts.file) else {
         return Ok(problem(
             StatusCode::BAD_REQUEST,
             ProblemCode::MissingPart,
             "send a 'meta' part (JSON) and a 'file' part",
         ));
+    };
+    let meta: AttachmentMeta = match serde_json::from_str(&meta) {
+        Ok(m) => m,
+        Err(e) => {
+            return Ok(problem(
+                StatusCode::BAD_REQUEST,
+                ProblemCode::InvalidMeta,
+                format!("the meta part is not valid: {e}"),
+            ))
+        }
     };
     let out = blocking(move || {
         gathering::add_attachment(
@@ -226,9 +159,9 @@ pub async fn upload(
             meta,
             "file",
             NewFile {
-                filename,
-                media_type,
-                content,
+                filename: file.filename,
+                media_type: file.media_type,
+                content: file.content,
             },
         )
     })
@@ -236,32 +169,29 @@ pub async fn upload(
     Ok(HttpResponse::Created().json(out))
 }
 
-fn internal(e: std::io::Error) -> AppError {
-    AppError(ServiceError::Internal(e.into()))
-}
-
-fn temp_file() -> Result<std::fs::File, AppError> {
-    let path = std::env::temp_dir().join(format!("rightsdesk-upload-{}", uuid::Uuid::new_v4()));
-    let f = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create_new(true)
-        .open(&path)
-        .map_err(anyhow::Error::from)
-        .map_err(ServiceError::Internal)?;
-    let _ = std::fs::remove_file(&path);
-    Ok(f)
-}
-
-/// Just enough of `StreamExt::next` for the multipart streams, without another dependency.
-mod futures_util_lite {
-    use std::future::poll_fn;
-    use std::pin::Pin;
-
-    use futures_core::Stream;
-
-    pub async fn next<S: Stream + Unpin>(s: &mut S) -> Option<S::Item> {
-        poll_fn(|cx| Pin::new(&mut *s).poll_next(cx)).await
+fn upload_problem(e: UploadError, max_mb: u32) -> HttpResponse {
+    match e {
+        UploadError::Malformed(why) => problem(
+            StatusCode::BAD_REQUEST,
+            ProblemCode::MalformedMultipart,
+            why,
+        ),
+        UploadError::TextTooLarge(_) | UploadError::TooManyParts => problem(
+            StatusCode::BAD_REQUEST,
+            ProblemCode::MetaTooLarge,
+            "the meta part is at most 64 KiB of UTF-8 text",
+        ),
+        UploadError::FileTooLarge => problem(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ProblemCode::FileTooLarge,
+            format!("the file is larger than {max_mb} MiB"),
+        ),
+        UploadError::UnknownPart(other) => problem(
+            StatusCode::BAD_REQUEST,
+            ProblemCode::UnknownPart,
+            format!("unexpected part '{other}': send 'meta' and 'file'"),
+        ),
+        UploadError::Io(e) => AppError(ServiceError::Internal(e.into())).error_response(),
     }
 }
 
@@ -390,6 +320,27 @@ pub async fn recipient_notified(
     let input = body.into_inner();
     let out =
         blocking(move || gathering::recipient_notified(&ctx, &auth.0, &id, &recipient, input))
+            .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[utoipa::path(tag = "documents", params(("id" = String, Path, description = "Request id"), ("attachment_id" = String, Path, description = "Attachment id")), request_body = WithholdingInput, security(("bearer" = [])), responses(
+    (status = 200, body = AttachmentOutput, description = "Withheld on the ground given, or given to the requester when the ground is null"),
+    (status = 404, body = Problem, content_type = "application/problem+json", description = "No such request or attachment in your organisation"),
+    (status = 409, body = Problem, content_type = "application/problem+json", description = "The request is closed"),
+    (status = 422, body = Problem, content_type = "application/problem+json", description = "Unknown ground, a ground that does not apply to the request's kind, or no reason"),
+))]
+#[post("/requests/{id}/attachments/{attachment_id}/withholding")]
+pub async fn set_withholding(
+    ctx: web::Data<Context>,
+    auth: Auth,
+    path: web::Path<(String, String)>,
+    body: web::Json<WithholdingInput>,
+) -> Result<HttpResponse, AppError> {
+    let (id, attachment_id) = path.into_inner();
+    let input = body.into_inner();
+    let out =
+        blocking(move || gathering::set_withholding(&ctx, &auth.0, &id, &attachment_id, input))
             .await?;
     Ok(HttpResponse::Ok().json(out))
 }

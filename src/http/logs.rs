@@ -8,6 +8,7 @@ use super::auth::Auth;
 use super::body::OptionalJson;
 use super::error::{AppError, Problem};
 use crate::domain::access_log::read_body;
+use crate::domain::codes::ProblemCode;
 use crate::edge::session::bearer_token;
 use crate::services::documents::DocumentOutput;
 use crate::services::logs::{
@@ -61,7 +62,7 @@ pub async fn ingest(
     ctx: web::Data<Context>,
     req: HttpRequest,
     query: web::Query<IngestQuery>,
-    body: web::Bytes,
+    mut payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     let token = req
         .headers()
@@ -70,9 +71,27 @@ pub async fn ingest(
         .and_then(bearer_token)
         .unwrap_or("")
         .to_string();
+    // The token first: nobody without one makes the service read up to 64 MiB.
+    let c = ctx.clone();
+    let caller = blocking(move || logs::authenticate_ingest(&c, &token)).await?;
+    let declared = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_INGEST_BODY) {
+        return Ok(too_large());
+    }
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = next_chunk(&mut payload).await {
+        let chunk = chunk.map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?;
+        if body.len() + chunk.len() > MAX_INGEST_BODY {
+            return Ok(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
     let register = query.into_inner().register;
     let summary = blocking(move || {
-        let caller = logs::authenticate_ingest(&ctx, &token)?;
         let mut importer = Importer::new(
             &ctx,
             &caller.org_id,
@@ -94,6 +113,23 @@ pub async fn ingest(
     })
     .await?;
     Ok(HttpResponse::Ok().json(summary))
+}
+
+fn too_large() -> HttpResponse {
+    Problem::new(
+        actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+        ProblemCode::PayloadTooLarge,
+        "the body is over 64 MiB: send it in parts, or import the file with `rightsdesk logs import`",
+    )
+    .response()
+}
+
+/// The next chunk of the body stream, without another dependency.
+async fn next_chunk(
+    payload: &mut web::Payload,
+) -> Option<Result<web::Bytes, actix_web::error::PayloadError>> {
+    use futures_core::Stream;
+    std::future::poll_fn(|cx| std::pin::Pin::new(&mut *payload).poll_next(cx)).await
 }
 
 #[utoipa::path(tag = "access-log", request_body = IngestTokenInput, security(("bearer" = [])), responses(

@@ -75,7 +75,7 @@ where
     app.into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .app_data(json_config())
-        .app_data(web::PayloadConfig::new(logs::MAX_INGEST_BODY))
+        .app_data(web::PayloadConfig::new(MAX_BODY))
         .app_data(query_config())
         .app_data(path_config())
         .service(meta::health)
@@ -94,6 +94,8 @@ where
                 .service(requests::events)
                 .service(desk::list_notes)
                 .service(desk::add_note)
+                .service(desk::list_messages)
+                .service(desk::send_message)
                 .service(desk::reissue_status_code)
                 .service(requests::status)
                 .service(dpo::deadlines)
@@ -115,6 +117,7 @@ where
                 .service(documents::upload)
                 .service(documents::add_entry)
                 .service(documents::list_attachments)
+                .service(documents::set_withholding)
                 .service(documents::add_item)
                 .service(documents::list_items)
                 .service(documents::decide_item)
@@ -174,6 +177,11 @@ pub async fn not_found(_req: HttpRequest) -> HttpResponse {
 }
 
 const MAX_JSON_BODY: usize = 256 * 1024;
+
+/// Every other body the service reads whole: page forms (a log report's ticked events are the
+/// largest) and raw bodies. Log ingestion streams its own, larger body after its token is
+/// checked; uploads stream to disk under their own limit.
+pub const MAX_BODY: usize = 1024 * 1024;
 
 fn json_config() -> web::JsonConfig {
     web::JsonConfig::default()

@@ -35,15 +35,9 @@ pub struct NoteOutput {
     pub created_at: DateTime<Utc>,
 }
 
-/// Writes a note; staff and the DPO may, on open and closed requests alike.
-pub fn add(
-    ctx: &Context,
-    principal: &Principal,
-    request_id: &str,
-    input: NoteInput,
-) -> Result<NoteOutput, ServiceError> {
-    principal.require(&[Role::Staff, Role::Dpo])?;
-    let body = input.body.trim().to_string();
+/// A note's or message's text, trimmed: 1 to [`MAX_NOTE`] characters.
+pub fn checked_body(body: &str) -> Result<String, ServiceError> {
+    let body = body.trim().to_string();
     if body.is_empty() {
         return Err(ServiceError::Validation(vec![FieldError::new(
             "body",
@@ -57,6 +51,18 @@ pub fn add(
         )
         .with_params(json!({ "max": MAX_NOTE }))]));
     }
+    Ok(body)
+}
+
+/// Writes a note; staff and the DPO may, on open and closed requests alike.
+pub fn add(
+    ctx: &Context,
+    principal: &Principal,
+    request_id: &str,
+    input: NoteInput,
+) -> Result<NoteOutput, ServiceError> {
+    principal.require(&[Role::Staff, Role::Dpo])?;
+    let body = checked_body(&input.body)?;
     let mut conn = ctx.conn()?;
     let id = uuid::Uuid::now_v7().to_string();
     let now = db::now();

@@ -32,6 +32,15 @@ pub struct StatusOutput {
     pub documents: Vec<ReleasedDocument>,
     /// Why nothing can be downloaded yet, if so: `identity_not_verified` or `under_review`.
     pub documents_withheld: Option<String>,
+    /// Messages from the organisation, oldest first.
+    pub messages: Vec<ClientMessage>,
+}
+
+/// A message as the client sees it: when and what, not which employee wrote it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClientMessage {
+    pub sent_at: chrono::DateTime<chrono::Utc>,
+    pub body: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -183,5 +192,12 @@ pub fn status(ctx: &Context, reference: &str, token: &str) -> Result<StatusOutpu
         closed_on: row.closed_on,
         documents,
         documents_withheld,
+        messages: super::messages::list_with(&mut conn, &row.id)?
+            .into_iter()
+            .map(|m| ClientMessage {
+                sent_at: m.created_at,
+                body: m.body,
+            })
+            .collect(),
     })
 }

@@ -20,9 +20,18 @@ const LIST_ROWS: usize = 3;
 /// The posted `application/x-www-form-urlencoded` pairs, in order.
 pub struct Posted(pub Vec<(String, String)>);
 
+/// More fields than any page's form has (a log report's ticked events are the most); a body
+/// with more is not one of our forms, and is refused before it is parsed.
+pub const MAX_FIELDS: usize = 20_000;
+
 impl Posted {
-    /// The pairs of an `application/x-www-form-urlencoded` body, or None when it is not one.
+    /// The pairs of an `application/x-www-form-urlencoded` body, or None when it is not one
+    /// (or has more than [`MAX_FIELDS`] fields).
     pub fn parse(body: &[u8]) -> Option<Posted> {
+        let fields = body.iter().filter(|&&b| b == b'&').count() + 1;
+        if fields > MAX_FIELDS {
+            return None;
+        }
         serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
             .ok()
             .map(Posted)
@@ -351,6 +360,17 @@ pub fn page_fields(forms: &Forms, kind: RequestKind, lang: Language) -> Vec<Page
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_body_with_more_fields_than_any_form_is_not_parsed() {
+        let at_cap = "a=1&".repeat(MAX_FIELDS - 1) + "a=1";
+        assert_eq!(
+            Posted::parse(at_cap.as_bytes()).unwrap().0.len(),
+            MAX_FIELDS
+        );
+        let over = "a&".repeat(MAX_FIELDS);
+        assert!(Posted::parse(over.as_bytes()).is_none());
+    }
 
     fn posted(pairs: &[(&str, &str)]) -> Posted {
         Posted(

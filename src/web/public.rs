@@ -484,6 +484,10 @@ fn status_view(
             "closed_on": s.closed_on.map(|d| format_date(d, lang)),
             "documents": documents,
             "documents_withheld": s.documents_withheld,
+            "messages": s.messages.iter().map(|m| json!({
+                "on": format_date(m.sent_at.with_timezone(&chrono_tz::Europe::Helsinki).date_naive(), lang),
+                "body": m.body,
+            })).collect::<Vec<_>>(),
         }),
     )
 }

@@ -82,8 +82,16 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../web/templates/desk_intake_done.html"),
     ),
     (
-        "desk_entry_add.html",
-        include_str!("../../web/templates/desk_entry_add.html"),
+        "desk_material_add.html",
+        include_str!("../../web/templates/desk_material_add.html"),
+    ),
+    (
+        "desk_logs.html",
+        include_str!("../../web/templates/desk_logs.html"),
+    ),
+    (
+        "desk_withholding.html",
+        include_str!("../../web/templates/desk_withholding.html"),
     ),
     (
         "desk_item_add.html",

@@ -932,7 +932,18 @@ for (const lang of LANGS) {
       await checkPage(page, `desk-action-${name}-${lang}`);
       if (lang === 'fi') await shoot(page, `desk-action-${name}-${lang}`);
     }
+    // Gathering: the upload form, then the log-data page of a log-inspection request.
     await goto(page, caseUrl);
+    await clickAndWait(page, page.getByRole('link', { name: t('desk_file_add', lang), exact: true }));
+    assert.equal(await h1(page), t('desk_file_add', lang));
+    await checkPage(page, `desk-file-add-${lang}`);
+    if (lang === 'fi') await shoot(page, `desk-file-add-${lang}`);
+    await goto(page, `/desk/queue/open?kind=log_inspection&lang=${lang}`);
+    await clickAndWait(page, page.locator('table.queue tbody tr').first().getByRole('link'));
+    await clickAndWait(page, page.getByRole('link', { name: t('desk_logs_open', lang), exact: true }));
+    assert.equal(await h1(page), t('desk_logs_title', lang));
+    await checkPage(page, `desk-logs-${lang}`);
+    if (lang === 'fi') await shoot(page, `desk-logs-${lang}`);
     await goto(page, `/desk/settings?lang=${lang}`);
     await checkPage(page, `desk-settings-${lang}`);
     await goto(page, `/desk/intake?lang=${lang}`);

@@ -76,6 +76,96 @@ impl<'a> Visitor<'a> {
     }
 }
 
+impl Visitor<'_> {
+    /// Posts a multipart form (a file upload), with the cookies.
+    pub async fn post_multipart(
+        &mut self,
+        path: &str,
+        form: reqwest::multipart::Form,
+    ) -> (StatusCode, HeaderMap, String) {
+        let resp = self
+            .client
+            .post(format!("{}{path}", self.app.base))
+            .header("Cookie", self.cookie_header())
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        let (status, headers) = (resp.status(), resp.headers().clone());
+        self.keep_cookies(&headers);
+        (status, headers, resp.text().await.unwrap())
+    }
+
+    /// The raw answer to a form post, for answers that are not pages (a PDF).
+    pub async fn post_raw(&mut self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(format!("{}{path}", self.app.base))
+            .header("Cookie", self.cookie_header())
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+/// Signs `email` in through the desk's form and returns the visitor, now holding the session.
+pub async fn signed_in<'a>(app: &'a TestApp, email: &str) -> Visitor<'a> {
+    let mut v = Visitor::new(app);
+    let (_, _, html) = v.get("/desk?lang=en").await;
+    let csrf = csrf_of(&html);
+    let (status, _, body) = v
+        .post(
+            "/desk/login?lang=en",
+            &[
+                ("csrf", &csrf),
+                ("email", email),
+                ("password", super::PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    v
+}
+
+/// Posts a desk form, taking the CSRF value from the page it is on; the status, the
+/// redirect's location (if any) and the body.
+pub async fn post_form(
+    v: &mut Visitor<'_>,
+    page: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> (StatusCode, String, String) {
+    let (status, _, html) = v.get(page).await;
+    assert_eq!(status, StatusCode::OK, "{page}: {html}");
+    let csrf = csrf_of(&html);
+    let mut form = vec![("csrf", csrf.as_str())];
+    form.extend_from_slice(fields);
+    let (status, headers, body) = v.post(action, &form).await;
+    let location = headers
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (status, location, body)
+}
+
+/// A page's text as a reader sees it: tags dropped, whitespace collapsed.
+pub fn visible_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// The value of the hidden CSRF field in a page.
 pub fn csrf_of(html: &str) -> String {
     let at = html

@@ -198,6 +198,85 @@ fn check_withholding(ctx: &Context, meta: &AttachmentMeta, errors: &mut Vec<Fiel
     }
 }
 
+/// Whether a piece of gathered material is given to the requester or withheld, and why.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WithholdingInput {
+    /// A legal-ground code to withhold it; null gives it to the requester.
+    #[serde(default)]
+    pub withheld_ground: Option<String>,
+    /// Why, in words the requester will read; required when withheld.
+    #[serde(default)]
+    pub withheld_reason: Option<String>,
+}
+
+/// Withholds gathered material on a ground, or gives it after all, while the request is open.
+/// The audit event names the ground, not the reason's text.
+pub fn set_withholding(
+    ctx: &Context,
+    principal: &Principal,
+    request_id: &str,
+    attachment_id: &str,
+    input: WithholdingInput,
+) -> Result<AttachmentOutput, ServiceError> {
+    principal.require(&[Role::Staff])?;
+    let tidy = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let meta = AttachmentMeta {
+        withheld_ground: tidy(input.withheld_ground),
+        withheld_reason: tidy(input.withheld_reason),
+        ..AttachmentMeta::default()
+    };
+    let mut errors = Vec::new();
+    check_withholding(ctx, &meta, &mut errors);
+    if !errors.is_empty() {
+        return Err(ServiceError::Validation(errors));
+    }
+    // A reason without a ground would tell the client something was withheld when it was not.
+    let reason = meta
+        .withheld_ground
+        .as_ref()
+        .and(meta.withheld_reason.clone());
+    let mut conn = ctx.conn()?;
+    write_tx(&mut conn, &principal.org_id, |conn| {
+        let request = open_request(conn, principal, request_id)?;
+        let row = &request.row;
+        if !row.is_open {
+            return Err(super::closed());
+        }
+        if let Some(e) = meta.withheld_ground.as_deref().and_then(|code| {
+            ctx.rules
+                .grounds
+                .check_one(code, row.kind, "withheld_ground")
+        }) {
+            return Err(ServiceError::Validation(vec![e]));
+        }
+        let changed = doc_db::set_attachment_withholding(
+            conn,
+            &row.id,
+            attachment_id,
+            meta.withheld_ground.as_deref(),
+            reason.as_deref(),
+        )?;
+        if changed == 0 {
+            return Err(ServiceError::NotFound("attachment"));
+        }
+        audit_event(
+            conn,
+            principal,
+            row,
+            "attachment_withholding_changed",
+            json!({ "attachment_id": attachment_id, "withheld_ground": meta.withheld_ground }),
+        )?;
+        let registers = req_db::registers_of(conn, &row.id)?;
+        let a = doc_db::list_attachments(conn, &row.id)?
+            .into_iter()
+            .find(|a| a.id == attachment_id)
+            .ok_or(ServiceError::NotFound("attachment"))?;
+        let slug = slug_of(&registers, Some(&a.register_id)).unwrap_or_default();
+        Ok(AttachmentOutput::of(&a, &slug))
+    })
+}
+
 /// A structured entry: a JSON object gathered from a client system.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

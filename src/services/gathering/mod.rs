@@ -78,7 +78,7 @@ pub(super) fn slug_of(registers: &[RegisterRow], id: Option<&str>) -> Option<Str
         .map(|r| r.slug.clone())
 }
 
-pub(super) fn closed() -> ServiceError {
+pub(crate) fn closed() -> ServiceError {
     ServiceError::Conflict {
         code: ProblemCode::RequestClosed,
         detail: "the request is closed".into(),

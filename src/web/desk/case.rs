@@ -12,12 +12,14 @@ use super::fields::{checked_form, ground_label};
 use super::queues::days_text;
 use super::words::answers;
 use super::{render, see_other, signed_in, Desk};
-use crate::domain::enums::{Language, Role};
+use crate::domain::enums::{Language, RequestKind, Role};
+use crate::domain::validation::FieldError;
 use crate::domain::workflow::Action;
 use crate::edge::download::file_response;
 use crate::edge::session::Session;
 use crate::services::documents::DocumentOutput;
 use crate::services::gathering::{AttachmentOutput, ItemOutput, RecipientOutput};
+use crate::services::messages::{self, MessageInput, MessageOutput};
 use crate::services::notes::{self, NoteInput, NoteOutput};
 use crate::services::queries::{self, EventOutput};
 use crate::services::status_code;
@@ -35,6 +37,7 @@ struct Case {
     recipients: Vec<RecipientOutput>,
     documents: Vec<DocumentOutput>,
     notes: Vec<NoteOutput>,
+    messages: Vec<MessageOutput>,
     events: Vec<EventOutput>,
     users: HashMap<String, String>,
     registers: HashMap<String, String>,
@@ -58,6 +61,7 @@ async fn load(ctx: &web::Data<Context>, desk: &Desk, id: String) -> Result<Case,
             Default::default()
         };
         let notes = notes::list(&c, &p, &id)?;
+        let messages = messages::list(&c, &p, &id)?;
         let events = queries::events(&c, &p, &id)?;
         let mut conn = c.conn()?;
         let users = crate::db::orgs::list_users(&mut conn, &p.org_id)?
@@ -75,6 +79,7 @@ async fn load(ctx: &web::Data<Context>, desk: &Desk, id: String) -> Result<Case,
             recipients,
             documents,
             notes,
+            messages,
             events,
             users,
             registers,
@@ -163,6 +168,7 @@ fn view(ctx: &Context, desk: &Desk, case: &Case) -> Value {
         .iter()
         .map(|a| {
             json!({
+                "id": a.id,
                 "title": a.title,
                 "register": case.registers.get(&a.register).cloned().unwrap_or_else(|| a.register.clone()),
                 "withheld": a.withheld_ground.as_deref().map(|g| ground_label(ctx, g, lang)),
@@ -198,6 +204,25 @@ fn view(ctx: &Context, desk: &Desk, case: &Case) -> Value {
             })
         })
         .collect();
+    // Letters already made can be made again; other documents are made by their own actions.
+    let mut remake: Vec<Value> = Vec::new();
+    for d in &case.documents {
+        if let Some(kind) = crate::letters::LetterKind::parse(&d.kind) {
+            let value = json!({
+                "value": kind.as_str(),
+                "label": t.text_or(&format!("desk_doc_{}", d.kind), lang, &d.kind),
+            });
+            if !remake.contains(&value) {
+                remake.push(value);
+            }
+        }
+    }
+    let sent: Vec<Value> = case
+        .messages
+        .iter()
+        .map(|m| json!({ "author": m.author, "when": when(m.created_at, lang), "body": m.body }))
+        .collect();
+    let review_cleared = case.events.iter().any(|e| e.action == "review_cleared");
     let notes: Vec<Value> = case
         .notes
         .iter()
@@ -286,6 +311,10 @@ fn view(ctx: &Context, desk: &Desk, case: &Case) -> Value {
         "casework": desk.is(&[Role::Staff, Role::Dpo]),
         "note_max": notes::MAX_NOTE,
         "note_error": null,
+        "messages": sent,
+        "can_message": desk.is(&[Role::Staff]) && !r.state.is_terminal(),
+        "message_error": null,
+        "message_text": "",
         "note_text": "",
         "new_status_code": null,
         "can_gather": desk.is(&[Role::Staff]) && !r.state.is_terminal(),
@@ -294,6 +323,18 @@ fn view(ctx: &Context, desk: &Desk, case: &Case) -> Value {
             && super::items::ITEM_KINDS.contains(&r.kind)
             && !r.state.is_terminal(),
         "can_reissue": desk.is(&[Role::Staff]) && !r.state.is_terminal(),
+        "remake": if desk.is(&[Role::Staff]) { remake } else { Vec::new() },
+        "can_bundle": desk.is(&[Role::Staff])
+            && matches!(r.kind, RequestKind::Access | RequestKind::Portability),
+        "review_cleared": r.needs_manual_review && review_cleared,
+        "can_clear_review": desk.is(&[Role::Staff])
+            && r.needs_manual_review
+            && !review_cleared
+            && !r.state.is_terminal(),
+        "is_log": r.kind == RequestKind::LogInspection,
+        "doc_error": null,
+        "review_error": null,
+        "review_note": "",
     })
 }
 
@@ -382,26 +423,78 @@ pub async fn add_note(
             desk.lang.as_str()
         )),
         Err(ServiceError::Validation(errors)) => {
-            let message = errors
-                .first()
-                .map(|e| {
-                    ctx.rules
-                        .forms
-                        .message(e.code.as_str(), desk.lang, e.params.as_ref())
-                })
-                .unwrap_or_default();
+            let message = first_message(&ctx, &desk, &errors);
+            let extra = json!({ "note_error": message, "note_text": text });
             show(
                 &ctx,
                 &req,
                 &desk,
                 id,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                json!({ "note_error": message, "note_text": text }),
+                extra,
             )
             .await
         }
         Err(e) => error_page(&ctx, &req, e),
     }
+}
+
+/// `POST /desk/requests/{id}/messages`: a message the client reads on their status page.
+pub async fn send_message(
+    ctx: web::Data<Context>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Bytes,
+    session: Option<Session>,
+) -> HttpResponse {
+    let desk = match signed_in(&ctx, &req, session).await {
+        Ok(d) => d,
+        Err(page) => return page,
+    };
+    let id = path.into_inner();
+    let posted = match checked_form(&req, &body) {
+        Ok(posted) => posted,
+        Err(page) => return page,
+    };
+    let input = MessageInput {
+        body: posted.get("body").unwrap_or("").to_string(),
+    };
+    let text = input.body.clone();
+    let c = ctx.clone();
+    let p = desk.principal.clone();
+    let request_id = id.clone();
+    match blocking(move || messages::send(&c, &p, &request_id, input)).await {
+        Ok(_) => see_other(format!(
+            "/desk/requests/{id}?lang={}&done=message#messages",
+            desk.lang.as_str()
+        )),
+        Err(ServiceError::Validation(errors)) => {
+            let message = first_message(&ctx, &desk, &errors);
+            let extra = json!({ "message_error": message, "message_text": text });
+            show(
+                &ctx,
+                &req,
+                &desk,
+                id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                extra,
+            )
+            .await
+        }
+        Err(e) => error_page(&ctx, &req, e),
+    }
+}
+
+/// The first validation error in the reader's language, for a form with one field.
+fn first_message(ctx: &Context, desk: &Desk, errors: &[FieldError]) -> String {
+    errors
+        .first()
+        .map(|e| {
+            ctx.rules
+                .forms
+                .message(e.code.as_str(), desk.lang, e.params.as_ref())
+        })
+        .unwrap_or_default()
 }
 
 /// `POST /desk/requests/{id}/status-code`: a new code, shown on the case page this once.

@@ -190,6 +190,7 @@ pub async fn submit(
                 title,
                 "desk_intake_done.html",
                 json!({
+                    "id": r.id,
                     "reference": r.reference,
                     "status_code": created.status_token,
                     "received_on": format_date(r.received_on, lang),

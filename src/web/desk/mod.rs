@@ -7,11 +7,14 @@ mod act;
 mod admin;
 mod board;
 mod case;
-mod entries;
 mod fields;
 mod intake;
 mod items;
+mod logs;
+mod material;
+mod papers;
 mod queues;
+mod receipt;
 mod settings;
 mod words;
 
@@ -56,17 +59,41 @@ where
         .route("/desk/requests/{id}", web::get().to(case::page))
         .route("/desk/requests/{id}/notes", web::post().to(case::add_note))
         .route(
+            "/desk/requests/{id}/receipt",
+            web::post().to(receipt::print),
+        )
+        .route(
+            "/desk/requests/{id}/messages",
+            web::post().to(case::send_message),
+        )
+        .route(
             "/desk/requests/{id}/items/new",
             web::get().to(items::new_form),
         )
         .route("/desk/requests/{id}/items/new", web::post().to(items::add))
         .route(
             "/desk/requests/{id}/entries/new",
-            web::get().to(entries::new_form),
+            web::get().to(material::new_entry),
         )
         .route(
             "/desk/requests/{id}/entries/new",
-            web::post().to(entries::add),
+            web::post().to(material::add_entry),
+        )
+        .route(
+            "/desk/requests/{id}/files/new",
+            web::get().to(material::new_file),
+        )
+        .route(
+            "/desk/requests/{id}/files/new",
+            web::post().to(material::add_file),
+        )
+        .route(
+            "/desk/requests/{id}/material/{attachment_id}",
+            web::get().to(material::withholding_form),
+        )
+        .route(
+            "/desk/requests/{id}/material/{attachment_id}",
+            web::post().to(material::set_withholding),
         )
         .route(
             "/desk/requests/{id}/items/{number}",
@@ -79,6 +106,24 @@ where
         .route(
             "/desk/requests/{id}/status-code",
             web::post().to(case::reissue_status_code),
+        )
+        .route(
+            "/desk/requests/{id}/documents/letter",
+            web::post().to(papers::remake_letter),
+        )
+        .route(
+            "/desk/requests/{id}/documents/bundle",
+            web::post().to(papers::build_bundle),
+        )
+        .route("/desk/requests/{id}/logs", web::get().to(logs::page))
+        .route("/desk/requests/{id}/logs", web::post().to(logs::report))
+        .route(
+            "/desk/requests/{id}/misuse-finding",
+            web::post().to(logs::record_finding),
+        )
+        .route(
+            "/desk/requests/{id}/review-clearance",
+            web::post().to(papers::clear_review),
         )
         .route(
             "/desk/requests/{id}/documents/{doc_id}",
