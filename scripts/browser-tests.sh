@@ -121,6 +121,7 @@ if [[ -z ${DPO_PASSWORD:-} ]]; then
 fi
 
 read -r STAFF_EMAIL STAFF_PASSWORD < <(awk '$1 == "staff" && NF == 3 { print $2, $3; exit }' "$TMP/main/stdout.log") || true
+read -r ADMIN_EMAIL ADMIN_PASSWORD < <(awk '$1 == "admin" && NF == 3 { print $2, $3; exit }' "$TMP/main/stdout.log") || true
 
 status=0
 RIGHTSDESK_BASE_URL="http://127.0.0.1:$PORT_main" \
@@ -129,6 +130,8 @@ RIGHTSDESK_BASE_URL="http://127.0.0.1:$PORT_main" \
   RIGHTSDESK_DPO_PASSWORD="$DPO_PASSWORD" \
   RIGHTSDESK_STAFF_EMAIL="${STAFF_EMAIL:-}" \
   RIGHTSDESK_STAFF_PASSWORD="${STAFF_PASSWORD:-}" \
+  RIGHTSDESK_ADMIN_EMAIL="${ADMIN_EMAIL:-}" \
+  RIGHTSDESK_ADMIN_PASSWORD="${ADMIN_PASSWORD:-}" \
   node tests/browser/run.mjs || status=$?
 
 for name in main limited; do

@@ -1449,3 +1449,169 @@ async fn the_audit_check_ignores_events_appended_after_the_head_it_read() {
     assert_eq!(report["intact"], true, "{report}");
     assert_eq!(report["events_checked"], later_seq);
 }
+
+/// PATCH /registers/{slug} changes only the fields it names, `info` texts one by one too;
+/// the register's own retention rules stay unless given.
+#[actix_web::test]
+async fn patching_one_register_field_leaves_the_others_alone() {
+    let app = TestApp::spawn().await;
+    let patch = |body: Value| {
+        app.send(
+            app.client
+                .patch(format!("{}/api/v1/registers/turvakoti", app.base))
+                .json(&body),
+            Some(&app.org.admin),
+        )
+    };
+    let (status, mut expected) = patch(json!({
+        "description": "Asumispalvelut",
+        "info": {
+            "purposes": "Palvelun järjestäminen", "legal_basis": "Lakisääteinen tehtävä",
+            "data_categories": "Yhteystiedot", "recipients": "Kela", "sources": "Asiakas",
+            "retention": "12 vuotta", "transfers": "Ei siirtoja",
+            "retention_rules": [{ "code": "client_record", "years": 12, "start": "case_closed" }]
+        }
+    }))
+    .await;
+    assert_eq!(status, StatusCode::OK, "{expected}");
+    assert_eq!(expected["info"]["retention_rules"][0]["years"], 12);
+    let changes = [
+        ("name", json!("Turvakodin rekisteri")),
+        ("description", json!("Uusi kuvaus")),
+    ];
+    for (field, value) in changes {
+        let (status, after) = patch(json!({ field: value.clone() })).await;
+        assert_eq!(status, StatusCode::OK, "{after}");
+        expected[field] = value;
+        assert_eq!(after, expected, "patching only {field}");
+    }
+    for field in [
+        "purposes",
+        "legal_basis",
+        "data_categories",
+        "recipients",
+        "sources",
+        "retention",
+        "transfers",
+    ] {
+        let value = json!(format!("uusi {field}"));
+        let (status, after) = patch(json!({ "info": { field: value.clone() } })).await;
+        assert_eq!(status, StatusCode::OK, "{after}");
+        expected["info"][field] = value;
+        assert_eq!(after, expected, "patching only info.{field}");
+    }
+    // null clears one text (it is then left out of the output), and only that one.
+    let (_, after) = patch(json!({ "info": { "sources": null } })).await;
+    expected["info"].as_object_mut().unwrap().remove("sources");
+    assert_eq!(after, expected);
+    let (_, after) = patch(json!({ "description": null })).await;
+    expected["description"] = Value::Null;
+    assert_eq!(after, expected);
+    // An empty body changes nothing; the list shows what was stored.
+    let (_, after) = patch(json!({})).await;
+    assert_eq!(after, expected);
+    let (_, list) = app.get("/api/v1/registers", Some(&app.org.admin)).await;
+    let stored = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["slug"] == "turvakoti")
+        .unwrap();
+    assert_eq!(stored, &expected);
+
+    // Roles, validation and other organisations.
+    let (status, _) = app
+        .send(
+            app.client
+                .patch(format!("{}/api/v1/registers/turvakoti", app.base))
+                .json(&json!({ "name": "x" })),
+            Some(&app.org.staff),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = patch(json!({ "name": "  " })).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = patch(json!({ "slug": "uusi" })).await;
+    assert!(status.is_client_error(), "the slug cannot change: {status}");
+    let other_admin = app.login("admin@muu-kunta.example").await;
+    let (status, _) = app
+        .send(
+            app.client
+                .patch(format!("{}/api/v1/registers/nothing-here", app.base))
+                .json(&json!({ "name": "x" })),
+            Some(&other_admin),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// An admin gives a user a new password: the old one stops working, the new one works.
+#[actix_web::test]
+async fn an_admin_resets_a_users_password() {
+    let app = TestApp::spawn().await;
+    let id = &app.org.staff_id;
+    let reset = |who: String, password: &'static str| {
+        let req = app
+            .client
+            .put(format!("{}/api/v1/users/{id}/password", app.base))
+            .json(&json!({ "password": password }));
+        let app = &app;
+        async move { app.send(req, Some(&who)).await }
+    };
+    let (status, _) = reset(app.org.staff.clone(), "a brand new passphrase").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = reset(app.org.admin.clone(), "short").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, body) = reset(app.org.admin.clone(), "a brand new passphrase").await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let login = |password: &str| {
+        app.post(
+            "/api/v1/auth/token",
+            None,
+            json!({ "email": "staff@satama.example", "password": password }),
+        )
+    };
+    assert_eq!(login(common::PASSWORD).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(login("a brand new passphrase").await.0, StatusCode::OK);
+    let other_admin = app.login("admin@muu-kunta.example").await;
+    let (status, _) = reset(other_admin.clone(), "yet another passphrase").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// PATCH /users/{id}: each field sent alone changes that field and keeps every other one.
+#[actix_web::test]
+async fn patching_each_user_field_alone_keeps_the_others() {
+    let app = TestApp::spawn().await;
+    let id = &app.org.staff_id;
+    let patch = |body: Value| {
+        app.send(
+            app.client
+                .patch(format!("{}/api/v1/users/{id}", app.base))
+                .json(&body),
+            Some(&app.org.admin),
+        )
+    };
+    let (status, mut expected) = patch(json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{expected}");
+    for (field, value) in [
+        ("name", json!("Uusi Nimi")),
+        ("title", json!("johtava sosiaalityöntekijä")),
+        ("role", json!("dpo")),
+        ("active", json!(false)),
+        ("active", json!(true)),
+        ("role", json!("staff")),
+    ] {
+        let (status, after) = patch(json!({ field: value.clone() })).await;
+        assert_eq!(status, StatusCode::OK, "{after}");
+        expected[field] = value;
+        assert_eq!(after, expected, "patching only {field}");
+    }
+    let (_, users) = app.get("/api/v1/users", Some(&app.org.admin)).await;
+    let stored = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["id"] == json!(id))
+        .unwrap();
+    assert_eq!(stored, &expected);
+}

@@ -7,7 +7,7 @@ mod common;
 use common::visitor::{csrf_of, post_form, signed_in, visible_text, Visitor};
 use common::TestApp;
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{json, Value};
 
 #[actix_rt::test]
 async fn a_deep_link_signs_in_and_comes_back_and_an_ended_session_does_too() {
@@ -848,4 +848,474 @@ async fn an_entry_is_gathered_given_or_withheld_with_its_ground() {
         .await;
     assert_eq!(listed[0]["withheld_ground"], "gdpr_15_4");
     assert_eq!(listed[0]["kind"], "entry");
+}
+
+/// The addresses of every admin page, for the role checks.
+const ADMIN_PAGES: [&str; 9] = [
+    "/desk/admin?lang=en",
+    "/desk/admin/users?lang=en",
+    "/desk/admin/users/new?lang=en",
+    "/desk/admin/registers?lang=en",
+    "/desk/admin/registers/new?lang=en",
+    "/desk/admin/organisation?lang=en",
+    "/desk/admin/identification?lang=en",
+    "/desk/admin/tokens?lang=en",
+    "/desk/admin/tokens/new?lang=en",
+];
+
+#[actix_rt::test]
+async fn only_admins_are_offered_and_reach_the_admin_pages() {
+    let app = TestApp::spawn().await;
+    for email in ["staff@satama.example", "dpo@satama.example"] {
+        let mut v = signed_in(&app, email).await;
+        let (_, _, settings) = v.get("/desk/settings?lang=en").await;
+        assert!(
+            !settings.contains("/desk/admin"),
+            "{email} is offered admin"
+        );
+        for page in ADMIN_PAGES {
+            let (status, _, html) = v.get(page).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{email} {page}");
+            assert!(
+                visible_text(&html).contains("administrators only"),
+                "{email} {page}: said in words"
+            );
+        }
+        // A post with a valid CSRF value is refused too, and makes nothing.
+        let csrf = csrf_of(&settings);
+        let (status, _, _) = v
+            .post(
+                "/desk/admin/tokens/new?lang=en",
+                &[("csrf", &csrf), ("source", "Sneaky")],
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{email}");
+    }
+    let (_, tokens) = app.get("/api/v1/ingest-tokens", Some(&app.org.admin)).await;
+    assert_eq!(tokens, json!([]), "nothing was made");
+
+    let mut admin = signed_in(&app, "admin@satama.example").await;
+    let (_, _, html) = admin.get("/desk/settings?lang=en").await;
+    assert!(html.contains(r#"href="/desk/admin?lang=en""#));
+    for page in ADMIN_PAGES {
+        let (status, _, html) = admin.get(page).await;
+        assert_eq!(status, StatusCode::OK, "{page}: {html}");
+        assert!(
+            html.contains(r#"aria-current="page">Administration"#),
+            "{page}"
+        );
+    }
+    for page in ["/desk/admin?lang=fi", "/desk/admin/users?lang=sv"] {
+        let (status, _, html) = admin.get(page).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(!html.contains("[desk_"), "{page}: a text is missing");
+    }
+    // Every admin post checks its CSRF value.
+    for (action, fields) in [
+        ("/desk/admin/users/new?lang=en", vec![("name", "X")]),
+        ("/desk/admin/registers/new?lang=en", vec![("slug", "x-y")]),
+        ("/desk/admin/organisation?lang=en", vec![("phone", "1")]),
+        ("/desk/admin/identification?lang=en", vec![("oidc", "off")]),
+        ("/desk/admin/tokens/new?lang=en", vec![("source", "X")]),
+    ] {
+        let mut form = vec![("csrf", "forged")];
+        form.extend(fields);
+        let (status, _, _) = admin.post(action, &form).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{action}");
+    }
+    let (_, profile) = app.get("/api/v1/organisation", Some(&app.org.admin)).await;
+    assert_eq!(
+        profile["phone"], "09 123 4567",
+        "the forged post changed nothing"
+    );
+}
+
+/// The user list's link to one user's page, found by the user's name.
+fn user_href(html: &str, name: &str) -> String {
+    let at = html.find(&format!(">{name}</a>")).expect(name);
+    let start = html[..at].rfind("href=\"").unwrap() + "href=\"".len();
+    html[start..at - 1].replace("&amp;", "&")
+}
+
+#[actix_rt::test]
+async fn an_admin_creates_changes_deactivates_and_resets_users() {
+    let app = TestApp::spawn().await;
+    let mut admin = signed_in(&app, "admin@satama.example").await;
+    let new = "/desk/admin/users/new?lang=en";
+
+    // Errors are listed at the top, each linked to its field, in words.
+    let (status, _, html) = post_form(
+        &mut admin,
+        new,
+        new,
+        &[
+            ("name", ""),
+            ("email", "not an address"),
+            ("role", "staff"),
+            ("password", "short"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("error-summary"));
+    // Listed in the order of the form's fields, each linking to its field.
+    let at = |target: &str| {
+        html.find(&format!(r##"href="{target}""##))
+            .unwrap_or_else(|| panic!("{target}"))
+    };
+    assert!(at("#f-name") < at("#f-email") && at("#f-email") < at("#f-password"));
+    assert!(!html.contains("invalid_email"), "a code, not words");
+    assert!(
+        html.contains(r#"value="not an address""#),
+        "typed values are kept"
+    );
+
+    let fields = [
+        ("name", "Outi Uusi"),
+        ("title", "sosiaaliohjaaja"),
+        ("email", "outi@satama.example"),
+        ("role", "staff"),
+        ("password", common::PASSWORD),
+    ];
+    let (status, location, body) = post_form(&mut admin, new, new, &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert!(location.contains("done=created"), "{location}");
+    // The same address again is said on the field.
+    let (status, _, html) = post_form(&mut admin, new, new, &fields).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains(r##"href="#f-email""##), "{html}");
+    let (_, _, list) = admin.get(&location).await;
+    assert!(visible_text(&list).contains("Outi Uusi outi@satama.example Case handler"));
+    let mut outi = signed_in(&app, "outi@satama.example").await;
+    let (status, _, _) = outi.get("/desk/queue/mine?lang=en").await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Change the role and deactivate: the session ends at once, sign-in is refused.
+    let href = user_href(&list, "Outi Uusi");
+    let (status, _, body) = post_form(
+        &mut admin,
+        &href,
+        &href,
+        &[
+            ("name", "Outi Uusi"),
+            ("title", ""),
+            ("role", "dpo"),
+            ("active", "inactive"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, users) = app.get("/api/v1/users", Some(&app.org.admin)).await;
+    let outi_row = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["email"] == "outi@satama.example")
+        .unwrap()
+        .clone();
+    assert_eq!(outi_row["role"], "dpo");
+    assert_eq!(outi_row["active"], false);
+    assert!(outi_row["title"].is_null());
+    let (status, _, _) = outi.get("/desk/queue/mine?lang=en").await;
+    assert_ne!(
+        status,
+        StatusCode::OK,
+        "the deactivated user's session has ended"
+    );
+
+    // A new password: the old one stops working (after reactivation, to sign in).
+    let (status, _, _) = post_form(
+        &mut admin,
+        &href,
+        &href,
+        &[
+            ("name", "Outi Uusi"),
+            ("role", "staff"),
+            ("active", "active"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let reset = href.replace("?lang=en", "/password?lang=en");
+    let (status, _, html) = post_form(&mut admin, &reset, &reset, &[("password", "short")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains(r##"href="#f-password""##));
+    let (status, location, _) = post_form(
+        &mut admin,
+        &reset,
+        &reset,
+        &[("password", "a second passphrase")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location.contains("done=password"));
+    let login = |password: &'static str| {
+        app.post(
+            "/api/v1/auth/token",
+            None,
+            json!({ "email": "outi@satama.example", "password": password }),
+        )
+    };
+    assert_eq!(login(common::PASSWORD).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(login("a second passphrase").await.0, StatusCode::OK);
+
+    // The admin cannot demote or deactivate themselves: the organisation keeps an admin.
+    let (_, _, list) = admin.get("/desk/admin/users?lang=en").await;
+    let me = user_href(&list, "admin of satama");
+    for (role, active) in [("staff", "active"), ("admin", "inactive")] {
+        let (status, _, html) = post_form(
+            &mut admin,
+            &me,
+            &me,
+            &[
+                ("name", "admin of satama"),
+                ("role", role),
+                ("active", active),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{role} {active}");
+        assert!(visible_text(&html).contains("You cannot remove your own admin role"));
+    }
+    let (status, _, _) = admin.get("/desk/admin/users?lang=en").await;
+    assert_eq!(status, StatusCode::OK, "still an admin");
+}
+
+#[actix_rt::test]
+async fn an_admin_keeps_registers_and_a_save_keeps_what_the_form_does_not_show() {
+    let app = TestApp::spawn().await;
+    // Retention rules are set through the API only; the page must not lose them.
+    let (status, body) = app
+        .send(
+            app.client
+                .patch(format!("{}/api/v1/registers/turvakoti", app.base))
+                .json(&json!({ "info": { "retention_rules": [
+                    { "code": "client_record", "years": 12, "start": "case_closed" }
+                ] } })),
+            Some(&app.org.admin),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let mut admin = signed_in(&app, "admin@satama.example").await;
+    let new = "/desk/admin/registers/new?lang=en";
+    let (status, _, html) = post_form(
+        &mut admin,
+        new,
+        new,
+        &[("slug", "Not A Slug"), ("name", "")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains(r##"href="#f-slug""##) && html.contains(r##"href="#f-name""##));
+    let (status, _, body) = post_form(
+        &mut admin,
+        new,
+        new,
+        &[
+            ("slug", "perhetyo"),
+            ("name", "Perhetyön rekisteri"),
+            ("info.purposes", "Perhetyön järjestäminen"),
+            ("info.retention", "Laki 703/2023"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (status, _, html) = post_form(
+        &mut admin,
+        new,
+        new,
+        &[("slug", "perhetyo"), ("name", "Toinen")],
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the slug is taken"
+    );
+    assert!(html.contains(r##"href="#f-slug""##));
+
+    let edit = "/desk/admin/registers/turvakoti?lang=en";
+    let (_, _, html) = admin.get(edit).await;
+    assert!(html.contains("Turvakodin asiakasrekisteri: palvelun järjestäminen"));
+    let (status, _, body) = post_form(
+        &mut admin,
+        edit,
+        edit,
+        &[
+            ("name", "Turvakodin asiakasrekisteri"),
+            ("description", "Turvakodin asiakkaat"),
+            ("info.purposes", "Turvakotipalvelu"),
+            ("info.legal_basis", ""),
+            ("info.data_categories", ""),
+            ("info.recipients", ""),
+            ("info.sources", ""),
+            ("info.retention", "Laki 703/2023, liite"),
+            ("info.transfers", ""),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, list) = app.get("/api/v1/registers", Some(&app.org.admin)).await;
+    let reg = |slug: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["slug"] == slug)
+            .unwrap()
+            .clone()
+    };
+    let t = reg("turvakoti");
+    assert_eq!(t["description"], "Turvakodin asiakkaat");
+    assert_eq!(t["info"]["purposes"], "Turvakotipalvelu");
+    assert_eq!(t["info"]["retention_rules"][0]["years"], 12, "{t}");
+    assert_eq!(
+        reg("perhetyo")["info"]["purposes"],
+        "Perhetyön järjestäminen"
+    );
+}
+
+#[actix_rt::test]
+async fn the_letterhead_and_identification_pages_change_only_their_own_fields() {
+    let app = TestApp::spawn().await;
+    let oidc = json!({ "issuer": "https://idp.example", "audience": "rightsdesk",
+                       "jwks": "https://idp.example/jwks", "identity_claim": "hetu",
+                       "accepted_acr": ["substantial", "high"] });
+    let (status, body) = app
+        .send(
+            app.client
+                .patch(format!("{}/api/v1/organisation", app.base))
+                .json(&json!({ "oidc": oidc, "public_authority": true })),
+            Some(&app.org.admin),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, before) = app.get("/api/v1/organisation", Some(&app.org.admin)).await;
+    let mut admin = signed_in(&app, "admin@satama.example").await;
+
+    // The letterhead page shows what is stored and changes only the phone here.
+    let page = "/desk/admin/organisation?lang=en";
+    let (_, _, html) = admin.get(page).await;
+    assert!(html.contains("Satamakatu 1, 00100 Helsinki") && html.contains("satama ry"));
+    let (status, location, body) = post_form(
+        &mut admin,
+        page,
+        page,
+        &[
+            ("postal_address", "Satamakatu 1, 00100 Helsinki"),
+            ("email", "tietosuoja@satama.example"),
+            ("phone", "09 765 4321"),
+            ("public_authority", "yes"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, _, html) = admin.get(&location).await;
+    assert!(visible_text(&html).contains("The changes have been saved."));
+    let (_, after) = app.get("/api/v1/organisation", Some(&app.org.admin)).await;
+    let mut expected = before.clone();
+    expected["phone"] = json!("09 765 4321");
+    assert_eq!(
+        after, expected,
+        "only the phone changed; identification kept"
+    );
+    let (status, _, html) = post_form(&mut admin, page, page, &[("email", "not an address")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains(r##"href="#f-email""##));
+
+    // The identification page shows the settings and changes only them.
+    let page = "/desk/admin/identification?lang=en";
+    let (_, _, html) = admin.get(page).await;
+    assert!(html.contains("https://idp.example/jwks") && html.contains("substantial\nhigh"));
+    let (status, _, html) = post_form(
+        &mut admin,
+        page,
+        page,
+        &[
+            ("oidc", "on"),
+            ("oidc.issuer", ""),
+            ("oidc.audience", "rightsdesk"),
+            ("oidc.jwks", "x"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains(r##"href="#f-oidc-issuer""##), "{html}");
+    let (status, _, body) = post_form(
+        &mut admin,
+        page,
+        page,
+        &[
+            ("oidc", "on"),
+            ("oidc.issuer", "https://other-idp.example"),
+            ("oidc.audience", "rightsdesk"),
+            ("oidc.identity_claim", "hetu"),
+            ("oidc.jwks", "https://other-idp.example/jwks"),
+            ("oidc.authorization_endpoint", ""),
+            ("oidc.accepted_acr", "high\n"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, after) = app.get("/api/v1/organisation", Some(&app.org.admin)).await;
+    expected["oidc"]["issuer"] = json!("https://other-idp.example");
+    expected["oidc"]["jwks"] = json!("https://other-idp.example/jwks");
+    expected["oidc"]["accepted_acr"] = json!(["high"]);
+    assert_eq!(after, expected, "only identification changed");
+    let (status, _, _) = post_form(&mut admin, page, page, &[("oidc", "off")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, after) = app.get("/api/v1/organisation", Some(&app.org.admin)).await;
+    expected["oidc"] = Value::Null;
+    assert_eq!(after, expected, "switched off; the letterhead kept");
+}
+
+/// Sends one access-log event with `token`; the answer's status.
+async fn ingest_one(app: &TestApp, token: &str) -> StatusCode {
+    let event = json!({ "event_id": "d1", "occurred_at": "2025-03-04T09:15:22+02:00",
+                        "subject_id": "131052-308T", "user_name": "Matti", "user_title": "t",
+                        "unit": "u", "action": "view", "basis": "b" });
+    app.send(
+        app.client
+            .post(format!(
+                "{}/api/v1/access-log/events?register=turvakoti",
+                app.base
+            ))
+            .header("content-type", "application/x-ndjson")
+            .body(event.to_string()),
+        Some(token),
+    )
+    .await
+    .0
+}
+
+#[actix_rt::test]
+async fn an_ingest_token_is_shown_once_and_a_revoked_one_stops_at_once() {
+    let app = TestApp::spawn().await;
+    let mut admin = signed_in(&app, "admin@satama.example").await;
+    let new = "/desk/admin/tokens/new?lang=en";
+    let (status, _, html) = post_form(&mut admin, new, new, &[("source", " ")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains(r##"href="#f-source""##));
+    let (status, _, html) = post_form(&mut admin, new, new, &[("source", "Apotti")]).await;
+    assert_eq!(status, StatusCode::OK);
+    let at = html.find("<code>rdi_").expect("the token is shown") + "<code>".len();
+    let token = html[at..at + html[at..].find('<').unwrap()].to_string();
+    assert!(visible_text(&html).contains("It is not shown again"));
+    let (_, _, list) = admin.get("/desk/admin/tokens?lang=en").await;
+    assert!(!list.contains(&token), "the list never shows the secret");
+    assert!(visible_text(&list).contains("Apotti"));
+    assert!(visible_text(&list).contains("In use"));
+
+    assert_eq!(ingest_one(&app, &token).await, StatusCode::OK);
+
+    let at = list.find("/revoke?lang=en").expect("a revoke link");
+    let start = list[..at].rfind("href=\"").unwrap() + "href=\"".len();
+    let revoke = list[start..at + "/revoke?lang=en".len()].to_string();
+    let (_, _, html) = admin.get(&revoke).await;
+    assert!(visible_text(&html).contains("are refused with this token as soon as it is revoked"));
+    let (status, location, _) = post_form(&mut admin, &revoke, &revoke, &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, list) = admin.get(&location).await;
+    assert!(visible_text(&list).contains("Revoked on"));
+    assert!(!list.contains("/revoke?lang=en"), "nothing left to revoke");
+    assert_eq!(ingest_one(&app, &token).await, StatusCode::UNAUTHORIZED);
 }

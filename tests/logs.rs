@@ -927,3 +927,72 @@ async fn a_misuse_investigations_finding_is_recorded_and_stated_in_the_answer() 
     assert_eq!(s, StatusCode::CONFLICT, "{b}");
     assert_eq!(b["code"], "request_closed");
 }
+
+async fn revoke(app: &TestApp, who: &str, id: &str) -> (StatusCode, Value) {
+    app.send(
+        app.client
+            .delete(format!("{}/api/v1/ingest-tokens/{id}", app.base)),
+        Some(who),
+    )
+    .await
+}
+
+/// Tokens are listed without their secrets; a revoked token is refused at its very next
+/// use, the others keep working; another organisation cannot see or revoke them.
+#[actix_rt::test]
+async fn a_revoked_ingest_token_stops_working_at_once() {
+    let app = TestApp::spawn().await;
+    let token = ingest_token(&app).await;
+    let (s, b) = app
+        .post(
+            "/api/v1/ingest-tokens",
+            Some(&app.org.admin),
+            json!({ "source": "Pegasos" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let kept = b["token"].as_str().unwrap().to_string();
+    let line = |id: &str| {
+        ndjson(&[event(
+            id,
+            "2025-03-04T09:15:22+02:00",
+            SUBJECT,
+            "Matti Esimerkki",
+            "view",
+        )])
+    };
+    let (s, b) = ingest(&app, &token, "turvakoti", line("r1")).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+
+    let (s, list) = app.get("/api/v1/ingest-tokens", Some(&app.org.admin)).await;
+    assert_eq!(s, StatusCode::OK, "{list}");
+    let list = list.as_array().unwrap().clone();
+    assert_eq!(list.len(), 2);
+    let text = serde_json::to_string(&list).unwrap();
+    assert!(!text.contains(&token) && !text.contains(&kept), "{text}");
+    assert!(list.iter().all(|t| t["revoked_at"].is_null()));
+    let (s, _) = app.get("/api/v1/ingest-tokens", Some(&app.org.staff)).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
+    let id = list.iter().find(|t| t["source"] == "Apotti").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let other_admin = app.login("admin@muu-kunta.example").await;
+    let (s, _) = revoke(&app, &other_admin, &id).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "another organisation's admin");
+    let (s, _) = ingest(&app, &token, "turvakoti", line("r2")).await;
+    assert_eq!(s, StatusCode::OK, "still working before the revocation");
+
+    let (s, revoked) = revoke(&app, &app.org.admin, &id).await;
+    assert_eq!(s, StatusCode::OK, "{revoked}");
+    assert!(!revoked["revoked_at"].is_null());
+    let (s, _) = ingest(&app, &token, "turvakoti", line("r3")).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "revoked: refused at once");
+    let (s, _) = ingest(&app, &kept, "turvakoti", line("r4")).await;
+    assert_eq!(s, StatusCode::OK, "the other token still works");
+    // Revoking again changes nothing.
+    let (s, again) = revoke(&app, &app.org.admin, &id).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(again["revoked_at"], revoked["revoked_at"]);
+}

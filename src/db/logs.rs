@@ -524,6 +524,53 @@ pub fn insert_ingest_token(conn: &mut AnyConnection, new: &NewIngestToken<'_>) -
         .map(|_| ())
 }
 
+/// An ingest token as its organisation's admin sees it: never the secret nor its hash.
+#[derive(Debug, Clone, Queryable)]
+pub struct IngestTokenRow {
+    pub id: String,
+    pub source: String,
+    pub created_at: chrono::NaiveDateTime,
+    pub revoked_at: Option<chrono::NaiveDateTime>,
+}
+
+pub fn list_ingest_tokens(
+    conn: &mut AnyConnection,
+    org_id: &str,
+) -> QueryResult<Vec<IngestTokenRow>> {
+    use super::schema::ingest_tokens as t;
+    t::table
+        .filter(t::org_id.eq(org_id))
+        .order((t::created_at.desc(), t::id))
+        .select((t::id, t::source, t::created_at, t::revoked_at))
+        .load(conn)
+}
+
+/// Revokes a token of the organisation; an already revoked one keeps its first time.
+/// `None` when the organisation has no such token; `true` when this call revoked it.
+pub fn revoke_ingest_token(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    id: &str,
+) -> QueryResult<Option<(IngestTokenRow, bool)>> {
+    use super::schema::ingest_tokens as t;
+    let changed = diesel::update(
+        t::table
+            .filter(t::org_id.eq(org_id))
+            .filter(t::id.eq(id))
+            .filter(t::revoked_at.is_null()),
+    )
+    .set(t::revoked_at.eq(super::now()))
+    .execute(conn)?
+        == 1;
+    t::table
+        .filter(t::org_id.eq(org_id))
+        .filter(t::id.eq(id))
+        .select((t::id, t::source, t::created_at, t::revoked_at))
+        .first(conn)
+        .optional()
+        .map(|row| row.map(|r| (r, changed)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -134,3 +134,28 @@ pub fn update_organisation_profile(
         .execute(conn)
         .map(drop)
 }
+
+pub fn find_register(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    slug: &str,
+) -> QueryResult<Option<RegisterRow>> {
+    registers::table
+        .filter(registers::org_id.eq(org_id))
+        .filter(registers::slug.eq(slug))
+        .select(RegisterRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Stores a register's name, description and privacy-notice facts (the slug stays).
+pub fn update_register(conn: &mut AnyConnection, reg: &RegisterRow) -> QueryResult<()> {
+    diesel::update(registers::table.find(&reg.id))
+        .set((
+            registers::name.eq(&reg.name),
+            registers::description.eq(&reg.description),
+            registers::info.eq(&reg.info),
+        ))
+        .execute(conn)
+        .map(drop)
+}

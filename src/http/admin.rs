@@ -1,12 +1,13 @@
 //! An organisation's admin manages its registers and users.
 
-use actix_web::{get, patch, post, web, HttpResponse};
+use actix_web::{get, patch, post, put, web, HttpResponse};
 
 use super::auth::Auth;
 use super::error::{AppError, Problem};
 use crate::domain::enums::Role;
 use crate::services::admin::{
-    self, RegisterInput, RegisterOutput, UserInput, UserOutput, UserUpdateInput,
+    self, PasswordResetInput, RegisterInput, RegisterOutput, RegisterPatch, UserInput, UserOutput,
+    UserUpdateInput,
 };
 use crate::services::{blocking, Context};
 
@@ -106,4 +107,51 @@ pub async fn update_user(
     })
     .await?;
     Ok(HttpResponse::Ok().json(UserOutput::from(out)))
+}
+
+#[utoipa::path(tag = "admin", params(("id" = String, Path, description = "User id")), request_body = PasswordResetInput, security(("bearer" = [])), responses(
+    (status = 204, description = "The new password is set"),
+    (status = 400, body = Problem, content_type = "application/problem+json", description = "Malformed body"),
+    (status = 401, body = Problem, content_type = "application/problem+json", description = "Not signed in"),
+    (status = 403, body = Problem, content_type = "application/problem+json", description = "Admin only"),
+    (status = 404, body = Problem, content_type = "application/problem+json", description = "No such user in your organisation"),
+    (status = 422, body = Problem, content_type = "application/problem+json", description = "Too short"),
+))]
+#[put("/users/{id}/password")]
+pub async fn reset_password(
+    ctx: web::Data<Context>,
+    auth: Auth,
+    id: web::Path<String>,
+    body: web::Json<PasswordResetInput>,
+) -> Result<HttpResponse, AppError> {
+    blocking(move || {
+        let mut conn = ctx.conn()?;
+        admin::reset_password(&mut conn, &auth.0, &id, &body.password)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Changes a register: fields left out stay as they are, `info` texts one by one too.
+#[utoipa::path(tag = "admin", params(("slug" = String, Path, description = "Register slug")), request_body = RegisterPatch, security(("bearer" = [])), responses(
+    (status = 200, body = RegisterOutput, description = "The updated register"),
+    (status = 400, body = Problem, content_type = "application/problem+json", description = "Malformed body"),
+    (status = 401, body = Problem, content_type = "application/problem+json", description = "Not signed in"),
+    (status = 403, body = Problem, content_type = "application/problem+json", description = "Admin only"),
+    (status = 404, body = Problem, content_type = "application/problem+json", description = "No such register in your organisation"),
+    (status = 422, body = Problem, content_type = "application/problem+json", description = "Invalid fields"),
+))]
+#[patch("/registers/{slug}")]
+pub async fn update_register(
+    ctx: web::Data<Context>,
+    auth: Auth,
+    slug: web::Path<String>,
+    body: web::Json<RegisterPatch>,
+) -> Result<HttpResponse, AppError> {
+    let out = blocking(move || {
+        let mut conn = ctx.conn()?;
+        admin::update_register(&mut conn, &auth.0, &slug, body.into_inner())
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(RegisterOutput::from(out)))
 }

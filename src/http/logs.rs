@@ -1,6 +1,6 @@
 //! Access-log ingestion (ingest tokens), the log search and the log report.
 
-use actix_web::{post, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -12,8 +12,8 @@ use crate::domain::codes::ProblemCode;
 use crate::edge::session::bearer_token;
 use crate::services::documents::DocumentOutput;
 use crate::services::logs::{
-    self, ImportSummary, Importer, IngestTokenInput, IngestTokenOutput, LogSearchInput,
-    LogSearchOutput, MisuseFindingInput, MisuseFindingOutput,
+    self, ImportSummary, Importer, IngestTokenInput, IngestTokenOutput, IngestTokenSummary,
+    LogSearchInput, LogSearchOutput, MisuseFindingInput, MisuseFindingOutput,
 };
 use crate::services::{blocking, Context, ServiceError};
 
@@ -145,6 +145,35 @@ pub async fn create_token(
     let input = body.into_inner();
     let out = blocking(move || logs::create_ingest_token(&ctx, &auth.0, input)).await?;
     Ok(HttpResponse::Created().json(out))
+}
+
+#[utoipa::path(tag = "access-log", security(("bearer" = [])), responses(
+    (status = 200, body = Vec<IngestTokenSummary>, description = "The organisation's ingest tokens, newest first, without their secrets"),
+    (status = 401, body = Problem, content_type = "application/problem+json", description = "Not signed in"),
+    (status = 403, body = Problem, content_type = "application/problem+json", description = "Admins only"),
+))]
+#[get("/ingest-tokens")]
+pub async fn list_tokens(ctx: web::Data<Context>, auth: Auth) -> Result<HttpResponse, AppError> {
+    let out = blocking(move || logs::list_ingest_tokens(&ctx, &auth.0)).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Revokes an ingest token: the next ingestion with it is refused (401). Revoking a revoked
+/// token changes nothing.
+#[utoipa::path(tag = "access-log", params(("id" = String, Path, description = "Ingest token id")), security(("bearer" = [])), responses(
+    (status = 200, body = IngestTokenSummary, description = "The token, now revoked"),
+    (status = 401, body = Problem, content_type = "application/problem+json", description = "Not signed in"),
+    (status = 403, body = Problem, content_type = "application/problem+json", description = "Admins only"),
+    (status = 404, body = Problem, content_type = "application/problem+json", description = "No such token in your organisation"),
+))]
+#[delete("/ingest-tokens/{id}")]
+pub async fn revoke_token(
+    ctx: web::Data<Context>,
+    auth: Auth,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let out = blocking(move || logs::revoke_ingest_token(&ctx, &auth.0, &id)).await?;
+    Ok(HttpResponse::Ok().json(out))
 }
 
 #[utoipa::path(tag = "access-log", params(("id" = String, Path, description = "Request id")), request_body = Option<LogSearchInput>, security(("bearer" = [])), responses(

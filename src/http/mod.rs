@@ -108,6 +108,8 @@ where
                 .service(admin::create_user)
                 .service(admin::list_users)
                 .service(admin::update_user)
+                .service(admin::reset_password)
+                .service(admin::update_register)
                 .service(documents::list)
                 .service(documents::create_letter)
                 .service(documents::create_bundle)
@@ -129,6 +131,8 @@ where
                 .service(documents::requester_download)
                 .service(logs::ingest)
                 .service(logs::create_token)
+                .service(logs::list_tokens)
+                .service(logs::revoke_token)
                 .service(logs::search)
                 .service(logs::report)
                 .service(logs::record_misuse_finding),

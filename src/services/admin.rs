@@ -457,6 +457,182 @@ pub fn list_users(
         .collect())
 }
 
+/// An admin gives a user a new password (the user lost theirs). The user's current
+/// sessions are not ended here; deactivate the user for that.
+pub fn reset_password(
+    conn: &mut AnyConnection,
+    admin: &Principal,
+    user_id: &str,
+    new: &str,
+) -> Result<(), ServiceError> {
+    admin.require(&[Role::Admin])?;
+    if new.chars().count() < MIN_PASSWORD {
+        return Err(ServiceError::Validation(vec![FieldError::new(
+            "password",
+            FieldCode::TooShort,
+        )
+        .with_params(serde_json::json!({ "min": MIN_PASSWORD }))]));
+    }
+    let user =
+        orgs::find_user(conn, &admin.org_id, user_id)?.ok_or(ServiceError::NotFound("user"))?;
+    let hash = hash_password(new)?;
+    write_tx(conn, &admin.org_id, |conn| {
+        orgs::set_password(conn, &user.id, &hash)?;
+        audit_admin_change(
+            conn,
+            &admin.org_id,
+            Some(admin),
+            "password_reset",
+            serde_json::json!({ "user_id": user.id }),
+        )
+    })
+}
+
+/// A new password for a user, set by an admin.
+#[derive(Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetInput {
+    /// At least 12 characters.
+    pub password: String,
+}
+
+pub fn get_user(
+    conn: &mut AnyConnection,
+    p: &Principal,
+    user_id: &str,
+) -> Result<UserOutput, ServiceError> {
+    p.require(&[Role::Admin])?;
+    orgs::find_user(conn, &p.org_id, user_id)?
+        .map(Into::into)
+        .ok_or(ServiceError::NotFound("user"))
+}
+
+pub fn get_register(
+    conn: &mut AnyConnection,
+    p: &Principal,
+    slug: &str,
+) -> Result<RegisterOutput, ServiceError> {
+    p.require(&[Role::Admin, Role::Staff, Role::Dpo])?;
+    orgs::find_register(conn, &p.org_id, slug)?
+        .map(Into::into)
+        .ok_or(ServiceError::NotFound("register"))
+}
+
+/// Changes to a register; absent fields stay as they are. The slug cannot change (requests
+/// and access-log scopes refer to it). `info` fields merge one by one too.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterPatch {
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Left out: unchanged; `null` or "": cleared.
+    #[serde(default, deserialize_with = "super::explicit_null")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub description: Option<Option<String>>,
+    #[serde(default)]
+    pub info: Option<RegisterInfoPatch>,
+}
+
+/// Changes to a register's privacy-notice facts: each text left out stays; `null` or ""
+/// clears it; `retention_rules`, when given, replaces the list.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterInfoPatch {
+    #[serde(default, deserialize_with = "super::explicit_null")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub purposes: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::explicit_null")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub legal_basis: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::explicit_null")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub data_categories: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::explicit_null")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub recipients: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::explicit_null")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub sources: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::explicit_null")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub retention: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::explicit_null")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub transfers: Option<Option<String>>,
+    #[serde(default)]
+    pub retention_rules: Option<Vec<crate::domain::retention::RetentionRule>>,
+}
+
+impl RegisterInfoPatch {
+    fn apply(self, mut info: RegisterInfo) -> RegisterInfo {
+        let clean = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        for (slot, given) in [
+            (&mut info.purposes, self.purposes),
+            (&mut info.legal_basis, self.legal_basis),
+            (&mut info.data_categories, self.data_categories),
+            (&mut info.recipients, self.recipients),
+            (&mut info.sources, self.sources),
+            (&mut info.retention, self.retention),
+            (&mut info.transfers, self.transfers),
+        ] {
+            if let Some(v) = given {
+                *slot = clean(v);
+            }
+        }
+        if let Some(rules) = self.retention_rules {
+            info.retention_rules = rules;
+        }
+        info
+    }
+}
+
+pub fn update_register(
+    conn: &mut AnyConnection,
+    admin: &Principal,
+    slug: &str,
+    patch: RegisterPatch,
+) -> Result<RegisterRow, ServiceError> {
+    admin.require(&[Role::Admin])?;
+    write_tx(conn, &admin.org_id, |conn| {
+        let mut row = orgs::find_register(conn, &admin.org_id, slug)?
+            .ok_or(ServiceError::NotFound("register"))?;
+        if let Some(name) = patch.name {
+            row.name = name.trim().to_string();
+        }
+        if let Some(d) = patch.description {
+            row.description = d.map(|d| d.trim().to_string()).filter(|d| !d.is_empty());
+        }
+        let info = match patch.info {
+            Some(p) => p.apply(RegisterInfo::of(&row)),
+            None => RegisterInfo::of(&row),
+        };
+        let mut errors = Vec::new();
+        check_text(&row.name, "name", 200, &mut errors);
+        if row
+            .description
+            .as_ref()
+            .is_some_and(|d| d.chars().count() > 4000)
+        {
+            errors.push(
+                FieldError::new("description", FieldCode::TooLong)
+                    .with_params(serde_json::json!({ "max": 4000 })),
+            );
+        }
+        info.check(&mut errors);
+        finish(errors)?;
+        row.info = serde_json::to_string(&info).map_err(anyhow::Error::from)?;
+        orgs::update_register(conn, &row)?;
+        audit_admin_change(
+            conn,
+            &admin.org_id,
+            Some(admin),
+            "register_updated",
+            serde_json::json!({ "slug": row.slug }),
+        )?;
+        Ok(row)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

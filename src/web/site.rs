@@ -109,6 +109,18 @@ const TEMPLATES: &[(&str, &str)] = &[
         "dpo_board.html",
         include_str!("../../web/templates/dpo_board.html"),
     ),
+    (
+        "desk_admin.html",
+        include_str!("../../web/templates/desk_admin.html"),
+    ),
+    (
+        "desk_admin_form.html",
+        include_str!("../../web/templates/desk_admin_form.html"),
+    ),
+    (
+        "desk_admin_table.html",
+        include_str!("../../web/templates/desk_admin_table.html"),
+    ),
 ];
 
 pub const STYLESHEET: &str = include_str!("../../web/static/site.css");

@@ -37,6 +37,8 @@ const DPO_EMAIL = process.env.RIGHTSDESK_DPO_EMAIL ?? 'dpo@satama.example';
 const DPO_PASSWORD = process.env.RIGHTSDESK_DPO_PASSWORD ?? '';
 const STAFF_EMAIL = process.env.RIGHTSDESK_STAFF_EMAIL ?? 'staff@satama.example';
 const STAFF_PASSWORD = process.env.RIGHTSDESK_STAFF_PASSWORD ?? '';
+const ADMIN_EMAIL = process.env.RIGHTSDESK_ADMIN_EMAIL || 'admin@satama.example';
+const ADMIN_PASSWORD = process.env.RIGHTSDESK_ADMIN_PASSWORD ?? '';
 const SHOTS = path.resolve(process.env.SCREENSHOT_DIR ?? path.join(repo, 'target', 'screenshots'));
 const FILTER = process.env.TEST_FILTER ?? '';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -994,6 +996,45 @@ test('desk, staff (fi): an access request from the queue to its answer, by click
   assert.equal(await page.locator('ul.actions').count(), 0, 'a closed request offers no actions');
   await checkPage(page, `desk-case-closed-${lang}`);
   await shoot(page, `desk-case-closed-${lang}`);
+});
+
+for (const lang of LANGS) {
+  test(`desk, admin (${lang}): every admin page passes axe; an empty form is summarised`, async () => {
+    assert.ok(ADMIN_PASSWORD, 'RIGHTSDESK_ADMIN_PASSWORD is not set');
+    const page = await newPage();
+    await goto(page, `/desk/admin?lang=${lang}`);
+    await signIn(page, ADMIN_EMAIL, ADMIN_PASSWORD, lang);
+    assert.equal(await h1(page), t('desk_admin_title', lang));
+    await checkPage(page, `desk-admin-${lang}`);
+    const links = await page.locator('ul.admin-sections a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    assert.equal(links.length, 5, 'five parts');
+    for (const href of links) {
+      await goto(page, href);
+      const name = href.split('/').pop().split('?')[0];
+      await checkPage(page, `desk-admin-${name}-${lang}`);
+      if (lang === 'fi') await shoot(page, `desk-admin-${name}-${lang}`);
+    }
+    for (const name of ['users', 'registers', 'tokens']) {
+      await goto(page, `/desk/admin/${name}/new?lang=${lang}`);
+      await checkPage(page, `desk-admin-${name}-new-${lang}`);
+      // Sent empty: the error summary links to the fields, and the page still passes axe.
+      await clickAndWait(page, page.locator('#admin-form button[type=submit]'));
+      assert.equal(await page.locator('.error-summary').count(), 1, `${name}: error summary`);
+      await checkPage(page, `desk-admin-${name}-new-error-${lang}`);
+      if (lang === 'fi' && name === 'users') await shoot(page, `desk-admin-${name}-new-error-${lang}`);
+    }
+  });
+}
+
+test('desk, staff (fi): the admin pages are not offered and answer "no access"', async () => {
+  assert.ok(STAFF_PASSWORD, 'RIGHTSDESK_STAFF_PASSWORD is not set');
+  const lang = 'fi';
+  const page = await newPage();
+  await goto(page, `/desk?lang=${lang}`);
+  await signIn(page, STAFF_EMAIL, STAFF_PASSWORD, lang);
+  assert.equal(await page.locator('a[href^="/desk/admin"]').count(), 0, 'no admin link for staff');
+  await goto(page, `/desk/admin/users?lang=${lang}`, 403);
+  assert.equal(await h1(page), t('forbidden_title', lang));
 });
 
 // ------------------------------------------------------------------ security

@@ -90,3 +90,68 @@ pub fn create_ingest_token(
     })?;
     Ok(IngestTokenOutput { id, source, token })
 }
+
+/// An ingest token in the admin's list: what it is for and when, never the secret.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IngestTokenSummary {
+    pub id: String,
+    pub source: String,
+    pub created_at: chrono::NaiveDateTime,
+    /// Set once revoked: the token has stopped working.
+    pub revoked_at: Option<chrono::NaiveDateTime>,
+}
+
+impl From<log_db::IngestTokenRow> for IngestTokenSummary {
+    fn from(r: log_db::IngestTokenRow) -> IngestTokenSummary {
+        IngestTokenSummary {
+            id: r.id,
+            source: r.source,
+            created_at: r.created_at,
+            revoked_at: r.revoked_at,
+        }
+    }
+}
+
+pub fn list_ingest_tokens(
+    ctx: &Context,
+    principal: &Principal,
+) -> Result<Vec<IngestTokenSummary>, ServiceError> {
+    principal.require(&[Role::Admin])?;
+    let mut conn = ctx.conn()?;
+    Ok(log_db::list_ingest_tokens(&mut conn, &principal.org_id)?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}
+
+/// Revokes a token: the next ingestion with it is refused. Revoking twice changes nothing.
+pub fn revoke_ingest_token(
+    ctx: &Context,
+    principal: &Principal,
+    id: &str,
+) -> Result<IngestTokenSummary, ServiceError> {
+    principal.require(&[Role::Admin])?;
+    let mut conn = ctx.conn()?;
+    write_tx(&mut conn, &principal.org_id, |conn| {
+        let (row, changed) = log_db::revoke_ingest_token(conn, &principal.org_id, id)?
+            .ok_or(ServiceError::NotFound("ingest token"))?;
+        if !changed {
+            return Ok(row.into());
+        }
+        crate::db::audit::append(
+            conn,
+            crate::db::audit::NewEvent {
+                org_id: &principal.org_id,
+                request_id: None,
+                actor_id: Some(&principal.user_id),
+                actor_role: principal.role.as_str(),
+                action: "ingest_token_revoked",
+                from_state: None,
+                to_state: None,
+                payload: json!({ "token_id": row.id, "source": row.source }),
+                occurred_at: db::now(),
+            },
+        )?;
+        Ok(row.into())
+    })
+}

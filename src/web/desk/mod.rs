@@ -4,6 +4,7 @@
 //! script, so it works with the keyboard alone and under the script-free CSP.
 
 mod act;
+mod admin;
 mod board;
 mod case;
 mod fields;
@@ -42,6 +43,7 @@ where
         InitError = (),
     >,
 {
+    let app = admin::mount(app);
     app.route("/desk", web::get().to(home))
         .route("/desk/", web::get().to(home))
         .route("/desk/login", web::post().to(login))
@@ -373,6 +375,7 @@ pub(super) fn render(
             "role": desk.principal.role.as_str(),
             "is_dpo": desk.is(&[Role::Dpo]),
             "is_staff": desk.is(&[Role::Staff]),
+            "is_admin": desk.is(&[Role::Admin]),
             "section": req.path().split('/').nth(2).unwrap_or(""),
         }),
     );
