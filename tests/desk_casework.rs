@@ -633,3 +633,59 @@ async fn log_data_is_read_held_back_by_user_and_reported_in_the_desk() {
         "{text}"
     );
 }
+
+#[actix_rt::test]
+async fn recipients_are_recorded_and_marked_told_from_the_case_page() {
+    let app = TestApp::spawn().await;
+    let created = app
+        .submit_staff(
+            "rectification",
+            "2026-11-16",
+            json!({ "items": [{ "what_is_wrong": "Osoite", "should_say": "Kotikatu 1" }] }),
+        )
+        .await;
+    let id = created["id"].as_str().unwrap();
+    let mut v = signed_in(&app, "staff@satama.example").await;
+    let case = format!("/desk/requests/{id}?lang=en");
+    let add = format!("/desk/requests/{id}/recipients?lang=en");
+    let (status, _, html) = post_form(&mut v, &case, &add, &[("name", " ")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains(r#"class="error-summary""#), "{html}");
+    let (status, _, _) = post_form(
+        &mut v,
+        &case,
+        &add,
+        &[("name", "Kela"), ("notified_on", "1.1.2030")],
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a day in the future"
+    );
+    let (status, location, body) = post_form(&mut v, &case, &add, &[("name", "Kela")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, _, html) = v.get(&location).await;
+    assert!(visible_text(&html).contains("The recipient is recorded."));
+    let (_, listed) = app
+        .get(
+            &format!("/api/v1/requests/{id}/recipients"),
+            Some(&app.org.staff),
+        )
+        .await;
+    assert_eq!(listed[0]["name"], "Kela");
+    assert_eq!(listed[0]["notified_on"], serde_json::Value::Null);
+    let recipient = listed[0]["id"].as_str().unwrap();
+
+    let told = format!("/desk/requests/{id}/recipients/{recipient}?lang=en");
+    assert!(html.contains(&format!("/desk/requests/{id}/recipients/{recipient}")));
+    let (status, _, body) = post_form(&mut v, &case, &told, &[("on", "13.11.2026")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, listed) = app
+        .get(
+            &format!("/api/v1/requests/{id}/recipients"),
+            Some(&app.org.staff),
+        )
+        .await;
+    assert_eq!(listed[0]["notified_on"], "2026-11-13");
+}

@@ -184,6 +184,7 @@ fn view(ctx: &Context, desk: &Desk, case: &Case) -> Value {
         .iter()
         .map(|p| {
             json!({
+                "id": p.id,
                 "name": p.name,
                 "notified": date_opt(p.notified_on, lang),
             })
@@ -333,6 +334,9 @@ fn view(ctx: &Context, desk: &Desk, case: &Case) -> Value {
             && !r.state.is_terminal(),
         "is_log": r.kind == RequestKind::LogInspection,
         "doc_error": null,
+        "recipient_error": null,
+        "recipient_name": "",
+        "today": ctx.today().to_string(),
         "review_error": null,
         "review_note": "",
     })

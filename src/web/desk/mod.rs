@@ -15,6 +15,7 @@ mod material;
 mod papers;
 mod queues;
 mod receipt;
+mod recipients;
 mod settings;
 mod words;
 
@@ -59,6 +60,14 @@ where
         .route("/desk/settings", web::post().to(settings::save))
         .route("/desk/requests/{id}", web::get().to(case::page))
         .route("/desk/requests/{id}/notes", web::post().to(case::add_note))
+        .route(
+            "/desk/requests/{id}/recipients",
+            web::post().to(recipients::add),
+        )
+        .route(
+            "/desk/requests/{id}/recipients/{recipient_id}",
+            web::post().to(recipients::notified),
+        )
         .route(
             "/desk/requests/{id}/receipt",
             web::post().to(receipt::print),
