@@ -8,12 +8,11 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono_tz::Europe::Helsinki;
 use serde_json::{json, Value};
 
-use super::fields::{checked_form, ground_label};
+use super::fields::{checked_form, first_message, ground_label};
 use super::queues::days_text;
 use super::words::answers;
 use super::{render, see_other, signed_in, Desk};
 use crate::domain::enums::{Language, RequestKind, Role};
-use crate::domain::validation::FieldError;
 use crate::domain::workflow::Action;
 use crate::edge::download::file_response;
 use crate::edge::session::Session;
@@ -427,7 +426,7 @@ pub async fn add_note(
             desk.lang.as_str()
         )),
         Err(ServiceError::Validation(errors)) => {
-            let message = first_message(&ctx, &desk, &errors);
+            let message = first_message(&ctx, desk.lang, &errors);
             let extra = json!({ "note_error": message, "note_text": text });
             show(
                 &ctx,
@@ -473,7 +472,7 @@ pub async fn send_message(
             desk.lang.as_str()
         )),
         Err(ServiceError::Validation(errors)) => {
-            let message = first_message(&ctx, &desk, &errors);
+            let message = first_message(&ctx, desk.lang, &errors);
             let extra = json!({ "message_error": message, "message_text": text });
             show(
                 &ctx,
@@ -487,18 +486,6 @@ pub async fn send_message(
         }
         Err(e) => error_page(&ctx, &req, e),
     }
-}
-
-/// The first validation error in the reader's language, for a form with one field.
-fn first_message(ctx: &Context, desk: &Desk, errors: &[FieldError]) -> String {
-    errors
-        .first()
-        .map(|e| {
-            ctx.rules
-                .forms
-                .message(e.code.as_str(), desk.lang, e.params.as_ref())
-        })
-        .unwrap_or_default()
 }
 
 /// `POST /desk/requests/{id}/status-code`: a new code, shown on the case page this once.

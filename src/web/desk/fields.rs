@@ -4,9 +4,10 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::NaiveDate;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use crate::domain::enums::{Language, RequestKind};
+use crate::domain::validation::FieldError;
 use crate::services::Context;
 use crate::web::csrf;
 use crate::web::form::Posted;
@@ -68,6 +69,50 @@ pub fn ground_choices(
             })
         })
         .collect()
+}
+
+/// A form's errors in the reader's language: the message by field (every field in `fields`
+/// is present, null when it is fine, as the templates' strict mode needs), and the summary
+/// lines linked to the fields, labelled by the text `{label_prefix}{field}`.
+pub fn error_views(
+    ctx: &Context,
+    lang: Language,
+    fields: &[&str],
+    label_prefix: &str,
+    errors: &[FieldError],
+) -> (Map<String, Value>, Vec<Value>) {
+    let mut by_field: Map<String, Value> = fields
+        .iter()
+        .map(|f| (f.to_string(), Value::Null))
+        .collect();
+    let summary = errors
+        .iter()
+        .map(|e| {
+            let message = ctx
+                .rules
+                .forms
+                .message(e.code.as_str(), lang, e.params.as_ref());
+            by_field.insert(e.field.clone(), json!(message));
+            json!({
+                "target": format!("f-{}", e.field),
+                "label": crate::web::site::site().text_or(&format!("{label_prefix}{}", e.field), lang, ""),
+                "message": message,
+            })
+        })
+        .collect();
+    (by_field, summary)
+}
+
+/// The first error's message, for a form with one field.
+pub fn first_message(ctx: &Context, lang: Language, errors: &[FieldError]) -> String {
+    errors
+        .first()
+        .map(|e| {
+            ctx.rules
+                .forms
+                .message(e.code.as_str(), lang, e.params.as_ref())
+        })
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

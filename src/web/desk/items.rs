@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 
-use super::fields::{checked_form, ground_choices, ground_label, typed_date};
+use super::fields::{checked_form, error_views, ground_choices, ground_label, typed_date};
 use super::{render, see_other, signed_in, Desk};
 use crate::domain::enums::{ItemDecision, RequestKind, Role};
 use crate::domain::validation::FieldError;
@@ -50,34 +50,22 @@ async fn load(ctx: &web::Data<Context>, desk: &Desk, id: String) -> Result<Loade
     .await
 }
 
+/// Every field a template may ask about, so an absent error is null, not undefined.
+const ITEM_FIELDS: [&str; 10] = [
+    "description",
+    "register",
+    "record_category",
+    "retention_start_on",
+    "decision",
+    "before",
+    "after",
+    "reason",
+    "ground",
+    "explanation",
+];
+
 fn errors_view(ctx: &Context, desk: &Desk, errors: &[FieldError]) -> (Value, Vec<Value>) {
-    let forms = &ctx.rules.forms;
-    // Every field a template may ask about, so an absent error is null, not undefined.
-    let mut by_field: serde_json::Map<String, Value> = [
-        "description",
-        "register",
-        "record_category",
-        "retention_start_on",
-        "decision",
-        "before",
-        "after",
-        "reason",
-        "ground",
-        "explanation",
-    ]
-    .into_iter()
-    .map(|f| (f.to_string(), Value::Null))
-    .collect();
-    let mut summary = Vec::new();
-    for e in errors {
-        let message = forms.message(e.code.as_str(), desk.lang, e.params.as_ref());
-        by_field.insert(e.field.clone(), json!(message));
-        summary.push(json!({
-            "target": format!("f-{}", e.field),
-            "label": site().text_or(&format!("desk_item_field_{}", e.field), desk.lang, ""),
-            "message": message,
-        }));
-    }
+    let (by_field, summary) = error_views(ctx, desk.lang, &ITEM_FIELDS, "desk_item_field_", errors);
     (Value::Object(by_field), summary)
 }
 

@@ -11,7 +11,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 
-use super::fields::{checked_form, ground_label, typed_date};
+use super::fields::{checked_form, error_views, ground_label, typed_date};
 use super::{render, see_other, signed_in, Desk};
 use crate::domain::codes::FieldCode;
 use crate::domain::enums::{RequestKind, Role};
@@ -115,7 +115,6 @@ fn view(
     form: &Form,
 ) -> Value {
     let lang = desk.lang;
-    let t = site();
     let words = &ctx.letters.labels(request.language).log_report;
     let action_words = |a: &str| words.action(a).to_string();
     // Users in the order they first appear, with their event count.
@@ -175,30 +174,14 @@ fn view(
     let chosen = form.ground.as_deref().unwrap_or(LOG_WITHHELD_GROUND);
     let grounds =
         super::fields::ground_choices(ctx, RequestKind::LogInspection, lang, |c| c == chosen);
-    let forms = &ctx.rules.forms;
-    let mut errors = serde_json::Map::new();
-    for f in [
+    let fields = [
         "withhold",
         "withheld_ground",
         "misuse_found",
         "finding",
         "on",
-    ] {
-        errors.insert(f.to_string(), Value::Null);
-    }
-    let summary: Vec<Value> = form
-        .errors
-        .iter()
-        .map(|e| {
-            let message = forms.message(e.code.as_str(), lang, e.params.as_ref());
-            errors.insert(e.field.clone(), json!(message));
-            json!({
-                "target": format!("f-{}", e.field),
-                "label": t.text_or(&format!("desk_logs_field_{}", e.field), lang, ""),
-                "message": message,
-            })
-        })
-        .collect();
+    ];
+    let (errors, summary) = error_views(ctx, lang, &fields, "desk_logs_field_", &form.errors);
     let posted = |k: &str| {
         form.finding
             .as_ref()

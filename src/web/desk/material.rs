@@ -7,7 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Map, Value};
 
-use super::fields::{checked_form, ground_choices};
+use super::fields::{checked_form, error_views, ground_choices};
 use super::{render, see_other, signed_in, Desk};
 use crate::domain::codes::FieldCode;
 use crate::domain::enums::Role;
@@ -303,37 +303,6 @@ async fn after_adding(
     }
 }
 
-/// The error summary and the per-field messages, in the reader's language.
-fn error_views(
-    ctx: &Context,
-    desk: &Desk,
-    fields: &[&str],
-    errors: &[FieldError],
-) -> (Map<String, Value>, Vec<Value>) {
-    let t = site();
-    let lang = desk.lang;
-    let mut by_field: Map<String, Value> = fields
-        .iter()
-        .map(|f| (f.to_string(), Value::Null))
-        .collect();
-    let summary = errors
-        .iter()
-        .map(|e| {
-            let message = ctx
-                .rules
-                .forms
-                .message(e.code.as_str(), lang, e.params.as_ref());
-            by_field.insert(e.field.clone(), json!(message));
-            json!({
-                "target": format!("f-{}", e.field),
-                "label": t.text_or(&format!("desk_entry_field_{}", e.field), lang, ""),
-                "message": message,
-            })
-        })
-        .collect();
-    (by_field, summary)
-}
-
 #[allow(clippy::too_many_arguments)]
 async fn page(
     ctx: &web::Data<Context>,
@@ -377,7 +346,7 @@ async fn page(
         "withheld_reason",
         "data",
     ];
-    let (by_field, summary) = error_views(ctx, desk, &fields, errors);
+    let (by_field, summary) = error_views(ctx, desk.lang, &fields, "desk_entry_field_", errors);
     let chosen = posted.get("register").unwrap_or("");
     // One register needs no choosing.
     let only = registers.len() == 1;
@@ -555,8 +524,8 @@ async fn withholding_page(
     }
     let lang = desk.lang;
     let t = site();
-    let (by_field, summary) =
-        error_views(ctx, desk, &["withheld_ground", "withheld_reason"], errors);
+    let fields = ["withheld_ground", "withheld_reason"];
+    let (by_field, summary) = error_views(ctx, lang, &fields, "desk_entry_field_", errors);
     // The form starts from what is recorded now; after an error, from what was posted.
     let (withheld, ground, reason) = match posted {
         Some(p) => (

@@ -7,7 +7,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 
 use super::case::show;
-use super::fields::checked_form;
+use super::fields::{checked_form, first_message};
 use super::{see_other, signed_in, Desk};
 use crate::edge::session::Session;
 use crate::letters::LetterKind;
@@ -101,14 +101,7 @@ pub async fn clear_review(
             desk.lang.as_str()
         )),
         Err(ServiceError::Validation(errors)) => {
-            let message = errors
-                .first()
-                .map(|e| {
-                    ctx.rules
-                        .forms
-                        .message(e.code.as_str(), desk.lang, e.params.as_ref())
-                })
-                .unwrap_or_default();
+            let message = first_message(&ctx, desk.lang, &errors);
             let extra = json!({ "review_error": message, "review_note": note });
             show(
                 &ctx,
