@@ -252,6 +252,30 @@ async fn search_finds_by_reference_any_part_of_a_name_and_the_exact_identity_cod
     )
     .await;
     assert!(!html.contains(&reference), "a wildcard is only itself");
+    // Longer queries go through the trigram index: wildcards and quotes are still only
+    // themselves there, and two letters (too short for a three-letter piece) still match.
+    for q in ["%%%", "m_kinen", "\"makinen", "mak\"", "*"] {
+        let (status, _, html) = post_form(
+            &mut v,
+            "/desk/search?lang=en",
+            "/desk/search?lang=en",
+            &[("q", q)],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{q}");
+        assert!(!html.contains(&reference), "{q} is only itself");
+    }
+    let (_, _, html) = post_form(
+        &mut v,
+        "/desk/search?lang=en",
+        "/desk/search?lang=en",
+        &[("q", "öh")],
+    )
+    .await;
+    assert!(
+        html.contains(&reference),
+        "two letters match any part of the name"
+    );
 
     // The search index holds a keyed hash, never the code in clear.
     let stored: Vec<String> = {

@@ -10,6 +10,7 @@ use super::schema::{
 };
 use super::AnyConnection;
 use crate::domain::enums::{RequestKind, RequestState};
+use crate::domain::search::{contains_pattern, trigram_phrase};
 
 type Backend = <AnyConnection as diesel::Connection>::Backend;
 
@@ -154,17 +155,24 @@ fn filtered<'a>(org_id: &'a str, f: &'a QueueFilter) -> requests::BoxedQuery<'a,
 
 /// How many requests a queue holds, counted up to `cap + 1`: past the cap the exact figure
 /// is of no use on a tab, and counting a million closed requests would cost every page view.
+/// Whether anything lies past the cap is one step `cap` entries along an index; only a queue
+/// within the cap is counted, so neither query reads more than `cap + 1` index entries. The
+/// organisation is selected because every queue index starts with it, so no row is read.
 pub fn count(
     conn: &mut AnyConnection,
     org_id: &str,
     f: &QueueFilter,
     cap: i64,
 ) -> QueryResult<i64> {
-    let ids: Vec<String> = filtered(org_id, f)
-        .select(requests::id)
-        .limit(cap + 1)
-        .load(conn)?;
-    Ok(ids.len() as i64)
+    let past_cap = filtered(org_id, f)
+        .select(requests::org_id)
+        .offset(cap)
+        .limit(1)
+        .load::<String>(conn)?;
+    if !past_cap.is_empty() {
+        return Ok(cap + 1);
+    }
+    filtered(org_id, f).count().get_result(conn)
 }
 
 /// One page of a queue, by due date (closed ones: most recently closed first).
@@ -260,17 +268,39 @@ pub fn by_personal_id_key(
         .load(conn)
 }
 
-/// Requests of an organisation whose folded subject name matches a LIKE pattern (see
-/// `domain::search::contains_pattern`), at most `limit`.
+/// Requests of an organisation whose folded subject name contains the query, at most `limit`.
+/// A query of three letters or more is looked up in the trigram index (FTS5 on SQLite,
+/// pg_trgm behind LIKE on PostgreSQL); a shorter one scans the organisation's names.
 pub fn by_name(
     conn: &mut AnyConnection,
     org_id: &str,
-    pattern: &str,
+    query: &str,
     limit: i64,
 ) -> QueryResult<Vec<String>> {
+    if let (AnyConnection::Sqlite(c), Some(phrase)) = (&mut *conn, trigram_phrase(query)) {
+        #[derive(QueryableByName)]
+        struct Hit {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            request_id: String,
+        }
+        let hits: Vec<Hit> = diesel::sql_query(
+            "SELECT s.request_id FROM request_search_names n \
+             JOIN request_search s ON s.id = n.rowid \
+             WHERE request_search_names MATCH ? AND s.org_id = ? LIMIT ?",
+        )
+        .bind::<diesel::sql_types::Text, _>(phrase)
+        .bind::<diesel::sql_types::Text, _>(org_id)
+        .bind::<diesel::sql_types::BigInt, _>(limit)
+        .load(c)?;
+        return Ok(hits.into_iter().map(|h| h.request_id).collect());
+    }
     request_search::table
         .filter(request_search::org_id.eq(org_id))
-        .filter(request_search::name_folded.like(pattern).escape('\\'))
+        .filter(
+            request_search::name_folded
+                .like(contains_pattern(query))
+                .escape('\\'),
+        )
         .select(request_search::request_id)
         .limit(limit)
         .load(conn)

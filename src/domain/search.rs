@@ -29,6 +29,14 @@ pub fn contains_pattern(query: &str) -> String {
     pattern
 }
 
+/// The folded query as a full-text phrase for the trigram index (SQLite FTS5), when it is
+/// long enough to have a three-letter piece; a shorter query is matched by `contains_pattern`.
+/// Inside the quotes only `"` is special, and doubling it makes it literal.
+pub fn trigram_phrase(query: &str) -> Option<String> {
+    let folded = fold_name(query);
+    (folded.chars().count() >= 3).then(|| format!("\"{}\"", folded.replace('"', "\"\"")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,5 +56,15 @@ mod tests {
     fn like_wildcards_in_a_query_are_literal() {
         assert_eq!(contains_pattern("Mäki"), "%maki%");
         assert_eq!(contains_pattern("50%_a\\"), "%50\\%\\_a\\\\%");
+    }
+
+    #[test]
+    fn a_trigram_phrase_is_quoted_and_needs_three_letters() {
+        assert_eq!(trigram_phrase("Mäki").as_deref(), Some("\"maki\""));
+        assert_eq!(
+            trigram_phrase("a \"b\" c").as_deref(),
+            Some("\"a \"\"b\"\" c\"")
+        );
+        assert_eq!(trigram_phrase(" Wu "), None);
     }
 }

@@ -17,7 +17,7 @@ use crate::domain::codes::FieldCode;
 use crate::domain::deadline::days_left;
 use crate::domain::enums::{RequestKind, RequestState};
 use crate::domain::personal_id::PersonalId;
-use crate::domain::search::{contains_pattern, fold_name};
+use crate::domain::search::fold_name;
 use crate::domain::validation::FieldError;
 
 /// Rows on one page of a queue.
@@ -83,16 +83,20 @@ pub fn counts(
         .collect()
 }
 
-/// One page (1-based) of a queue.
+/// One page (1-based) of a queue; `known_total` is the queue's count when the caller has it.
 pub fn page(
     ctx: &Context,
     principal: &Principal,
     filter: &QueueFilter,
     page: i64,
+    known_total: Option<i64>,
 ) -> Result<QueuePage, ServiceError> {
     principal.require(READERS)?;
     let mut conn = ctx.conn()?;
-    let total = queues::count(&mut conn, &principal.org_id, filter, COUNT_CAP)?;
+    let total = match known_total {
+        Some(total) => total,
+        None => queues::count(&mut conn, &principal.org_id, filter, COUNT_CAP)?,
+    };
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let page = page.clamp(1, pages);
     let rows = queues::page(
@@ -160,7 +164,7 @@ pub fn search(
         if !by_reference.is_empty() {
             (SearchBy::Reference, by_reference)
         } else if fold_name(query).chars().count() >= 2 {
-            let ids = queues::by_name(&mut conn, org, &contains_pattern(query), MAX_NAME_HITS + 1)?;
+            let ids = queues::by_name(&mut conn, org, query, MAX_NAME_HITS + 1)?;
             (SearchBy::Name, ids)
         } else {
             (SearchBy::Name, Vec::new())

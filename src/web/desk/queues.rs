@@ -165,7 +165,12 @@ pub async fn queue(
             }
         }
         let counts = desk::counts(&c, &principal, &filter)?;
-        let page = desk::page(&c, &principal, &filter, page_no)?;
+        // The tab's own count is the page's total: no need to count the queue twice.
+        let total = counts
+            .iter()
+            .find(|(q, _)| *q == filter.queue)
+            .map(|(_, n)| *n);
+        let page = desk::page(&c, &principal, &filter, page_no, total)?;
         Ok((registers, users, counts, page, unknown))
     })
     .await;
