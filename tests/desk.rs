@@ -442,6 +442,107 @@ async fn queue_filters_live_in_the_address_and_unknown_ones_are_said() {
     assert!(visible_text(&html).contains("0 requests"));
 }
 
+/// The references in a queue page's table, in the order shown (the pager's links carry
+/// references too).
+fn references_on(html: &str) -> Vec<String> {
+    let html = &html[html.find("<table").unwrap()..html.find("</table>").unwrap()];
+    let mut seen: Vec<String> = Vec::new();
+    for (i, _) in html.match_indices("SAT-2026-") {
+        let reference = html[i..i + 14].to_string();
+        if !seen.contains(&reference) {
+            seen.push(reference);
+        }
+    }
+    seen
+}
+
+fn pager_href(html: &str, rel: &str) -> Option<String> {
+    let marker = format!(r#"" rel="{rel}""#);
+    let end = html.find(&marker)?;
+    let start = html[..end].rfind("href=\"")? + 6;
+    Some(html[start..end].replace("&amp;", "&"))
+}
+
+#[actix_rt::test]
+async fn a_queue_pages_from_row_to_row_forwards_and_back() {
+    let app = TestApp::spawn().await;
+    // 110 requests over ten days, so due dates are shared and the reference breaks the tie;
+    // received in reference order, so the queue's order is the references' order.
+    let mut ids = Vec::new();
+    for i in 0..110 {
+        let received = format!("2026-10-{}", 20 + i / 11);
+        let created = app
+            .submit_staff(
+                "access",
+                &received,
+                json!({ "scope": "whole_record", "form": "paper" }),
+            )
+            .await;
+        ids.push(created["id"].as_str().unwrap().to_string());
+    }
+    let mut v = signed_in(&app, "staff@satama.example").await;
+    let mut link = "/desk/queue/open?lang=en".to_string();
+    let mut pages = Vec::new();
+    loop {
+        let (status, _, html) = v.get(&link).await;
+        assert_eq!(status, StatusCode::OK, "{link}");
+        pages.push((link.clone(), html.clone()));
+        match pager_href(&html, "next") {
+            Some(next) => link = next,
+            None => break,
+        }
+    }
+    assert_eq!(pages.len(), 3);
+    assert!(visible_text(&pages[1].1).contains("Page 2 of 3"));
+    assert!(
+        pager_href(&pages[0].1, "prev").is_none(),
+        "the first page has no previous"
+    );
+    let shown: Vec<String> = pages.iter().flat_map(|(_, h)| references_on(h)).collect();
+    let expected: Vec<String> = (1..=110).map(|n| format!("SAT-2026-{n:05}")).collect();
+    assert_eq!(
+        shown, expected,
+        "every request once, by due date then reference"
+    );
+
+    // Back from the third page is the second page again.
+    let back = pager_href(&pages[2].1, "prev").unwrap();
+    let (_, _, html) = v.get(&back).await;
+    assert_eq!(references_on(&html), references_on(&pages[1].1));
+    assert!(visible_text(&html).contains("Page 2 of 3"));
+
+    // A start that is not a row's place is said, and the queue starts from its beginning.
+    let (status, _, html) = v.get("/desk/queue/open?after=yesterday&lang=en").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(visible_text(&html).contains("The page link is not valid"));
+    assert_eq!(references_on(&html), references_on(&pages[0].1));
+
+    // The closed queue runs the other way, most recently closed first: withdraw 60, five
+    // a day, and page through it.
+    for (i, id) in ids.iter().take(60).enumerate() {
+        let on = format!("2026-11-{:02}", 1 + i / 5);
+        app.act_ok(
+            id,
+            json!({ "action": "withdraw", "reason": "Asked by phone.", "on": on }),
+        )
+        .await;
+    }
+    let (_, _, first) = v.get("/desk/queue/closed?lang=en").await;
+    let next = pager_href(&first, "next").expect("a second page");
+    let (_, _, second) = v.get(&next).await;
+    assert!(pager_href(&second, "next").is_none());
+    let shown: Vec<String> = [&first, &second]
+        .iter()
+        .flat_map(|h| references_on(h))
+        .collect();
+    let mut expected: Vec<String> = (1..=60).map(|n| format!("SAT-2026-{n:05}")).collect();
+    expected.reverse();
+    assert_eq!(shown, expected, "newest closing first, then reference");
+    let back = pager_href(&second, "prev").unwrap();
+    let (_, _, html) = v.get(&back).await;
+    assert_eq!(references_on(&html), references_on(&first));
+}
+
 #[actix_rt::test]
 async fn the_desk_speaks_the_users_own_language() {
     let app = TestApp::spawn().await;

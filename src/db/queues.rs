@@ -175,24 +175,123 @@ pub fn count(
     filtered(org_id, f).count().get_result(conn)
 }
 
+/// A row's place in its queue: its date (due, or closed for the closed queue) and its
+/// reference, which is unique, so the place is exact. Written into the pager's links as
+/// `2026-11-16~SAT-2026-00012`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowKey {
+    pub on: NaiveDate,
+    pub reference: String,
+}
+
+impl RowKey {
+    pub fn of(row: &RequestRow, queue: Queue) -> RowKey {
+        let on = match queue {
+            // Every closing sets the date; a row without one sorts as the oldest.
+            Queue::Closed => row.closed_on.unwrap_or(NaiveDate::MIN),
+            _ => row.due_on,
+        };
+        RowKey {
+            on,
+            reference: row.reference.clone(),
+        }
+    }
+
+    pub fn encode(&self) -> String {
+        format!("{}~{}", self.on, self.reference)
+    }
+
+    pub fn parse(s: &str) -> Option<RowKey> {
+        let (on, reference) = s.split_once('~')?;
+        let reference = reference.trim();
+        let on = on.parse().ok()?;
+        (!reference.is_empty() && reference.len() <= 64).then(|| RowKey {
+            on,
+            reference: reference.to_string(),
+        })
+    }
+}
+
+/// Where a page starts: at the queue's start, just after the last row of the page before,
+/// or just before the first row of the page after. Each is an index range, so page 150
+/// costs what page 1 costs (an offset would read every row it skips).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageStart {
+    First,
+    After(RowKey),
+    Before(RowKey),
+}
+
+/// One page of a queue and whether more rows lie on either side of it.
+pub struct Slice {
+    pub rows: Vec<RequestRow>,
+    pub more_before: bool,
+    pub more_after: bool,
+}
+
 /// One page of a queue, by due date (closed ones: most recently closed first).
 pub fn page(
     conn: &mut AnyConnection,
     org_id: &str,
     f: &QueueFilter,
     limit: i64,
-    offset: i64,
-) -> QueryResult<Vec<RequestRow>> {
-    let q = filtered(org_id, f);
-    let q = if f.queue == Queue::Closed {
-        q.order((requests::closed_on.desc(), requests::reference.desc()))
-    } else {
-        q.order((requests::due_on, requests::reference))
+    start: &PageStart,
+) -> QueryResult<Slice> {
+    let mut q = filtered(org_id, f);
+    // `backwards`: read the queue against its order from the key, then turn the rows round.
+    let backwards = matches!(start, PageStart::Before(_));
+    let key = match start {
+        PageStart::First => None,
+        PageStart::After(k) | PageStart::Before(k) => Some(k),
     };
-    q.limit(limit)
-        .offset(offset)
+    if f.queue == Queue::Closed {
+        let (date, reference) = (requests::closed_on, requests::reference);
+        // Newest first: "after" is older.
+        if let Some(k) = key {
+            q = if backwards {
+                q.filter(date.ge(k.on))
+                    .filter(date.gt(k.on).or(reference.gt(&k.reference)))
+            } else {
+                q.filter(date.le(k.on))
+                    .filter(date.lt(k.on).or(reference.lt(&k.reference)))
+            };
+        }
+        q = if backwards {
+            q.order((date.asc(), reference.asc()))
+        } else {
+            q.order((date.desc(), reference.desc()))
+        };
+    } else {
+        let (date, reference) = (requests::due_on, requests::reference);
+        if let Some(k) = key {
+            q = if backwards {
+                q.filter(date.le(k.on))
+                    .filter(date.lt(k.on).or(reference.lt(&k.reference)))
+            } else {
+                q.filter(date.ge(k.on))
+                    .filter(date.gt(k.on).or(reference.gt(&k.reference)))
+            };
+        }
+        q = if backwards {
+            q.order((date.desc(), reference.desc()))
+        } else {
+            q.order((date.asc(), reference.asc()))
+        };
+    }
+    let mut rows: Vec<RequestRow> = q
+        .limit(limit + 1)
         .select(RequestRow::as_select())
-        .load(conn)
+        .load(conn)?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    if backwards {
+        rows.reverse();
+    }
+    Ok(Slice {
+        rows,
+        more_before: if backwards { more } else { key.is_some() },
+        more_after: if backwards { true } else { more },
+    })
 }
 
 /// One line of a queue beside its request: the client's name and whether their address is

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use super::queries::READERS;
 use super::request::Request;
 use super::{Context, Principal, ServiceError};
-use crate::db::queues::{self, Queue, QueueFilter};
+use crate::db::queues::{self, PageStart, Queue, QueueFilter, RowKey};
 use crate::db::{orgs, AnyConnection};
 use crate::domain::codes::FieldCode;
 use crate::domain::deadline::days_left;
@@ -55,9 +55,14 @@ pub struct QueueRow {
 pub struct QueuePage {
     pub rows: Vec<QueueRow>,
     pub total: i64,
-    /// 1-based.
+    /// 1-based, as the pager's links count it.
     pub page: i64,
     pub pages: i64,
+    /// The queue has more than `COUNT_CAP` requests, so `pages` is a lower bound.
+    pub pages_at_least: bool,
+    /// Where the previous and next pages start (`RowKey::encode`), if there are such pages.
+    pub prev: Option<String>,
+    pub next: Option<String>,
 }
 
 /// How many requests each queue holds under the same filters.
@@ -83,11 +88,13 @@ pub fn counts(
         .collect()
 }
 
-/// One page (1-based) of a queue; `known_total` is the queue's count when the caller has it.
+/// One page of a queue, from `start`; `page` is its number as the pager's links count it,
+/// and `known_total` the queue's count when the caller has it.
 pub fn page(
     ctx: &Context,
     principal: &Principal,
     filter: &QueueFilter,
+    start: &PageStart,
     page: i64,
     known_total: Option<i64>,
 ) -> Result<QueuePage, ServiceError> {
@@ -97,21 +104,24 @@ pub fn page(
         Some(total) => total,
         None => queues::count(&mut conn, &principal.org_id, filter, COUNT_CAP)?,
     };
-    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
-    let page = page.clamp(1, pages);
-    let rows = queues::page(
-        &mut conn,
-        &principal.org_id,
-        filter,
-        PAGE_SIZE,
-        (page - 1) * PAGE_SIZE,
-    )?;
-    let rows = rows_of(&mut conn, principal, rows, filter.today)?;
+    let pages = ((total.min(COUNT_CAP) + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let slice = queues::page(&mut conn, &principal.org_id, filter, PAGE_SIZE, start)?;
+    let key = |row: Option<&crate::db::models::RequestRow>| {
+        row.map(|r| RowKey::of(r, filter.queue).encode())
+    };
+    let prev = slice.more_before.then(|| key(slice.rows.first())).flatten();
+    let next = slice.more_after.then(|| key(slice.rows.last())).flatten();
+    // A page with nothing before it is the first, whatever the link said.
+    let page = if prev.is_none() { 1 } else { page.max(2) };
+    let rows = rows_of(&mut conn, principal, slice.rows, filter.today)?;
     Ok(QueuePage {
         rows,
         total,
         page,
-        pages,
+        pages: pages.max(page),
+        pages_at_least: total > COUNT_CAP,
+        prev,
+        next,
     })
 }
 
@@ -180,7 +190,7 @@ pub fn search(
             queue,
             ..filter.clone()
         };
-        rows.extend(queues::page(&mut conn, org, &f, MAX_NAME_HITS, 0)?);
+        rows.extend(queues::page(&mut conn, org, &f, MAX_NAME_HITS, &PageStart::First)?.rows);
     }
     let rows = rows_of(&mut conn, principal, rows, filter.today)?;
     Ok(SearchResult {

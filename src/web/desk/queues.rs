@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use super::fields::{checked_form, typed_date};
 use super::{render, signed_in, Desk};
 use crate::db::orgs;
-use crate::db::queues::{Queue, QueueFilter};
+use crate::db::queues::{PageStart, Queue, QueueFilter, RowKey};
 use crate::domain::enums::{Language, RequestKind, RequestState};
 use crate::edge::session::Session;
 use crate::services::desk::{self, QueueRow, SearchBy};
@@ -36,6 +36,11 @@ pub struct FilterParams {
     to: String,
     #[serde(default)]
     page: Option<i64>,
+    /// Where the page starts (`RowKey::encode`): just after or just before that row.
+    #[serde(default)]
+    after: String,
+    #[serde(default)]
+    before: String,
 }
 
 /// The days left in words, so the state never rests on colour alone.
@@ -52,6 +57,13 @@ pub fn days_text(days_left: i64, overdue: bool, clock_stopped: bool, lang: Langu
     };
     t.text(key, lang)
         .replace("{days}", &days_left.abs().to_string())
+}
+
+/// A pager link: the same queue and filters, starting just `side` ("after" or "before") the
+/// row `key`, numbered `page`.
+fn pager_link(queue: Queue, query: &str, side: &str, key: &str, page: i64) -> String {
+    let start = serde_urlencoded::to_string([(side, key)]).unwrap_or_default();
+    format!("/desk/queue/{}?{query}&{start}&page={page}", queue.as_str())
 }
 
 /// A queue's size as a tab shows it: past the counting cap, "10000+".
@@ -145,6 +157,16 @@ pub async fn queue(
     let register = params.register.clone();
     let handler = params.handler.clone();
     let page_no = params.page.unwrap_or(1);
+    let start = match (params.after.as_str(), params.before.as_str()) {
+        ("", "") => Some(PageStart::First),
+        (after, "") => RowKey::parse(after).map(PageStart::After),
+        ("", before) => RowKey::parse(before).map(PageStart::Before),
+        _ => None,
+    };
+    let start = start.unwrap_or_else(|| {
+        problems.push(site().text("desk_page_bad_start", lang));
+        PageStart::First
+    });
     let loaded = blocking(move || {
         let mut conn = c.conn()?;
         let registers = orgs::list_registers(&mut conn, &principal.org_id)?;
@@ -170,7 +192,7 @@ pub async fn queue(
             .iter()
             .find(|(q, _)| *q == filter.queue)
             .map(|(_, n)| *n);
-        let page = desk::page(&c, &principal, &filter, page_no, total)?;
+        let page = desk::page(&c, &principal, &filter, &start, page_no, total)?;
         Ok((registers, users, counts, page, unknown))
     })
     .await;
@@ -227,8 +249,9 @@ pub async fn queue(
         "total": count_text(page.total),
         "page": page.page,
         "pages": page.pages,
-        "prev": (page.page > 1).then(|| format!("/desk/queue/{}?{query}&page={}", queue.as_str(), page.page - 1)),
-        "next": (page.page < page.pages).then(|| format!("/desk/queue/{}?{query}&page={}", queue.as_str(), page.page + 1)),
+        "pages_at_least": page.pages_at_least,
+        "prev": page.prev.as_ref().map(|key| pager_link(queue, &query, "before", key, page.page - 1)),
+        "next": page.next.as_ref().map(|key| pager_link(queue, &query, "after", key, page.page + 1)),
         "problems": problems,
         "filters": {
             "active": !keep.is_empty(),
