@@ -200,7 +200,7 @@ async fn the_acknowledgement_says_how_the_client_gets_a_status_code() {
     has(
         &text,
         &[
-            "Pyyntösi tuli meille kirjeellä tai sähköpostilla, joten sinulla ei vielä ole tilakoodia",
+            "Jos tämän kirjeen mukana ei ollut erillistä kuittia, jossa on tilakoodi, sinulla ei vielä ole tilakoodia",
             "annamme sinulle tilakoodin, kun olemme varmistaneet henkilöllisyytesi",
         ],
     );
