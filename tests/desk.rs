@@ -809,6 +809,40 @@ async fn staff_enter_a_paper_request_and_hand_over_its_code() {
 }
 
 #[actix_rt::test]
+async fn the_retention_proposal_is_in_the_readers_language() {
+    let app = TestApp::spawn().await;
+    let created = app
+        .submit_staff(
+            "erasure",
+            "2026-11-16",
+            json!({ "what": "Vanhat merkinnät", "why": "Tarpeettomia" }),
+        )
+        .await;
+    let id = created["id"].as_str().unwrap();
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/requests/{id}/items"),
+            Some(&app.org.staff),
+            json!({ "description": "Perhetyön muistiinpanot 2019", "record_category": "families_with_children",
+                    "retention_start_on": "2020-03-31" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let mut v = signed_in(&app, "staff@satama.example").await;
+    let (_, _, html) = v.get(&format!("/desk/requests/{id}/items/1?lang=fi")).await;
+    let text = visible_text(&html);
+    assert!(
+        text.contains("Laki edellyttää, että asiakirja säilytetään 31.3.2050 asti."),
+        "{text}"
+    );
+    assert!(!text.contains("The law requires"), "{text}");
+    let (_, _, html) = v.get(&format!("/desk/requests/{id}/items/1?lang=sv")).await;
+    assert!(
+        visible_text(&html).contains("Enligt lag ska handlingen bevaras till och med 31.3.2050.")
+    );
+}
+
+#[actix_rt::test]
 async fn items_are_added_and_decided_one_page_each() {
     let app = TestApp::spawn().await;
     let created = app

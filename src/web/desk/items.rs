@@ -15,6 +15,7 @@ use crate::services::views::RequestOutput;
 use crate::services::{blocking, queries, Context, ServiceError};
 use crate::web::error::error_page;
 use crate::web::form::Posted;
+use crate::web::format_date;
 use crate::web::site::{notice, site};
 
 /// The kinds whose answer is decided item by item.
@@ -383,7 +384,13 @@ async fn decide_page(
         json!({
             "decision": t.text(&format!("desk_item_decide_{}", p.decision.as_str()), lang),
             "ground": ground_label(ctx, &p.ground, lang),
-            "explanation": p.explanation,
+            // In the reader's language, not the API's English sentence.
+            "explanation": match item.retention_ends_on {
+                Some(d) if !item.retention_permanent => t
+                    .text("desk_item_proposal_kept_until", lang)
+                    .replace("{date}", &format_date(d, lang)),
+                _ => t.text("desk_item_proposal_kept_permanently", lang),
+            },
         })
     });
     let title = format!(
