@@ -1,9 +1,12 @@
 //! Flows [`Block`]s onto pages.
 //!
 //! Rules: headings stay with what follows, a paragraph never leaves a single
-//! line at the bottom of a page, facts rows and table rows never split (unless
-//! one alone is taller than a whole page), and a table's header row is
-//! repeated at the top of every page it continues on.
+//! line at the bottom of a page nor carries a single line over to the next,
+//! facts rows and table rows never split (unless one alone is taller than a
+//! whole page), a table's header row is repeated at the top of every page it
+//! continues on, and a closing ("Ystävällisin terveisin" and the names under
+//! it) never stands alone on a page: it takes the last lines of the paragraph
+//! before it along.
 
 use super::fonts::FontKind;
 use super::frame::FrameLayout;
@@ -43,8 +46,17 @@ pub(super) fn layout(blocks: &[Block], frame: &FrameLayout) -> Vec<Page> {
         top_later: frame.body_top_later,
         bottom: frame.body_bottom,
     };
+    let closings = closing_groups(blocks);
     for (i, block) in blocks.iter().enumerate() {
         let next = blocks.get(i + 1);
+        // The closing that follows this block, if any, and what it needs on this page.
+        let closing_after = closings
+            .iter()
+            .find(|g| g.start == i + 1)
+            .map_or(0.0, |g| g.height);
+        if let Some(g) = closings.iter().find(|g| g.start == i) {
+            flow.reserve(g.height);
+        }
         // A list gets its own closing space before whatever follows it.
         let after_list = i > 0 && matches!(blocks[i - 1], Block::Bullet(_));
         if after_list && !matches!(block, Block::Bullet(_)) && !flow.at_top() {
@@ -56,17 +68,20 @@ pub(super) fn layout(blocks: &[Block], frame: &FrameLayout) -> Vec<Page> {
             Block::Subheading(t) => flow.heading(t, SUBHEADING, SUBHEADING_LH, 6.0, 2.0, next),
             Block::Paragraph(t) => {
                 let lines = text::wrap(t, BODY, TEXT_W);
-                flow.lines(lines, LEFT, BODY, BODY_LH, None);
+                let keep = (closing_after > 0.0).then_some(PARA_AFTER + closing_after);
+                flow.lines(lines, LEFT, BODY, BODY_LH, None, keep);
                 flow.gap(PARA_AFTER);
             }
             Block::Bullet(t) => {
                 let lines = text::wrap(t, BODY, TEXT_W - BULLET_TEXT);
+                let keep = (closing_after > 0.0).then_some(3.0 + closing_after);
                 flow.lines(
                     lines,
                     LEFT + BULLET_TEXT,
                     BODY,
                     BODY_LH,
                     Some(LEFT + BULLET_INDENT),
+                    keep,
                 );
                 flow.gap(3.0);
             }
@@ -93,6 +108,54 @@ pub(super) fn layout(blocks: &[Block], frame: &FrameLayout) -> Vec<Page> {
         }
     }
     flow.pages
+}
+
+/// A closing: a run of one-line paragraphs (and spacers) at the end of the
+/// document or just before a page break, such as "Ystävällisin terveisin",
+/// the signer and the organisation.
+struct ClosingGroup {
+    start: usize,
+    height: f32,
+}
+
+/// The most blocks a closing may hold; a longer run of short lines is content.
+const CLOSING_MAX: usize = 8;
+
+fn closing_groups(blocks: &[Block]) -> Vec<ClosingGroup> {
+    let one_line = |b: &Block| match b {
+        Block::Paragraph(t) => text::wrap(t, BODY, TEXT_W).len() == 1,
+        Block::Spacer => true,
+        _ => false,
+    };
+    let height = |b: &Block| match b {
+        Block::Paragraph(_) => BODY_LH + PARA_AFTER,
+        _ => BODY_LH,
+    };
+    let ends = blocks
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| matches!(b, Block::PageBreak))
+        .map(|(i, _)| i)
+        .chain([blocks.len()]);
+    let mut groups = Vec::new();
+    for end in ends {
+        let mut start = end;
+        while start > 0 && end - start < CLOSING_MAX && one_line(&blocks[start - 1]) {
+            start -= 1;
+        }
+        // At least two lines make a closing, and something must come before it.
+        let paragraphs = blocks[start..end]
+            .iter()
+            .filter(|b| matches!(b, Block::Paragraph(_)))
+            .count();
+        if start > 0 && paragraphs >= 2 {
+            groups.push(ClosingGroup {
+                start,
+                height: blocks[start..end].iter().map(height).sum::<f32>() - PARA_AFTER,
+            });
+        }
+    }
+    groups
 }
 
 /// Minimum height the block after a heading needs on the same page.
@@ -187,18 +250,36 @@ impl Flow {
         if !self.at_top() {
             self.y += before;
         }
-        self.lines(lines, LEFT, style, lh, None);
+        self.lines(lines, LEFT, style, lh, None, None);
         self.gap(after);
     }
 
     /// Places wrapped lines one by one, breaking pages between them. With a
     /// bullet x the "•" goes in front of the first line (hanging indent).
-    fn lines(&mut self, lines: Vec<String>, x: f32, style: Style, lh: f32, bullet: Option<f32>) {
-        // Orphan control: never leave just the first line of a longer block.
-        if lines.len() >= 2 {
+    /// `keep_after`: the height that must follow the last line on its page
+    /// (a closing), so the last lines move with it rather than leave it alone.
+    fn lines(
+        &mut self,
+        lines: Vec<String>,
+        x: f32,
+        style: Style,
+        lh: f32,
+        bullet: Option<f32>,
+        keep_after: Option<f32>,
+    ) {
+        let n = lines.len();
+        let after = keep_after.unwrap_or(0.0);
+        // Orphan and widow control: the first two and the last two lines of a
+        // block stay together, so a block of three or fewer moves whole.
+        if n <= 3 {
+            self.reserve(n as f32 * lh + after);
+        } else {
             self.reserve(2.0 * lh);
         }
         for (i, line) in lines.into_iter().enumerate() {
+            if n > 3 && i == n - 2 {
+                self.reserve(2.0 * lh + after);
+            }
             self.reserve(lh);
             let b = baseline(self.y, lh, style.size);
             if i == 0 {
@@ -451,6 +532,109 @@ fn percentile(values: &mut [f32], q: f32) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pdf::Frame;
+
+    fn frame() -> FrameLayout {
+        FrameLayout::new(&Frame {
+            sender: vec!["Turvakoti Satama ry".into()],
+            footer: vec!["Turvakoti Satama ry · Satamakatu 1".into()],
+            ..Frame::default()
+        })
+    }
+
+    /// The page each drawn line is on, by its text.
+    fn page_of(pages: &[Page], text: &str) -> usize {
+        pages
+            .iter()
+            .position(|p| p.texts.iter().any(|t| t.text == text))
+            .unwrap_or_else(|| panic!("'{text}' not drawn"))
+    }
+
+    /// A paragraph of `n` lines whose lines can be told apart: each line is one long word
+    /// (wider than half the text width, so two never share a line).
+    fn numbered_paragraph(tag: &str, n: usize) -> (Block, Vec<String>) {
+        let words: Vec<String> = (0..n)
+            .map(|i| format!("{tag}{i:02}{}", "x".repeat(60)))
+            .collect();
+        (Block::Paragraph(words.join(" ")), words)
+    }
+
+    #[test]
+    fn a_closing_never_stands_alone_and_takes_the_last_lines_with_it() {
+        let f = frame();
+        let mut moved = 0;
+        // Filler that ends the page at every height the last paragraph could start at.
+        for filler in 20..60 {
+            let mut blocks: Vec<Block> = (0..filler)
+                .map(|i| Block::Paragraph(format!("Täyte {i}")))
+                .collect();
+            let (last, lines) = numbered_paragraph("loppu", 5);
+            blocks.push(last);
+            blocks.push(Block::Paragraph("Ystävällisin terveisin".into()));
+            blocks.push(Block::Paragraph(
+                "Maija Meikäläinen, sosiaalityöntekijä".into(),
+            ));
+            blocks.push(Block::Paragraph("Turvakoti Satama ry".into()));
+            let pages = layout(&blocks, &f);
+            let closing = page_of(&pages, "Ystävällisin terveisin");
+            assert_eq!(
+                page_of(&pages, "Turvakoti Satama ry"),
+                closing,
+                "filler {filler}"
+            );
+            let with_closing = lines
+                .iter()
+                .filter(|l| page_of(&pages, l) == closing)
+                .count();
+            assert!(
+                with_closing >= 2,
+                "filler {filler}: {with_closing} line(s) with the closing"
+            );
+            let first = page_of(&pages, &lines[0]);
+            let on_first = lines.iter().filter(|l| page_of(&pages, l) == first).count();
+            assert!(on_first >= 2, "filler {filler}: a single line left behind");
+            if first != closing {
+                moved += 1;
+            }
+        }
+        assert!(
+            moved > 0,
+            "some filler made the paragraph break across pages"
+        );
+    }
+
+    #[test]
+    fn a_paragraph_carries_no_single_line_to_the_next_page() {
+        let f = frame();
+        // One- and two-line fillers together end the page at every line of the paragraph.
+        for filler in (20..45).flat_map(|a| (0..4).map(move |b| (a, b))) {
+            let (ones, twos) = filler;
+            let mut blocks: Vec<Block> = (0..ones)
+                .map(|i| Block::Paragraph(format!("Täyte {i}")))
+                .collect();
+            for i in 0..twos {
+                blocks.push(numbered_paragraph(&format!("kaksi{i}-"), 2).0);
+            }
+            let (para, lines) = numbered_paragraph("kpl", 6);
+            blocks.push(para);
+            blocks.push(Block::Table {
+                header: vec!["A".into()],
+                rows: vec![vec!["b".into()]],
+            });
+            let pages = layout(&blocks, &f);
+            for page in lines
+                .iter()
+                .map(|l| page_of(&pages, l))
+                .collect::<std::collections::BTreeSet<_>>()
+            {
+                let here = lines.iter().filter(|l| page_of(&pages, l) == page).count();
+                assert!(
+                    here >= 2,
+                    "filler {filler:?}: page {page} holds {here} line(s)"
+                );
+            }
+        }
+    }
 
     #[test]
     fn widths_fill_text_width() {

@@ -109,9 +109,9 @@ impl Flow {
         if f.space == Space::Tick {
             self.tick_box(LEFT, self.y);
         }
-        self.lines(head.label, head.x, BODY_BOLD, BODY_LH, None);
+        self.lines(head.label, head.x, BODY_BOLD, BODY_LH, None, None);
         if !head.help.is_empty() {
-            self.lines(head.help, head.x, HELP, HELP_LH, None);
+            self.lines(head.help, head.x, HELP, HELP_LH, None, None);
             self.y += HELP_AFTER;
         }
         match &f.space {
