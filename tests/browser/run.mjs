@@ -6,6 +6,8 @@
 //   RIGHTSDESK_BASE_URL=http://127.0.0.1:8080 \
 //   RIGHTSDESK_DPO_EMAIL=dpo@satama.example RIGHTSDESK_DPO_PASSWORD=... \
 //   [RIGHTSDESK_LIMITED_BASE_URL=http://127.0.0.1:8081]  # a server with RIGHTSDESK_SUBMIT_LIMIT=1
+//   [RIGHTSDESK_STAFF_PASSWORD=... RIGHTSDESK_ADMIN_PASSWORD=...]  # the demo's other accounts
+//   [RIGHTSDESK_OTHER_STAFF_EMAIL=... RIGHTSDESK_OTHER_STAFF_PASSWORD=...]  # staff of a second organisation
 //   [SCREENSHOT_DIR=target/screenshots] [TEST_FILTER=substring] \
 //   node tests/browser/run.mjs
 //
@@ -1180,6 +1182,13 @@ async function assertAnswered(page, see, lang, { state, outcome, documents, docL
     .map((d) => `${t(`desk_doc_${d}`, lang)} (${t(`desk_lang_${docLang}`, lang)})`)
     .filter((w) => !listed.includes(w));
   assert.deepEqual(missing, [], `documents listed on the case page: ${listed.join('; ')}`);
+  // Each opens as what it is: the browser fetches the link as a click would (same session).
+  const links = await page.locator('section[aria-labelledby="documents-h"] > ul > li > a:first-child').evaluateAll((as) => as.map((a) => [a.textContent.trim(), a.getAttribute('href')]));
+  for (const [what, href] of links) {
+    const r = await page.request.get(href);
+    assert.equal(r.status(), 200, `${what}: ${href}`);
+    assert.match(r.headers()['content-type'] ?? '', /^application\/(pdf|zip)|^text\/csv/, `${what}: content type`);
+  }
   assert.equal(await page.locator('ul.actions').count(), 0, 'an answered request offers no actions');
   await see('case-answered');
 }
