@@ -1022,10 +1022,13 @@ async function deskFlow(kind, lang) {
   await goto(page, `/desk/intake?lang=${lang}`);
   await signIn(page, STAFF_EMAIL, STAFF_PASSWORD, lang);
   assert.equal(await h1(page), t('desk_intake_title', lang), 'back at the intake page after signing in');
-  const see = async (step) => {
-    const name = `desk-seven-${kind}-${step}-${lang}`;
-    await checkPage(page, name);
-    await shoot(page, name);
+  // Numbered in the order visited, so the screenshots read as the flow.
+  let n = 0;
+  const see = async (step, on = page) => {
+    n += 1;
+    const name = `desk-seven-${kind}-${String(n).padStart(2, '0')}-${step}-${lang}`;
+    await checkPage(on, name);
+    await shoot(on, name);
   };
   return { page, see };
 }
@@ -1087,6 +1090,8 @@ async function deskAction(page, see, lang, action, { fill, done = action } = {})
     assert.fail(`${action}: answered ${resp.status()}${problem ? `: ${problem}` : ''}`);
   }
   await assertDone(page, `desk_done_${done}`, lang);
+  // The answered case page is checked by assertAnswered.
+  if (!['complete', 'refuse'].includes(action)) await see(`case-after-${action.replace(/_/g, '-')}`);
   return said;
 }
 
@@ -1101,7 +1106,7 @@ async function startAndVerify(page, see, lang) {
 }
 
 /** A structured entry from the case page: title, rows, and optionally withheld on a ground. */
-async function addEntry(page, see, lang, { title, rows, withheld, step }) {
+async function addEntry(page, see, lang, { title, rows, withheld, step = 'entry-add' }) {
   await clickAndWait(page, page.getByRole('link', { name: t('desk_entry_add', lang), exact: true }));
   assert.equal(await h1(page), t('desk_entry_add', lang));
   await page.getByLabel(t('desk_entry_field_title', lang), { exact: true }).fill(title);
@@ -1120,10 +1125,11 @@ async function addEntry(page, see, lang, { title, rows, withheld, step }) {
   await see(step);
   await clickAndWait(page, page.getByRole('button', { name: t('desk_entry_add', lang), exact: true }));
   await assertDone(page, 'desk_done_entry_added', lang);
+  await see('case-after-entry');
 }
 
 /** An item from the case page (rectification, erasure, restriction); its number. */
-async function addItem(page, see, lang, { description, category, startedDaysAgo, step }) {
+async function addItem(page, see, lang, { description, category, startedDaysAgo, step = 'item-add' }) {
   await clickAndWait(page, page.getByRole('link', { name: t('desk_item_add', lang), exact: true }));
   assert.equal(await h1(page), t('desk_item_add', lang));
   await page.getByLabel(t('desk_item_field_description', lang), { exact: true }).fill(description);
@@ -1131,15 +1137,16 @@ async function addItem(page, see, lang, { description, category, startedDaysAgo,
     await page.getByLabel(t('desk_item_field_record_category', lang), { exact: true }).selectOption({ label: RETENTION[category].name[lang] });
     await page.getByLabel(t('desk_item_field_retention_start_on', lang), { exact: true }).fill(isoDaysAgo(startedDaysAgo));
   }
-  if (step) await see(step);
+  await see(step);
   await clickAndWait(page, page.getByRole('button', { name: t('desk_item_add', lang), exact: true }));
   await assertDone(page, 'desk_done_item_added', lang);
+  await see('case-after-item-add');
   const items = page.locator('section[aria-labelledby="items-h"] ol.items > li');
   return items.count();
 }
 
 /** Decide item `number` from its link on the case page: done (before/after, reason) or refused (ground, explanation). */
-async function decideItem(page, see, lang, number, d, { step, beforeSave } = {}) {
+async function decideItem(page, see, lang, number, d, { step = `item-${d.decision}`, beforeSave } = {}) {
   const link = page.getByRole('link', { name: new RegExp(`^${escapeRe(t('desk_item_decide_link', lang))}\\s*${number}$`) });
   await clickAndWait(page, link);
   assert.equal(await h1(page), t('desk_item_decide', lang).replace('{number}', String(number)));
@@ -1151,13 +1158,14 @@ async function decideItem(page, see, lang, number, d, { step, beforeSave } = {})
   await fill('desk_item_field_reason', d.reason);
   if (d.ground) await page.getByLabel(t('desk_item_field_ground', lang), { exact: true }).selectOption({ label: groundLabel(d.ground, lang) });
   await fill('desk_field_explanation', d.explanation);
-  if (step) await see(step);
+  await see(step);
   const resp = await clickAndWait(page, page.getByRole('button', { name: t('desk_item_save', lang), exact: true }));
   if (resp.status() !== 200) {
     const problem = squash(await page.locator('.error-summary').textContent().catch(() => ''));
     assert.fail(`item ${number}: answered ${resp.status()}${problem ? `: ${problem}` : ''}`);
   }
   await assertDone(page, 'desk_done_item_decided', lang);
+  await see('case-after-decision');
 }
 
 /** Complete from its page: the derived outcome is said first; returns what was said. */
@@ -1193,8 +1201,8 @@ async function assertAnswered(page, see, lang, { state, outcome, documents, docL
   await see('case-answered');
 }
 
-/** The client's status page, opened with the reference and code from the receipt. */
-async function clientStatus(reference, code, lang) {
+/** The client's status page, opened with the reference and code from the receipt (checked and shot with `see`). */
+async function clientStatus(see, reference, code, lang) {
   const page = await newPage();
   await goto(page, `/${ORG}/status?lang=${lang}`);
   const mark = ` (${t('required_mark', lang)})`;
@@ -1202,6 +1210,7 @@ async function clientStatus(reference, code, lang) {
   await page.getByLabel(t('status_token', lang) + mark, { exact: true }).fill(code);
   const resp = await clickAndWait(page, page.getByRole('button', { name: t('status_open', lang), exact: true }));
   assert.equal(resp.status(), 200, 'the status page opens with the code from the receipt');
+  await see('client-status', page);
   return {
     page,
     state: squash(await page.locator('#state').textContent()),
@@ -1230,7 +1239,7 @@ test('desk, seven kinds (fi): access, one structured entry given and one withhel
   await complete(page, see, lang, { outcome: 'partially_fulfilled', certificate: true });
   await assertAnswered(page, see, lang, { state: 'completed', outcome: 'partially_fulfilled', documents: ['refusal_certificate', 'answer_cover'] });
 
-  const client = await clientStatus(reference, code, lang);
+  const client = await clientStatus(see, reference, code, lang);
   assert.equal(client.state, t('state_completed', lang), 'the client reads that the request is answered');
   assert.ok(client.facts.includes(t('outcome_partially_fulfilled', lang)), `the client reads the outcome: ${client.facts}`);
 }, { timeout: 300_000 });
@@ -1264,7 +1273,7 @@ test('desk, seven kinds (fi): rectification with two items, one done with before
   assert.ok(items[1].includes(t('desk_item_refused', lang)) && items[1].includes(groundLabel('gdpr_16', lang)), `item 2 refused on its ground: ${items[1]}`);
   await complete(page, see, lang, { outcome: 'partially_fulfilled', certificate: true });
   await assertAnswered(page, see, lang, { state: 'completed', outcome: 'partially_fulfilled', documents: ['refusal_certificate', 'rectification_done'] });
-  const client = await clientStatus(reference, code, lang);
+  const client = await clientStatus(see, reference, code, lang);
   assert.equal(client.state, t('state_completed', lang));
 }, { timeout: 300_000 });
 
@@ -1306,7 +1315,7 @@ test('desk, seven kinds (sv): restriction, one item restricted → fulfilled, no
   await decideItem(page, see, lang, 1, { decision: 'done', reason: 'Behandlingen begränsas medan riktigheten utreds.' }, { step: 'item-done' });
   await complete(page, see, lang, { outcome: 'fulfilled', certificate: false });
   await assertAnswered(page, see, lang, { state: 'completed', outcome: 'fulfilled', documents: ['restriction_done'] });
-  const client = await clientStatus(reference, code, lang);
+  const client = await clientStatus(see, reference, code, lang);
   assert.equal(client.state, t('state_completed', lang));
 }, { timeout: 300_000 });
 
@@ -1341,7 +1350,7 @@ test('desk, seven kinds (fi): objection refused as a whole on its ground → ref
   });
   assert.ok(said.includes(t('desk_will_certificate', lang)), `the refuse page says a certificate goes out: ${said}`);
   await assertAnswered(page, see, lang, { state: 'refused', outcome: 'refused', documents: ['refusal_certificate'] });
-  const client = await clientStatus(reference, code, lang);
+  const client = await clientStatus(see, reference, code, lang);
   assert.equal(client.state, t('state_refused', lang), 'the client reads the refusal');
 }, { timeout: 300_000 });
 
@@ -1426,10 +1435,12 @@ test('desk, seven kinds (fi): log inspection, the events read, one user withheld
   await clickAndWait(page, page.getByRole('link', { name: t('desk_logs_open', lang), exact: true }));
   await page.getByLabel(t('desk_logs_misuse_no', lang), { exact: true }).check();
   await page.getByLabel(t('desk_logs_field_finding', lang), { exact: true }).fill('Kaikki käynnit liittyivät asiakkuuteesi perhepalveluissa.');
+  await see('logs-after-report');
   await clickAndWait(page, page.getByRole('button', { name: t('desk_logs_finding_save', lang), exact: true }));
   await assertDone(page, 'desk_done_finding', lang);
   await see('logs-finding');
   await clickAndWait(page, page.getByRole('link', { name: t('desk_back_to_case', lang).replace('{reference}', reference), exact: true }));
+  await see('case-before-complete');
 
   await complete(page, see, lang, { outcome: 'partially_fulfilled', certificate: true });
   await assertAnswered(page, see, lang, {
@@ -1437,7 +1448,7 @@ test('desk, seven kinds (fi): log inspection, the events read, one user withheld
     outcome: 'partially_fulfilled',
     documents: ['refusal_certificate', 'log_report', 'log_report_csv', 'answer_cover'],
   });
-  const client = await clientStatus(reference, code, lang);
+  const client = await clientStatus(see, reference, code, lang);
   assert.equal(client.state, t('state_completed', lang));
 }, { timeout: 300_000 });
 
