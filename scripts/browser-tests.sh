@@ -123,6 +123,22 @@ fi
 read -r STAFF_EMAIL STAFF_PASSWORD < <(awk '$1 == "staff" && NF == 3 { print $2, $3; exit }' "$TMP/main/stdout.log") || true
 read -r ADMIN_EMAIL ADMIN_PASSWORD < <(awk '$1 == "admin" && NF == 3 { print $2, $3; exit }' "$TMP/main/stdout.log") || true
 
+# A second organisation with one staff member, made with the provisioning commands on the
+# main server's database, for the test that another organisation's staff see nothing.
+OTHER_DB="sqlite://$TMP/main/rd.db"
+OTHER_EMAIL=staff@toinen.example
+OTHER_PASSWORD=$(node -e 'console.log(require("crypto").randomBytes(12).toString("hex"))')
+if ! {
+  "$BIN" --database "$OTHER_DB" org create --slug toinen-yhdistys --name "Toinen yhdistys ry" &&
+    "$BIN" --database "$OTHER_DB" register create --org toinen-yhdistys --slug asiakas --name "Asiakasrekisteri" &&
+    printf '%s\n' "$OTHER_PASSWORD" | "$BIN" --database "$OTHER_DB" user create --org toinen-yhdistys \
+      --email "$OTHER_EMAIL" --role staff --name "Toisen Työntekijä" --password-stdin
+} >"$TMP/main/provision.log" 2>&1; then
+  echo "browser-tests: making the second organisation failed:" >&2
+  cat "$TMP/main/provision.log" >&2
+  exit 1
+fi
+
 status=0
 RIGHTSDESK_BASE_URL="http://127.0.0.1:$PORT_main" \
   RIGHTSDESK_LIMITED_BASE_URL="http://127.0.0.1:$PORT_limited" \
@@ -132,6 +148,8 @@ RIGHTSDESK_BASE_URL="http://127.0.0.1:$PORT_main" \
   RIGHTSDESK_STAFF_PASSWORD="${STAFF_PASSWORD:-}" \
   RIGHTSDESK_ADMIN_EMAIL="${ADMIN_EMAIL:-}" \
   RIGHTSDESK_ADMIN_PASSWORD="${ADMIN_PASSWORD:-}" \
+  RIGHTSDESK_OTHER_STAFF_EMAIL="$OTHER_EMAIL" \
+  RIGHTSDESK_OTHER_STAFF_PASSWORD="$OTHER_PASSWORD" \
   node tests/browser/run.mjs || status=$?
 
 for name in main limited; do
