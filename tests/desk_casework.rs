@@ -423,6 +423,14 @@ async fn the_intake_receipt_carries_the_code_and_is_not_kept() {
     assert_eq!(resp.status(), StatusCode::NOT_FOUND);
     let resp = v.post_raw(action, &[("status_code", &code)]).await;
     assert_eq!(resp.status(), StatusCode::FORBIDDEN, "no CSRF, no receipt");
+
+    // The history names the printing in words (it said "other event").
+    let (_, _, html) = v.get(&format!("/desk/requests/{id}?lang=en")).await;
+    let text = visible_text(&html);
+    assert!(
+        text.contains("Receipt printed") && !text.contains("Other event"),
+        "{text}"
+    );
 }
 
 #[actix_rt::test]
