@@ -551,7 +551,7 @@ async fn an_access_answer_is_a_signed_bundle_the_requester_downloads_once_verifi
         .unwrap();
     let text = pdf_text(&answer);
     assert!(
-        text.contains("Asiakastiedot") && text.contains("2025-01-03"),
+        text.contains("Asiakastiedot") && text.contains("3.1.2025") && !text.contains("2025-01-03"),
         "{text}"
     );
     assert!(

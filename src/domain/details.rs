@@ -273,7 +273,8 @@ mod tests {
                 .unwrap_or_else(|e| panic!("{kind}: {e:?}"));
             // Every field of the typed struct is a field of the form, and back again.
             let stored = serde_json::to_value(&details).unwrap();
-            let keys: Vec<&String> = stored.as_object().unwrap().keys().collect();
+            let mut keys: Vec<&String> = stored.as_object().unwrap().keys().collect();
+            keys.sort();
             let mut names: Vec<&String> = fields.iter().map(|f| &f.name).collect();
             names.sort();
             assert_eq!(keys, names, "{kind}");

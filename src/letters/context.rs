@@ -293,7 +293,7 @@ pub fn build(
         "entries": input.entries.iter().map(|(a, content)| json!({
             "title": a.title,
             "register": register_name(&a.register_id),
-            "rows": entry_rows(content),
+            "rows": super::entry_text::readable_rows(content, labels, lang),
         })).collect::<Vec<_>>(),
         "withheld": input.withheld.iter().map(|a| json!({
             "kind": a.kind,

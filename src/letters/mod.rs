@@ -3,6 +3,7 @@
 
 pub mod context;
 pub mod enclosures;
+pub mod entry_text;
 pub mod markup;
 pub mod paper_form;
 pub mod snapshot;
