@@ -488,3 +488,47 @@ pub fn write_queued_letter(
         Ok(true)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use LetterKind::*;
+
+    #[test]
+    fn a_public_authoritys_refusals_carry_appeal_instructions_written_first() {
+        let complete = |outcome, appeal| {
+            letters_for(
+                Action::Complete,
+                RequestKind::Erasure,
+                Some(outcome),
+                appeal,
+            )
+        };
+        assert_eq!(
+            complete(Outcome::PartiallyFulfilled, true),
+            [AppealInstructions, RefusalCertificate, ErasureDone]
+        );
+        assert_eq!(
+            complete(Outcome::Refused, true),
+            [AppealInstructions, RefusalCertificate, ErasureDone]
+        );
+        assert_eq!(
+            complete(Outcome::PartiallyFulfilled, false),
+            [RefusalCertificate, ErasureDone]
+        );
+        // Nothing refused: nothing to challenge, public authority or not.
+        assert_eq!(complete(Outcome::Fulfilled, true), [ErasureDone]);
+        assert_eq!(
+            letters_for(Action::Refuse, RequestKind::Access, None, true),
+            [AppealInstructions, RefusalCertificate]
+        );
+        assert_eq!(
+            letters_for(Action::Refuse, RequestKind::Access, None, false),
+            [RefusalCertificate]
+        );
+        assert_eq!(
+            letters_for(Action::Extend, RequestKind::Access, None, true),
+            [ExtensionNotice]
+        );
+    }
+}
