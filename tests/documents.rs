@@ -1756,7 +1756,14 @@ async fn stored_text(app: &TestApp, id: &str, kind: &str) -> String {
         .rev()
         .find(|d| d["kind"] == kind)
         .unwrap_or_else(|| panic!("no {kind} in {:?}", kinds(&docs)));
-    pdf_text(&download(app, doc["id"].as_str().unwrap()).await)
+    let pdf = download(app, doc["id"].as_str().unwrap()).await;
+    // To look at them: RIGHTSDESK_DUMP_PDF_DIR=/tmp/letters cargo test --test documents
+    if let Ok(dir) = std::env::var("RIGHTSDESK_DUMP_PDF_DIR") {
+        std::fs::create_dir_all(&dir).unwrap();
+        let name = doc["filename"].as_str().unwrap();
+        std::fs::write(format!("{dir}/{name}"), &pdf).unwrap();
+    }
+    pdf_text(&pdf)
 }
 
 fn render(app: &TestApp, id: &str, kind: LetterKind, lang: Language) -> String {
