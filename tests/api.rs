@@ -1336,6 +1336,7 @@ async fn patching_one_organisation_field_leaves_the_others_alone() {
             "postal_address": "Satamakatu 1, 00100 Helsinki", "email": "a@satama.example",
             "phone": "09 111 1111", "public_authority": true,
             "authority_contact": contact("029 111"), "oidc": oidc("https://idp.example"),
+            "appeal": { "review_body": { "name": "Yksilöasioiden jaosto", "postal_address": "PL 1, 00100 Helsinki" } },
         }),
     )
     .await;
@@ -1345,6 +1346,7 @@ async fn patching_one_organisation_field_leaves_the_others_alone() {
         "phone",
         "authority_contact",
         "oidc",
+        "appeal",
     ] {
         assert!(!expected[field].is_null(), "{field}: {expected}");
     }
@@ -1357,6 +1359,11 @@ async fn patching_one_organisation_field_leaves_the_others_alone() {
         ("public_authority", json!(false)),
         ("authority_contact", contact("029 222")),
         ("oidc", oidc("https://other-idp.example")),
+        (
+            "appeal",
+            json!({ "route": "court", "court": "vaasa", "days": 30,
+                    "contact": { "name": "Kaisa Kirjaaja", "title": "kirjaaja" } }),
+        ),
     ];
     for (field, value) in changes {
         let after = patch_organisation(&app, json!({ field: value.clone() })).await;
@@ -1371,6 +1378,7 @@ async fn patching_one_organisation_field_leaves_the_others_alone() {
         "phone",
         "authority_contact",
         "oidc",
+        "appeal",
     ] {
         let after = patch_organisation(&app, json!({ field: null })).await;
         expected[field] = Value::Null;

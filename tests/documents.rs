@@ -168,6 +168,8 @@ async fn every_letter_renders_in_every_language_with_its_facts() {
     let ctx = app.ctx.clone();
     let mut conn = ctx.pool.get().unwrap();
     let mut request = Request::load(&mut conn, &ctx_org(&app), &id).unwrap();
+    // A public authority's, so the appeal instructions are among the letters.
+    set_public_authority(&app);
     for lang in [Language::Fi, Language::Sv, Language::En] {
         request.row.language = lang;
         for kind in LetterKind::ALL {
@@ -253,6 +255,15 @@ async fn every_letter_renders_in_every_language_with_its_facts() {
     }
 }
 
+fn set_public_authority(app: &TestApp) {
+    let mut conn = app.ctx.pool.get().unwrap();
+    let mut org = rightsdesk::db::orgs::find_organisation_by_slug(&mut conn, &app.org.slug)
+        .unwrap()
+        .unwrap();
+    org.public_authority = true;
+    rightsdesk::db::orgs::update_organisation_profile(&mut conn, &org).unwrap();
+}
+
 fn ctx_org(app: &TestApp) -> String {
     let mut conn = app.ctx.pool.get().unwrap();
     rightsdesk::db::orgs::find_organisation_by_slug(&mut conn, &app.org.slug)
@@ -275,6 +286,8 @@ async fn a_protected_address_is_on_no_page_of_any_letter() {
     let ctx = app.ctx.clone();
     let mut conn = ctx.pool.get().unwrap();
     let mut request = Request::load(&mut conn, &ctx_org(&app), &id).unwrap();
+    // A public authority's, so the appeal instructions are among the letters.
+    set_public_authority(&app);
     for lang in [Language::Fi, Language::Sv, Language::En] {
         request.row.language = lang;
         for kind in LetterKind::ALL {
@@ -1716,4 +1729,349 @@ async fn the_dpo_reopens_a_wrong_answer_and_the_new_one_supersedes_it_on_record(
         reopened["payload"]["previous_decision"]["grounds"],
         json!(["gdpr_16"])
     );
+}
+
+// ---- Appeal instructions, contact person and electronic approval (issue 14, item 6) ----
+
+/// Sets the organisation's profile fields in `patch` (the others stay as they are).
+async fn patch_organisation(app: &TestApp, patch: Value) -> (StatusCode, Value) {
+    app.send(
+        app.client
+            .patch(format!("{}/api/v1/organisation", app.base))
+            .json(&patch),
+        Some(&app.org.admin),
+    )
+    .await
+}
+
+fn client() -> Value {
+    json!({ "name": "Outi Oikaisija", "personal_id": "131052-308T", "contact_channel": "pick_up" })
+}
+
+/// The text of the newest stored document of `kind`.
+async fn stored_text(app: &TestApp, id: &str, kind: &str) -> String {
+    let docs = documents_of(app, id).await;
+    let doc = docs
+        .iter()
+        .rev()
+        .find(|d| d["kind"] == kind)
+        .unwrap_or_else(|| panic!("no {kind} in {:?}", kinds(&docs)));
+    let pdf = download(app, doc["id"].as_str().unwrap()).await;
+    // To look at them: RIGHTSDESK_DUMP_PDF_DIR=/tmp/letters cargo test --test documents
+    if let Ok(dir) = std::env::var("RIGHTSDESK_DUMP_PDF_DIR") {
+        std::fs::create_dir_all(&dir).unwrap();
+        let name = doc["filename"].as_str().unwrap();
+        std::fs::write(format!("{dir}/{name}"), &pdf).unwrap();
+    }
+    pdf_text(&pdf)
+}
+
+fn render(app: &TestApp, id: &str, kind: LetterKind, lang: Language) -> String {
+    let ctx = app.ctx.clone();
+    let mut conn = ctx.pool.get().unwrap();
+    let mut request = Request::load(&mut conn, &ctx_org(app), id).unwrap();
+    request.row.language = lang;
+    pdf_text(
+        &documents::render_letter(ctx.letter_desk(), &mut conn, &request, kind, None)
+            .unwrap_or_else(|e| panic!("{kind} {lang}: {e}")),
+    )
+}
+
+fn assert_has(text: &str, what: &[&str], doc: &str) {
+    for w in what {
+        assert!(text.contains(w), "{doc}: no '{w}' in\n{text}");
+    }
+}
+
+#[actix_rt::test]
+async fn a_public_authoritys_partial_refusal_encloses_instructions_for_requesting_a_review() {
+    let app = TestApp::spawn().await;
+    let (s, b) = patch_organisation(
+        &app,
+        json!({ "public_authority": true, "appeal": { "review_body": {
+            "name": "Hyvinvointialueen yksilöasioiden jaosto",
+            "postal_address": "PL 55, 00099 Hyvinvointialue",
+            "email": "kirjaamo@hyvinvointialue.example",
+            "opening_hours": "ma–pe klo 9–15" } } }),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    // PATCH merges per field: the letterhead set at creation stays.
+    assert_eq!(
+        b["appeal"]["review_body"]["name"],
+        "Hyvinvointialueen yksilöasioiden jaosto"
+    );
+    assert!(b["email"].is_string() || b["email"].is_null());
+    let id = decided_erasure(&app, client()).await;
+    let docs = documents_of(&app, &id).await;
+    let k = kinds(&docs);
+    let at = |kind: &str| {
+        k.iter()
+            .position(|x| x == kind)
+            .unwrap_or_else(|| panic!("{kind} in {k:?}"))
+    };
+    // Written before the certificate and the answer, which list it.
+    assert!(at("appeal_instructions") < at("refusal_certificate"));
+    assert!(at("refusal_certificate") < at("erasure_done"));
+
+    let appeal = stored_text(&app, &id, "appeal_instructions").await;
+    assert_has(
+        &appeal,
+        &[
+            "OIKAISUVAATIMUSOHJE",
+            "30 päivän kuluessa päätöksen tiedoksisaannista",
+            "tulleen tiedoksi 7. päivänä kirjeen lähettämisestä",
+            "tulleen tiedoksi 3. päivänä viestin lähettämisestä",
+            "hallintolaki 434/2003, 59 §",
+            "13/2003, 19 §",
+            "Hyvinvointialueen yksilöasioiden jaosto",
+            "PL 55, 00099 Hyvinvointialue",
+            "kirjaamo@hyvinvointialue.example",
+            "maksutonta",
+            "Tämä päätös on hyväksytty sähköisesti.",
+            "sosiaalityöntekijä",
+            "Lisätietoja tästä päätöksestä antaa",
+        ],
+        "appeal instructions",
+    );
+    // What can be challenged: this decision, its date and reference.
+    let (_, request) = app
+        .get(&format!("/api/v1/requests/{id}"), Some(&app.org.staff))
+        .await;
+    let reference = request["reference"].as_str().unwrap();
+    assert_has(
+        &appeal,
+        &[
+            reference,
+            "Päätöspäivä",
+            "Päätös, johon oikaisua voi vaatia",
+        ],
+        "appeal",
+    );
+
+    let cert = stored_text(&app, &id, "refusal_certificate").await;
+    assert_has(
+        &cert,
+        &[
+            "Liitteet",
+            "Oikaisuvaatimusohje",
+            "liitteenä olevassa ohjeessa",
+            "Tietosuojavaltuutetun toimisto",
+            "Tämä päätös on hyväksytty sähköisesti.",
+            "Lisätietoja tästä päätöksestä antaa",
+        ],
+        "certificate",
+    );
+    assert!(!cert.contains("käräjäoikeu"), "{cert}");
+    let answer = stored_text(&app, &id, "erasure_done").await;
+    assert_has(
+        &answer,
+        &[
+            "Kieltäytymistodistus",
+            "Oikaisuvaatimusohje",
+            "Tämä päätös on hyväksytty sähköisesti.",
+            "sosiaalityöntekijä",
+        ],
+        "answer",
+    );
+
+    // Swedish and English, too.
+    let sv = render(&app, &id, LetterKind::AppealInstructions, Language::Sv);
+    assert_has(
+        &sv,
+        &[
+            "ANVISNING OM BEGÄRAN OM OMPRÖVNING",
+            "inom 30 dagar från delfåendet",
+            "den 7:e dagen efter att brevet sändes",
+            "den 3:e dagen efter att meddelandet sändes",
+            "Hyvinvointialueen yksilöasioiden jaosto",
+            "avgiftsfritt",
+            "Detta beslut har godkänts elektroniskt.",
+            "Närmare upplysningar om beslutet ger",
+        ],
+        "sv",
+    );
+    let en = render(&app, &id, LetterKind::AppealInstructions, Language::En);
+    assert_has(
+        &en,
+        &[
+            "INSTRUCTIONS FOR REQUESTING A REVIEW",
+            "within 30 days of notification",
+            "on the 7th day after the letter was sent",
+            "on the 3rd day after the message was sent",
+            "PL 55, 00099 Hyvinvointialue",
+            "no charge",
+            "This decision has been approved electronically.",
+            "For further information about this decision",
+        ],
+        "en",
+    );
+    for (lang, line) in [
+        (Language::Sv, "Detta beslut har godkänts elektroniskt."),
+        (
+            Language::En,
+            "This decision has been approved electronically.",
+        ),
+    ] {
+        let text = render(&app, &id, LetterKind::RefusalCertificate, lang);
+        assert!(text.contains(line), "{lang}\n{text}");
+    }
+
+    // The letter is a record of its moment: a new review body and contact later change
+    // nothing in the instructions written again.
+    let (s, b) = patch_organisation(
+        &app,
+        json!({ "appeal": { "review_body": { "name": "Uusi jaosto", "postal_address": "PL 1, 00001 Muu" },
+                            "contact": { "name": "Kaisa Kirjaaja", "title": "kirjaaja" } } }),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, b) = app
+        .post(
+            &format!("/api/v1/requests/{id}/letters"),
+            Some(&app.org.staff),
+            json!({ "kind": "appeal_instructions" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let again = stored_text(&app, &id, "appeal_instructions").await;
+    assert!(
+        again.contains("Hyvinvointialueen yksilöasioiden jaosto"),
+        "{again}"
+    );
+    assert!(
+        !again.contains("Uusi jaosto") && !again.contains("Kaisa Kirjaaja"),
+        "{again}"
+    );
+}
+
+#[actix_rt::test]
+async fn an_appeal_to_the_administrative_court_names_the_court_and_the_court_fee() {
+    let app = TestApp::spawn().await;
+    // A court route needs a court the data knows.
+    for bad in [
+        json!({ "route": "court" }),
+        json!({ "route": "court", "court": "tampere" }),
+    ] {
+        let (s, b) =
+            patch_organisation(&app, json!({ "public_authority": true, "appeal": bad })).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        assert!(b.to_string().contains("appeal.court"), "{b}");
+    }
+    let (s, b) = patch_organisation(
+        &app,
+        json!({ "public_authority": true,
+                "appeal": { "route": "court", "court": "turku",
+                            "contact": { "name": "Kaisa Kirjaaja", "title": "johtava sosiaalityöntekijä",
+                                         "phone": "02 123 4567" } } }),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let id = decided_erasure(&app, client()).await;
+    let appeal = stored_text(&app, &id, "appeal_instructions").await;
+    assert_has(
+        &appeal,
+        &[
+            "VALITUSOSOITUS",
+            "Valitus on tehtävä 30 päivän kuluessa",
+            "7. päivänä",
+            "Turun hallinto-oikeus",
+            "PL 32, 20101 Turku",
+            "turku.hao@oikeus.fi",
+            "1455/2015",
+            "Maksua ei peritä, jos hallinto-oikeus muuttaa päätöstä valittajan eduksi.",
+            "Lisätietoja tästä päätöksestä antaa Kaisa Kirjaaja, johtava sosiaalityöntekijä",
+            "02 123 4567",
+            "Tämä päätös on hyväksytty sähköisesti.",
+        ],
+        "valitusosoitus",
+    );
+    let cert = stored_text(&app, &id, "refusal_certificate").await;
+    assert_has(&cert, &["Valitusosoitus", "Kaisa Kirjaaja"], "certificate");
+    let sv = render(&app, &id, LetterKind::AppealInstructions, Language::Sv);
+    assert_has(
+        &sv,
+        &[
+            "BESVÄRSANVISNING",
+            "Åbo förvaltningsdomstol",
+            "PB 32, 20101 Åbo",
+            "rättegångsavgift",
+            "1455/2015",
+        ],
+        "sv",
+    );
+    let en = render(&app, &id, LetterKind::AppealInstructions, Language::En);
+    assert_has(
+        &en,
+        &[
+            "APPEAL INSTRUCTIONS",
+            "Turku Administrative Court",
+            "+358 29 56 42400",
+            "court fee",
+            "in the appellant's favour",
+        ],
+        "en",
+    );
+}
+
+#[actix_rt::test]
+async fn a_private_controllers_refusal_names_the_ombudsman_and_the_district_court_and_no_appeal() {
+    let app = TestApp::spawn().await;
+    let id = decided_erasure(&app, client()).await;
+    let docs = documents_of(&app, &id).await;
+    assert!(
+        !kinds(&docs).contains(&"appeal_instructions".to_string()),
+        "{:?}",
+        kinds(&docs)
+    );
+    let cert = stored_text(&app, &id, "refusal_certificate").await;
+    assert_has(
+        &cert,
+        &[
+            "Tietosuojavaltuutetun toimisto",
+            "ei voi hakea muutosta oikaisuvaatimuksella eikä valittamalla hallinto-oikeuteen",
+            "kanteen käräjäoikeudessa",
+            "Tämä päätös on hyväksytty sähköisesti.",
+            "sosiaalityöntekijä",
+            "Lisätietoja tästä päätöksestä antaa",
+        ],
+        "certificate",
+    );
+    for wrong in [
+        "liitteenä olevassa ohjeessa",
+        "liitettyä",
+        "Oikaisuvaatimusohje",
+        "Valitusosoitus",
+    ] {
+        assert!(!cert.contains(wrong), "'{wrong}' in\n{cert}");
+    }
+    for (lang, ombudsman, court) in [
+        (Language::Sv, "Dataombudsmannens byrå", "vid tingsrätten"),
+        (
+            Language::En,
+            "Office of the Data Protection Ombudsman",
+            "district court",
+        ),
+    ] {
+        let text = render(&app, &id, LetterKind::RefusalCertificate, lang);
+        assert_has(&text, &[ombudsman, court], &format!("{lang}"));
+        assert!(
+            !text.contains("enclosed with the decision") && !text.contains("fogats till beslutet"),
+            "{text}"
+        );
+    }
+    let answer = stored_text(&app, &id, "erasure_done").await;
+    assert!(
+        answer.contains("Kieltäytymistodistus") && !answer.contains("Oikaisuvaatimusohje"),
+        "{answer}"
+    );
+    let (s, b) = app
+        .post(
+            &format!("/api/v1/requests/{id}/letters"),
+            Some(&app.org.staff),
+            json!({ "kind": "appeal_instructions" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{b}");
+    assert_eq!(b["code"], "letter_not_applicable");
 }

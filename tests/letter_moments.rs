@@ -418,14 +418,19 @@ async fn every_letter_kind_in_every_language_bears_its_snapshots_date_not_the_re
     let desk = ctx.letter_desk();
     let mut conn = ctx.pool.get().unwrap();
     let mut request = Request::load(&mut conn, &app.org_id(), &id).unwrap();
-    let snapshot = documents::take_snapshot(desk, &request, "2026-11-18".parse().unwrap());
+    let snapshot =
+        documents::take_snapshot(desk, &mut conn, &request, "2026-11-18".parse().unwrap()).unwrap();
     for lang in [Language::Fi, Language::Sv, Language::En] {
         request.row.language = lang;
         let (dated, rendered) = match lang {
             Language::En => ("18 November 2026", "25 November 2026"),
             _ => ("18.11.2026", "25.11.2026"),
         };
-        for kind in LetterKind::ALL {
+        // Appeal instructions are a public authority's; this organisation is not one.
+        for kind in LetterKind::ALL
+            .iter()
+            .filter(|k| **k != LetterKind::AppealInstructions)
+        {
             let pdf =
                 documents::render_letter_as_of(desk, &mut conn, &request, *kind, None, &snapshot)
                     .unwrap_or_else(|e| panic!("{kind} {lang}: {e}"));

@@ -27,6 +27,9 @@ pub struct OrganisationRow {
     pub authority_contact: Option<String>,
     /// The organisation's OpenID Connect provider (`oidc::OidcSettings` as JSON).
     pub oidc: Option<String>,
+    /// How decisions are challenged and who answers questions (`domain::appeal::AppealSettings`
+    /// as JSON); None: the defaults.
+    pub appeal: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

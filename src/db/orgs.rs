@@ -130,6 +130,7 @@ pub fn update_organisation_profile(
             organisations::public_authority.eq(org.public_authority),
             organisations::authority_contact.eq(&org.authority_contact),
             organisations::oidc.eq(&org.oidc),
+            organisations::appeal.eq(&org.appeal),
         ))
         .execute(conn)
         .map(drop)

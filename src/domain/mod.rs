@@ -1,6 +1,7 @@
 //! Pure rules: no actix, diesel, lettre or printpdf here.
 
 pub mod access_log;
+pub mod appeal;
 pub mod authorities;
 pub mod calendar;
 pub mod clock;

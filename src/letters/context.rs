@@ -5,12 +5,12 @@
 use chrono::{Datelike, NaiveDate};
 use serde_json::{json, Value};
 
-use super::snapshot::LetterSnapshot;
+use super::snapshot::{AppealFacts, DecisionFacts, LetterSnapshot};
 use super::{Labels, LetterKind, Letters};
 use crate::db::models::{
     AttachmentRow, ItemRow, OrganisationRow, RecipientRow, RegisterRow, RequestRow, SubjectRow,
-    UserRow,
 };
+use crate::domain::appeal::AppealRoute;
 use crate::domain::authorities::Authorities;
 use crate::domain::decision::Decision;
 use crate::domain::enums::{IdentityMethod, Language};
@@ -33,7 +33,8 @@ pub struct LetterInput<'a> {
     pub representative: Option<&'a Value>,
     pub subject: &'a SubjectRow,
     pub registers: &'a [RegisterRow],
-    pub decider: Option<&'a UserRow>,
+    /// The decider, the contact person and the appeal data as of the letter's snapshot.
+    pub facts: Option<&'a DecisionFacts>,
     pub items: &'a [ItemRow],
     pub recipients: &'a [RecipientRow],
     /// What is really enclosed, named in words ([`super::enclosures`]).
@@ -257,9 +258,17 @@ pub fn build(
             "outcome_name": Labels::get(&labels.outcomes, d.outcome.as_str()),
             "explanation": d.explanation,
             "decided_on": date(d.decided_on),
-            "decider_name": input.decider.map(|u| u.name.clone()),
-            "decider_title": input.decider.and_then(|u| u.title.clone()),
+            "decider_name": input.facts.and_then(|f| f.decider_name.clone()),
+            "decider_title": input.facts.and_then(|f| f.decider_title.clone()),
         })),
+        // Who answers questions about the decision: a member of staff, never the client.
+        "contact": input.facts.and_then(|f| f.contact.as_ref()).map(|c| json!({
+            "name": c.name,
+            "title": c.title,
+            "phone": c.phone,
+            "email": c.email,
+        })),
+        "appeal": input.facts.and_then(|f| f.appeal.as_ref()).map(|a| appeal_context(a, lang)),
         "grounds": decision_grounds,
         "items": items,
         // Art 19: whom we told, whom not (yet), and whether there was anyone to tell.
@@ -275,7 +284,10 @@ pub fn build(
             "expires_on": date(input.rendered_on + chrono::Days::new(input.download_days.into())),
         }),
         "ombudsman": ombudsman,
-        "court_route": profile.public_authority.then(|| authorities.court_route.get(lang)),
+        // Whether the decision can be challenged as a public authority's is a fact of the
+        // decision's moment; a letter without one (no decision yet) reads the profile.
+        "court_route": is_public(input, profile.public_authority).then(|| authorities.court_route.get(lang)),
+        "court_route_private": (!is_public(input, profile.public_authority)).then(|| authorities.court_route_private.get(lang)),
         "registers_info": input.registers.iter().map(|g| {
             let info = RegisterInfo::of(g);
             json!({
@@ -311,6 +323,54 @@ pub fn build(
             "redacted": a.redacted,
             "withheld_ground": a.withheld_ground.as_deref().and_then(|c| grounds.get(c)).map(|g| g.title.get(lang).to_string()),
         })).collect::<Vec<_>>(),
+    })
+}
+
+fn is_public(input: &LetterInput<'_>, now: bool) -> bool {
+    match input.facts {
+        Some(f) => f.appeal.is_some(),
+        None => now,
+    }
+}
+
+/// "7.", "7:e", "7th": the day after sending on which a decision is deemed received.
+pub fn ordinal(n: u32, lang: Language) -> String {
+    match lang {
+        Language::Fi => format!("{n}."),
+        Language::Sv => match n % 10 {
+            1 | 2 if n % 100 != 11 && n % 100 != 12 => format!("{n}:a"),
+            _ => format!("{n}:e"),
+        },
+        Language::En => {
+            let suffix = match (n % 10, n % 100) {
+                (_, 11..=13) => "th",
+                (1, _) => "st",
+                (2, _) => "nd",
+                (3, _) => "rd",
+                _ => "th",
+            };
+            format!("{n}{suffix}")
+        }
+    }
+}
+
+/// The appeal instructions' facts in the letter's language.
+fn appeal_context(a: &AppealFacts, lang: Language) -> Value {
+    let to = &a.to;
+    json!({
+        "route": a.route.as_str(),
+        "review": a.route == AppealRoute::Review,
+        "days": a.days,
+        "letter_day": ordinal(a.letter_deemed_received_day, lang),
+        "electronic_day": ordinal(a.electronic_deemed_received_day, lang),
+        "e_service": a.e_service,
+        "to": {
+            "name": to.name.get(lang),
+            "postal_address": to.postal_address.get(lang),
+            "email": to.email,
+            "phone": if lang == Language::Fi { to.phone.clone() } else { to.phone_international.clone().or_else(|| to.phone.clone()) },
+            "opening_hours": to.opening_hours,
+        },
     })
 }
 
@@ -365,12 +425,19 @@ pub fn entry_rows(content: &Value) -> Vec<Value> {
     out
 }
 
-/// The document label and title the frame and the PDF metadata show.
-pub fn names(letters: &Letters, kind: LetterKind, lang: Language) -> (String, String) {
+/// The document label and title the frame and the PDF metadata show (appeal instructions by
+/// their `route`).
+pub fn names(
+    letters: &Letters,
+    kind: LetterKind,
+    lang: Language,
+    route: Option<AppealRoute>,
+) -> (String, String) {
     let labels = letters.labels(lang);
+    let key = super::enclosures::title_key(kind, route);
     (
-        Labels::get(&labels.doc_labels, kind.as_str()).to_string(),
-        Labels::get(&labels.doc_titles, kind.as_str()).to_string(),
+        Labels::get(&labels.doc_labels, &key).to_string(),
+        Labels::get(&labels.doc_titles, &key).to_string(),
     )
 }
 
@@ -405,6 +472,28 @@ mod tests {
                 assert_eq!(identity_methods(labels, true), with);
             }
         }
+    }
+
+    #[test]
+    fn ordinals_in_each_language() {
+        let o = |n, lang| ordinal(n, lang);
+        assert_eq!(o(7, Language::Fi), "7.");
+        assert_eq!(
+            (o(3, Language::Sv), o(7, Language::Sv)),
+            ("3:e".into(), "7:e".into())
+        );
+        assert_eq!(
+            (o(1, Language::Sv), o(12, Language::Sv)),
+            ("1:a".into(), "12:e".into())
+        );
+        assert_eq!(
+            (o(3, Language::En), o(7, Language::En)),
+            ("3rd".into(), "7th".into())
+        );
+        assert_eq!(
+            (o(11, Language::En), o(22, Language::En)),
+            ("11th".into(), "22nd".into())
+        );
     }
 
     #[test]

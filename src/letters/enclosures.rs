@@ -1,18 +1,32 @@
 //! What a letter encloses: only documents that really go with it, named in words. A decision
-//! letter encloses the refusal certificate of its own decision and, for an answer, the data
-//! package and log report released to the client; a certificate encloses nothing (so a
-//! regenerated one does not list itself), nor does the bundle's answer.pdf, whose own table
+//! letter encloses the refusal certificate of its own decision (and a public authority's
+//! appeal instructions) and, for an answer, the data package and log report released to the
+//! client; a certificate encloses only the appeal instructions (so a regenerated one does not
+//! list itself), the instructions nothing, nor does the bundle's answer.pdf, whose own table
 //! lists the files of the bundle.
 
 use super::{Labels, LetterKind};
 use crate::db::models::DocumentRow;
+use crate::domain::appeal::AppealRoute;
 
 /// The stored kinds a letter of `kind` may enclose, in the order they are listed.
-fn enclosable(kind: LetterKind, refused: bool) -> &'static [&'static str] {
+fn enclosable(kind: LetterKind, refused: bool, appeal: bool) -> &'static [&'static str] {
     const CERT: &str = "refusal_certificate";
+    const APPEAL: &str = "appeal_instructions";
     match kind {
+        LetterKind::AnswerCover if refused && appeal => {
+            &[CERT, APPEAL, "bundle", "log_report", "log_report_csv"]
+        }
         LetterKind::AnswerCover if refused => &[CERT, "bundle", "log_report", "log_report_csv"],
         LetterKind::AnswerCover => &["bundle", "log_report", "log_report_csv"],
+        LetterKind::RectificationDone
+        | LetterKind::ErasureDone
+        | LetterKind::RestrictionDone
+        | LetterKind::ObjectionDecided
+            if refused && appeal =>
+        {
+            &[CERT, APPEAL]
+        }
         LetterKind::RectificationDone
         | LetterKind::ErasureDone
         | LetterKind::RestrictionDone
@@ -21,15 +35,22 @@ fn enclosable(kind: LetterKind, refused: bool) -> &'static [&'static str] {
         {
             &[CERT]
         }
+        LetterKind::RefusalCertificate if appeal => &[APPEAL],
         _ => &[],
     }
 }
 
 /// The documents a letter of `kind` encloses: of each enclosable kind the newest one
 /// released to the client (an older one was superseded). `refused`: the decision refused or
-/// withheld something, so it has a certificate of its own.
-pub fn enclosed(kind: LetterKind, refused: bool, docs: &[DocumentRow]) -> Vec<&DocumentRow> {
-    enclosable(kind, refused)
+/// withheld something, so it has a certificate of its own; `appeal`: the decision is a public
+/// authority's, so it carries appeal instructions.
+pub fn enclosed(
+    kind: LetterKind,
+    refused: bool,
+    appeal: bool,
+    docs: &[DocumentRow],
+) -> Vec<&DocumentRow> {
+    enclosable(kind, refused, appeal)
         .iter()
         .filter_map(|k| {
             docs.iter()
@@ -39,10 +60,11 @@ pub fn enclosed(kind: LetterKind, refused: bool, docs: &[DocumentRow]) -> Vec<&D
         .collect()
 }
 
-/// A document's name in words in the letter's language; never its file name.
-pub fn name(labels: &Labels, doc_kind: &str) -> String {
+/// A document's name in words in the letter's language; never its file name. Appeal
+/// instructions are named for their `route`: "Oikaisuvaatimusohje" or "Valitusosoitus".
+pub fn name(labels: &Labels, doc_kind: &str, route: Option<AppealRoute>) -> String {
     match LetterKind::parse(doc_kind) {
-        Some(k) => Labels::get(&labels.doc_titles, k.as_str()).to_string(),
+        Some(k) => Labels::get(&labels.doc_titles, &title_key(k, route)).to_string(),
         None => {
             let key = format!("enclosure_{doc_kind}");
             labels
@@ -51,6 +73,14 @@ pub fn name(labels: &Labels, doc_kind: &str) -> String {
                 .cloned()
                 .unwrap_or_else(|| doc_kind.to_string())
         }
+    }
+}
+
+/// The `doc_titles`/`doc_labels` key of a letter: appeal instructions by their route.
+pub fn title_key(kind: LetterKind, route: Option<AppealRoute>) -> String {
+    match (kind, route) {
+        (LetterKind::AppealInstructions, Some(r)) => format!("{}_{}", kind.as_str(), r.as_str()),
+        _ => kind.as_str().to_string(),
     }
 }
 
@@ -103,18 +133,18 @@ mod tests {
         ];
         use LetterKind::*;
         assert_eq!(
-            ids(enclosed(AnswerCover, true, &docs)),
+            ids(enclosed(AnswerCover, true, false, &docs)),
             ["refusal_certificate-6", "bundle-7", "log_report-8"]
         );
         assert_eq!(
-            ids(enclosed(AnswerCover, false, &docs)),
+            ids(enclosed(AnswerCover, false, false, &docs)),
             ["bundle-7", "log_report-8"]
         );
         assert_eq!(
-            ids(enclosed(ErasureDone, true, &docs)),
+            ids(enclosed(ErasureDone, true, false, &docs)),
             ["refusal_certificate-6"]
         );
-        assert!(enclosed(ErasureDone, false, &docs).is_empty());
+        assert!(enclosed(ErasureDone, false, false, &docs).is_empty());
         // A certificate, regenerated or not, never lists itself; answer.pdf lists no letters.
         for kind in [
             RefusalCertificate,
@@ -123,7 +153,51 @@ mod tests {
             IdentityRequest,
             ExtensionNotice,
         ] {
-            assert!(enclosed(kind, true, &docs).is_empty(), "{kind}");
+            assert!(enclosed(kind, true, false, &docs).is_empty(), "{kind}");
+        }
+    }
+
+    #[test]
+    fn a_public_authoritys_refusal_encloses_its_appeal_instructions() {
+        let docs = [
+            doc("appeal_instructions", 3, true),
+            doc("refusal_certificate", 4, true),
+            doc("bundle", 5, true),
+        ];
+        use LetterKind::*;
+        assert_eq!(
+            ids(enclosed(AnswerCover, true, true, &docs)),
+            ["refusal_certificate-4", "appeal_instructions-3", "bundle-5"]
+        );
+        assert_eq!(
+            ids(enclosed(ErasureDone, true, true, &docs)),
+            ["refusal_certificate-4", "appeal_instructions-3"]
+        );
+        assert_eq!(
+            ids(enclosed(RefusalCertificate, true, true, &docs)),
+            ["appeal_instructions-3"]
+        );
+        // A private controller's decision has none, even if an old one is on record.
+        assert!(enclosed(RefusalCertificate, true, false, &docs).is_empty());
+        assert!(enclosed(AppealInstructions, true, true, &docs).is_empty());
+        let letters = Letters::embedded().unwrap();
+        for (lang, review, court) in [
+            (Language::Fi, "Oikaisuvaatimusohje", "Valitusosoitus"),
+            (
+                Language::Sv,
+                "Anvisning om begäran om omprövning",
+                "Besvärsanvisning",
+            ),
+            (
+                Language::En,
+                "Instructions for requesting a review",
+                "Appeal instructions",
+            ),
+        ] {
+            let labels = letters.labels(lang);
+            let n = |r| name(labels, "appeal_instructions", Some(r));
+            assert_eq!(n(AppealRoute::Review), review);
+            assert_eq!(n(AppealRoute::Court), court);
         }
     }
 
@@ -136,15 +210,15 @@ mod tests {
             (Language::En, "Refusal certificate", "ZIP"),
         ] {
             let labels = letters.labels(lang);
-            assert_eq!(name(labels, "refusal_certificate"), cert);
+            assert_eq!(name(labels, "refusal_certificate", None), cert);
             for kind in ["bundle", "log_report", "log_report_csv"] {
-                let n = name(labels, kind);
+                let n = name(labels, kind, None);
                 assert!(
                     !n.contains('_') && !n.contains(".pdf"),
                     "{lang} {kind}: {n}"
                 );
             }
-            assert!(name(labels, "bundle").contains(bundle));
+            assert!(name(labels, "bundle", None).contains(bundle));
         }
     }
 }

@@ -30,6 +30,7 @@ crate::domain::text_enum!(
         ObjectionDecided => "objection_decided",
         RefusalCertificate => "refusal_certificate",
         AccessReport => "access_report",
+        AppealInstructions => "appeal_instructions",
     }
 );
 
@@ -135,6 +136,9 @@ macro_rules! templates {
             ($lang, "objection_decided", include_str!(concat!("../../letters/", $lang, "/objection_decided.j2"))),
             ($lang, "refusal_certificate", include_str!(concat!("../../letters/", $lang, "/refusal_certificate.j2"))),
             ($lang, "access_report", include_str!(concat!("../../letters/", $lang, "/access_report.j2"))),
+            ($lang, "appeal_instructions", include_str!(concat!("../../letters/", $lang, "/appeal_instructions.j2"))),
+            ($lang, "decision_contact", include_str!(concat!("../../letters/", $lang, "/decision_contact.j2"))),
+            ($lang, "decision_signature", include_str!(concat!("../../letters/", $lang, "/decision_signature.j2"))),
         )+]
     };
 }

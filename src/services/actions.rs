@@ -373,8 +373,12 @@ fn apply_to(
     // when the change does, state the facts as they stand after it, and bear the date it
     // took effect (`on`, which a backdated action sets in the past).
     let desk = ctx.letter_desk();
-    let snapshot = super::documents::take_snapshot(desk, &request, on);
-    for letter in super::documents::letters_for(input.action, kind, outcome) {
+    let snapshot = super::documents::take_snapshot(desk, conn, &request, on)?;
+    let appeal = snapshot
+        .decision
+        .as_ref()
+        .is_some_and(|f| f.appeal.is_some());
+    for letter in super::documents::letters_for(input.action, kind, outcome, appeal) {
         super::documents::write_letter(
             desk,
             conn,

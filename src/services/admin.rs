@@ -98,7 +98,11 @@ pub fn create_organisation(
             errors.push(FieldError::new("business_id", FieldCode::InvalidBusinessId));
         }
     }
-    new.profile.check(&mut errors);
+    // New organisations come from the CLI and the demo: the shipped court list is the one
+    // their appeal data (if any) is checked against.
+    let authorities =
+        crate::domain::authorities::Authorities::embedded().map_err(ServiceError::Internal)?;
+    new.profile.check(&authorities, &mut errors);
     finish(errors)?;
     let row = OrganisationRow {
         id: OrgId::generate(),
@@ -114,6 +118,7 @@ pub fn create_organisation(
         public_authority: false,
         authority_contact: None,
         oidc: None,
+        appeal: None,
     };
     let row = new.profile.apply(row).map_err(ServiceError::Internal)?;
     orgs::insert_organisation(conn, &row)?;

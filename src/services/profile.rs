@@ -9,7 +9,8 @@ use super::{write_tx, Principal, ServiceError};
 use crate::db::audit::{self, NewEvent};
 use crate::db::models::{OrganisationRow, RegisterRow};
 use crate::db::{self, orgs};
-use crate::domain::authorities::AuthorityContact;
+use crate::domain::appeal::AppealSettings;
+use crate::domain::authorities::{Authorities, AuthorityContact};
 use crate::domain::codes::FieldCode;
 use crate::domain::enums::Role;
 use crate::domain::retention::RetentionRule;
@@ -40,6 +41,11 @@ pub struct OrganisationProfile {
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
     pub oidc: Option<OidcSettings>,
+    /// Public authorities: how decisions are challenged (request for review or appeal to the
+    /// administrative court), the review body, the competent court, the time limit, and the
+    /// contact person named on decisions. Left out: the defaults (see `AppealSettings`).
+    #[serde(default)]
+    pub appeal: Option<AppealSettings>,
 }
 
 impl OrganisationProfile {
@@ -57,10 +63,22 @@ impl OrganisationProfile {
                 .oidc
                 .as_deref()
                 .and_then(|s| serde_json::from_str(s).ok()),
+            appeal: org
+                .appeal
+                .as_deref()
+                .and_then(|s| serde_json::from_str(s).ok()),
         }
     }
 
-    pub fn check(&self, errors: &mut Vec<FieldError>) {
+    /// The appeal data in force: the organisation's, else the defaults.
+    pub fn appeal_settings(&self) -> AppealSettings {
+        self.appeal.clone().unwrap_or_default()
+    }
+
+    pub fn check(&self, authorities: &Authorities, errors: &mut Vec<FieldError>) {
+        if let Some(a) = &self.appeal {
+            a.check(authorities, errors);
+        }
         for (field, v) in [
             ("postal_address", &self.postal_address),
             ("email", &self.email),
@@ -117,6 +135,7 @@ impl OrganisationProfile {
             .map(|a| serde_json::to_string(&a))
             .transpose()?;
         org.oidc = self.oidc.map(|o| serde_json::to_string(&o)).transpose()?;
+        org.appeal = self.appeal.map(|a| serde_json::to_string(&a)).transpose()?;
         Ok(org)
     }
 }
@@ -153,6 +172,11 @@ pub struct OrganisationProfilePatch {
     #[serde(default, deserialize_with = "super::explicit_null")]
     #[schema(value_type = Option<Object>, nullable)]
     pub oidc: Option<Option<OidcSettings>>,
+    /// Public authorities' appeal data (see `OrganisationProfile.appeal`); replaced as a whole
+    /// when given. Left out: unchanged; `null`: back to the defaults.
+    #[serde(default, deserialize_with = "super::explicit_null")]
+    #[schema(value_type = Option<AppealSettings>, nullable)]
+    pub appeal: Option<Option<AppealSettings>>,
 }
 
 /// A field that may be left out but, when given, must have a value.
@@ -174,6 +198,7 @@ impl OrganisationProfilePatch {
             public_authority: self.public_authority.unwrap_or_default(),
             authority_contact: self.authority_contact.clone().flatten(),
             oidc: self.oidc.clone().flatten(),
+            appeal: self.appeal.clone().flatten(),
         }
     }
 
@@ -197,6 +222,9 @@ impl OrganisationProfilePatch {
         }
         if let Some(v) = self.oidc {
             org.oidc = v.map(|o| serde_json::to_string(&o)).transpose()?;
+        }
+        if let Some(v) = self.appeal {
+            org.appeal = v.map(|a| serde_json::to_string(&a)).transpose()?;
         }
         Ok(org)
     }
@@ -279,7 +307,9 @@ pub fn update_organisation_profile(
 ) -> Result<OrganisationProfile, ServiceError> {
     principal.require(&[Role::Admin])?;
     let mut errors = Vec::new();
-    patch.given_values().check(&mut errors);
+    patch
+        .given_values()
+        .check(&ctx.rules.authorities, &mut errors);
     if !errors.is_empty() {
         return Err(ServiceError::Validation(errors));
     }

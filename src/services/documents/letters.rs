@@ -13,7 +13,7 @@ use crate::domain::details::Details;
 use crate::domain::enums::{Outcome, RequestKind, Role};
 use crate::domain::workflow::Action;
 use crate::letters::context::{self as letter_context, LetterInput};
-use crate::letters::snapshot::LetterSnapshot;
+use crate::letters::snapshot::{DecisionFacts, LetterSnapshot};
 use crate::letters::{enclosures, markup, LetterKind, Letters};
 use crate::pdf;
 use crate::services::request::Request;
@@ -22,13 +22,30 @@ use crate::services::{write_tx, Context, Principal, Rules, ServiceError};
 use super::store::{store_document, DocumentStore, NewDocument, Release};
 use super::{DocumentOutput, PDF};
 
-/// The letters an action produces, in the order they are written.
-pub fn letters_for(action: Action, kind: RequestKind, outcome: Option<Outcome>) -> Vec<LetterKind> {
+/// The letters an action produces, in the order they are written. `appeal`: the organisation
+/// is a public authority, so a decision that refuses anything carries appeal instructions.
+pub fn letters_for(
+    action: Action,
+    kind: RequestKind,
+    outcome: Option<Outcome>,
+    appeal: bool,
+) -> Vec<LetterKind> {
+    // The instructions first, then the certificate: each lists what is written before it.
+    let refusal = || {
+        if appeal {
+            vec![
+                LetterKind::AppealInstructions,
+                LetterKind::RefusalCertificate,
+            ]
+        } else {
+            vec![LetterKind::RefusalCertificate]
+        }
+    };
     match action {
         Action::RequestIdentity => vec![LetterKind::IdentityRequest],
         Action::RequestClarification => vec![LetterKind::ClarificationRequest],
         Action::Extend => vec![LetterKind::ExtensionNotice],
-        Action::Refuse => vec![LetterKind::RefusalCertificate],
+        Action::Refuse => refusal(),
         Action::Complete => {
             let answer = match kind {
                 RequestKind::Rectification => LetterKind::RectificationDone,
@@ -42,7 +59,9 @@ pub fn letters_for(action: Action, kind: RequestKind, outcome: Option<Outcome>) 
                 outcome,
                 Some(Outcome::PartiallyFulfilled | Outcome::Refused)
             ) {
-                vec![LetterKind::RefusalCertificate, answer]
+                let mut letters = refusal();
+                letters.push(answer);
+                letters
             } else {
                 vec![answer]
             }
@@ -73,12 +92,34 @@ impl Context {
 }
 
 /// The facts a letter states, taken from the request as it is now (after the change that
-/// calls for the letter), dated `dated_on`: the day that change took effect.
+/// calls for the letter), dated `dated_on`: the day that change took effect. A decided
+/// request's snapshot holds the decider, the contact person and the appeal data as they are
+/// now, so a letter written again says the same.
 pub fn take_snapshot(
     desk: LetterDesk<'_>,
+    conn: &mut AnyConnection,
     request: &Request,
     dated_on: NaiveDate,
-) -> LetterSnapshot {
+) -> Result<LetterSnapshot, ServiceError> {
+    let decision = match &request.decision {
+        Some(d) => {
+            let org = orgs::find_organisation(conn, &request.row.org_id)?;
+            let decider = orgs::find_user(conn, &request.row.org_id, &d.decided_by)?;
+            Some(DecisionFacts::resolve(
+                &org,
+                decider.as_ref(),
+                &desk.rules.authorities,
+            ))
+        }
+        None => None,
+    };
+    Ok(LetterSnapshot {
+        decision,
+        ..plain_snapshot(desk, request, dated_on)
+    })
+}
+
+fn plain_snapshot(desk: LetterDesk<'_>, request: &Request, dated_on: NaiveDate) -> LetterSnapshot {
     // The due date under the one-month rule: an extension notice and an acknowledgement
     // state it beside (or instead of) the extended one.
     let one_month_due_on = RequestClock {
@@ -137,7 +178,7 @@ pub fn render_letter(
     kind: LetterKind,
     message: Option<String>,
 ) -> Result<Vec<u8>, ServiceError> {
-    let snapshot = take_snapshot(desk, request, desk.store.clock.today());
+    let snapshot = take_snapshot(desk, conn, request, desk.store.clock.today())?;
     render_letter_as_of(desk, conn, request, kind, message, &snapshot)
 }
 
@@ -166,6 +207,25 @@ pub fn render_letter_as_of(
         Some(d) => orgs::find_user(conn, &row.org_id, &d.decided_by)?,
         None => None,
     };
+    // The decision's people and appeal data as of the snapshot; a snapshot from before they
+    // were kept reads the organisation's present data.
+    let facts = match (&snapshot.decision, decision) {
+        (Some(f), _) => Some(f.clone()),
+        (None, Some(_)) => Some(DecisionFacts::resolve(
+            &org,
+            decider.as_ref(),
+            &desk.rules.authorities,
+        )),
+        (None, None) => None,
+    };
+    let appeal = facts.as_ref().and_then(|f| f.appeal.as_ref());
+    if kind == LetterKind::AppealInstructions && appeal.is_none() {
+        return Err(ServiceError::Conflict {
+            code: ProblemCode::LetterNotApplicable,
+            detail: "appeal instructions are for decisions of public authorities".into(),
+            allowed: None,
+        });
+    }
     let items = doc_db::list_items(conn, &row.id)?;
     let recipients = doc_db::list_recipients(conn, &row.id)?;
     let all_docs = doc_db::list_documents(conn, &row.id)?;
@@ -174,9 +234,10 @@ pub fn render_letter_as_of(
         Some(Outcome::Refused | Outcome::PartiallyFulfilled)
     );
     let labels = desk.letters.labels(lang);
-    let enclosures: Vec<String> = enclosures::enclosed(kind, refused, &all_docs)
+    let route = appeal.map(|a| a.route);
+    let enclosures: Vec<String> = enclosures::enclosed(kind, refused, appeal.is_some(), &all_docs)
         .into_iter()
-        .map(|d| enclosures::name(labels, &d.kind))
+        .map(|d| enclosures::name(labels, &d.kind, route))
         .collect();
     let attachments = doc_db::list_attachments(conn, &row.id)?;
     let mut entries = Vec::new();
@@ -214,7 +275,7 @@ pub fn render_letter_as_of(
         representative: representative.as_ref(),
         subject: &subject,
         registers: &registers,
-        decider: decider.as_ref(),
+        facts: facts.as_ref(),
         items: &items,
         recipients: &recipients,
         enclosures: &enclosures,
@@ -243,7 +304,7 @@ pub fn render_letter_as_of(
         .render_text(kind, lang, &context)
         .map_err(ServiceError::Internal)?;
     let blocks = markup::parse(&text);
-    let (label, title) = letter_context::names(letters, kind, lang);
+    let (label, title) = letter_context::names(letters, kind, lang, route);
     let head = letter_context::letterhead(&org, letters.labels(lang));
     let frame = pdf::Frame {
         sender: head.sender,
@@ -275,13 +336,19 @@ pub fn create_letter(
     let mut conn = ctx.conn()?;
     let doc = write_tx(&mut conn, &principal.org_id, |conn| {
         let request = Request::load(conn, &principal.org_id, request_id)?;
-        check_letter_fits(&request, kind)?;
         let message = last_message(conn, &request.row, kind)?;
         // Written again, a letter states what it stated the first time, as of its date; a
         // letter never written before (or written before snapshots) states today's facts.
         let desk = ctx.letter_desk();
-        let snapshot = stored_snapshot(conn, &request.row, kind)?
-            .unwrap_or_else(|| take_snapshot(desk, &request, desk.store.clock.today()));
+        let snapshot = match stored_snapshot(conn, &request.row, kind)? {
+            Some(s) => s,
+            None => take_snapshot(desk, conn, &request, desk.store.clock.today())?,
+        };
+        let appeal = match &snapshot.decision {
+            Some(f) => f.appeal.is_some(),
+            None => orgs::find_organisation(conn, &principal.org_id)?.public_authority,
+        };
+        check_letter_fits(&request, kind, appeal)?;
         write_letter(
             desk,
             conn,
@@ -295,12 +362,18 @@ pub fn create_letter(
     Ok(DocumentOutput::from(&doc))
 }
 
-/// A letter that states a decision needs that decision to exist.
-fn check_letter_fits(request: &Request, kind: LetterKind) -> Result<(), ServiceError> {
+/// A letter that states a decision needs that decision to exist. `appeal`: the decision is a
+/// public authority's (as of the letter's snapshot), which appeal instructions need.
+fn check_letter_fits(
+    request: &Request,
+    kind: LetterKind,
+    appeal: bool,
+) -> Result<(), ServiceError> {
     let row = &request.row;
     let needs_decision = matches!(
         kind,
         LetterKind::RefusalCertificate
+            | LetterKind::AppealInstructions
             | LetterKind::AnswerCover
             | LetterKind::RectificationDone
             | LetterKind::ErasureDone
@@ -313,8 +386,14 @@ fn check_letter_fits(request: &Request, kind: LetterKind) -> Result<(), ServiceE
     );
     let problem = if needs_decision && request.decision.is_none() {
         Some("this letter states a decision; the request has none yet")
-    } else if kind == LetterKind::RefusalCertificate && !refused {
-        Some("a refusal certificate needs a refusal or a partial refusal")
+    } else if matches!(
+        kind,
+        LetterKind::RefusalCertificate | LetterKind::AppealInstructions
+    ) && !refused
+    {
+        Some("a refusal certificate and appeal instructions need a refusal or a partial refusal")
+    } else if kind == LetterKind::AppealInstructions && !appeal {
+        Some("appeal instructions are for decisions of public authorities")
     } else if kind == LetterKind::ExtensionNotice && !row.extended {
         Some("the response time has not been extended")
     } else {
@@ -394,7 +473,7 @@ pub fn write_queued_letter(
         let request = Request::from_row(row)?;
         let snapshot = match snapshot.and_then(LetterSnapshot::from_json) {
             Some(s) => s,
-            None => take_snapshot(desk, &request, desk.store.clock.today()),
+            None => take_snapshot(desk, conn, &request, desk.store.clock.today())?,
         };
         write_letter(desk, conn, &request, kind, None, None, &snapshot)?;
         // The lease ran out and another worker took the job: it writes the letter, and this
@@ -408,4 +487,48 @@ pub fn write_queued_letter(
         }
         Ok(true)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use LetterKind::*;
+
+    #[test]
+    fn a_public_authoritys_refusals_carry_appeal_instructions_written_first() {
+        let complete = |outcome, appeal| {
+            letters_for(
+                Action::Complete,
+                RequestKind::Erasure,
+                Some(outcome),
+                appeal,
+            )
+        };
+        assert_eq!(
+            complete(Outcome::PartiallyFulfilled, true),
+            [AppealInstructions, RefusalCertificate, ErasureDone]
+        );
+        assert_eq!(
+            complete(Outcome::Refused, true),
+            [AppealInstructions, RefusalCertificate, ErasureDone]
+        );
+        assert_eq!(
+            complete(Outcome::PartiallyFulfilled, false),
+            [RefusalCertificate, ErasureDone]
+        );
+        // Nothing refused: nothing to challenge, public authority or not.
+        assert_eq!(complete(Outcome::Fulfilled, true), [ErasureDone]);
+        assert_eq!(
+            letters_for(Action::Refuse, RequestKind::Access, None, true),
+            [AppealInstructions, RefusalCertificate]
+        );
+        assert_eq!(
+            letters_for(Action::Refuse, RequestKind::Access, None, false),
+            [RefusalCertificate]
+        );
+        assert_eq!(
+            letters_for(Action::Extend, RequestKind::Access, None, true),
+            [ExtensionNotice]
+        );
+    }
 }
