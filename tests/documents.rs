@@ -1819,7 +1819,7 @@ async fn a_public_authoritys_partial_refusal_encloses_instructions_for_requestin
         &appeal,
         &[
             "OIKAISUVAATIMUSOHJE",
-            "30 päivän kuluessa päätöksen tiedoksisaannista",
+            "14 päivän kuluessa päätöksen tiedoksisaannista",
             "tulleen tiedoksi 7. päivänä kirjeen lähettämisestä",
             "tulleen tiedoksi 3. päivänä viestin lähettämisestä",
             "hallintolaki 434/2003, 59 §",
@@ -1881,7 +1881,7 @@ async fn a_public_authoritys_partial_refusal_encloses_instructions_for_requestin
         &sv,
         &[
             "ANVISNING OM BEGÄRAN OM OMPRÖVNING",
-            "inom 30 dagar från delfåendet",
+            "inom 14 dagar från delfåendet",
             "den 7:e dagen efter att brevet sändes",
             "den 3:e dagen efter att meddelandet sändes",
             "Hyvinvointialueen yksilöasioiden jaosto",
@@ -1896,7 +1896,7 @@ async fn a_public_authoritys_partial_refusal_encloses_instructions_for_requestin
         &en,
         &[
             "INSTRUCTIONS FOR REQUESTING A REVIEW",
-            "within 30 days of notification",
+            "within 14 days of notification",
             "on the 7th day after the letter was sent",
             "on the 3rd day after the message was sent",
             "PL 55, 00099 Hyvinvointialue",

@@ -180,8 +180,9 @@ mod tests {
         assert_eq!(turku.name.sv, "Åbo förvaltningsdomstol");
         assert!(turku.postal_address.fi.contains("20101 Turku"));
         assert!(a.court("ahvenanmaa").is_none());
-        // Act 434/2003 § 49 c and Act 808/2019 § 13: 30 days; § 59 and Act 13/2003 § 19: 7 and 3.
-        assert_eq!((a.appeal.review_days, a.appeal.court_days), (30, 30));
+        // Act 410/2015 § 134 and Act 611/2021 § 141: 14 days; Act 808/2019 § 13: 30 days;
+        // Act 434/2003 § 59 and Act 13/2003 § 19: 7 and 3.
+        assert_eq!((a.appeal.review_days, a.appeal.court_days), (14, 30));
         assert_eq!(a.appeal.letter_deemed_received_day, 7);
         assert_eq!(a.appeal.electronic_deemed_received_day, 3);
         let twice = EMBEDDED.replace("code = \"vaasa\"", "code = \"turku\"");
