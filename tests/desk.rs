@@ -1195,6 +1195,11 @@ async fn an_admin_creates_changes_deactivates_and_resets_users() {
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
+    // Signed in again before the reset: that session ends with the reset below.
+    let mut outi = signed_in(&app, "outi@satama.example").await;
+    let (status, _, _) = outi.get("/desk/queue/mine?lang=en").await;
+    assert_eq!(status, StatusCode::OK);
+    let bearer = app.login("outi@satama.example").await;
     let reset = href.replace("?lang=en", "/password?lang=en");
     let (status, _, html) = post_form(&mut admin, &reset, &reset, &[("password", "short")]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -1216,7 +1221,28 @@ async fn an_admin_creates_changes_deactivates_and_resets_users() {
         )
     };
     assert_eq!(login(common::PASSWORD).await.0, StatusCode::UNAUTHORIZED);
-    assert_eq!(login("a second passphrase").await.0, StatusCode::OK);
+    // The sessions opened before the reset are over: the desk cookie and the API token.
+    let (status, _, _) = outi.get("/desk/queue/mine?lang=en").await;
+    assert_ne!(
+        status,
+        StatusCode::OK,
+        "the session from before the reset ended"
+    );
+    let (status, _) = app.get("/api/v1/requests", Some(&bearer)).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "the token from before the reset"
+    );
+    let (status, fresh) = login("a second passphrase").await;
+    assert_eq!(status, StatusCode::OK);
+    let fresh = fresh["access_token"].as_str().unwrap();
+    let (status, _) = app.get("/api/v1/requests", Some(fresh)).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "a token issued after the reset works"
+    );
 
     // The admin cannot demote or deactivate themselves: the organisation keeps an admin.
     let (_, _, list) = admin.get("/desk/admin/users?lang=en").await;

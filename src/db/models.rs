@@ -55,6 +55,8 @@ pub struct UserRow {
     pub created_at: NaiveDateTime,
     /// The user's own page language; None: the browser's choice.
     pub language: Option<Language>,
+    /// Tokens issued in an earlier epoch are refused (a password reset moves it on).
+    pub session_epoch: i32,
 }
 
 impl std::fmt::Debug for UserRow {

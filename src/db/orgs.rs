@@ -106,6 +106,14 @@ pub fn set_password(
         .map(|_| ())
 }
 
+/// Ends every session of the user: tokens issued before this are refused.
+pub fn end_sessions(conn: &mut AnyConnection, user_id: &str) -> QueryResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set(users::session_epoch.eq(users::session_epoch + 1))
+        .execute(conn)
+        .map(|_| ())
+}
+
 pub fn update_user(conn: &mut AnyConnection, user: &UserRow) -> QueryResult<()> {
     diesel::update(users::table.find(&user.id))
         .set((

@@ -49,6 +49,7 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamp,
         language -> Nullable<Text>,
+        session_epoch -> Integer,
     }
 }
 

@@ -317,6 +317,7 @@ pub fn create_user(
         active: true,
         created_at: db::now(),
         language: None,
+        session_epoch: 0,
     };
     write_tx(conn, org_id, |conn| {
         orgs::insert_user(conn, &row)?;
@@ -386,6 +387,11 @@ pub fn update_user(
             user.active = active;
         }
         orgs::update_user(conn, &user)?;
+        if before.1 && !user.active {
+            // Refused at once anyway (inactive); this keeps a later reactivation from
+            // reviving the tokens issued before.
+            orgs::end_sessions(conn, &user.id)?;
+        }
         audit_admin_change(
             conn,
             &admin.org_id,
@@ -457,8 +463,8 @@ pub fn list_users(
         .collect())
 }
 
-/// An admin gives a user a new password (the user lost theirs). The user's current
-/// sessions are not ended here; deactivate the user for that.
+/// An admin gives a user a new password (the user lost theirs, or someone else may know
+/// it). Every current session of the user ends: tokens issued before are refused.
 pub fn reset_password(
     conn: &mut AnyConnection,
     admin: &Principal,
@@ -478,6 +484,7 @@ pub fn reset_password(
     let hash = hash_password(new)?;
     write_tx(conn, &admin.org_id, |conn| {
         orgs::set_password(conn, &user.id, &hash)?;
+        orgs::end_sessions(conn, &user.id)?;
         audit_admin_change(
             conn,
             &admin.org_id,
