@@ -1375,7 +1375,7 @@ async fn patching_one_organisation_field_leaves_the_others_alone() {
     };
     let oidc = |issuer: &str| {
         json!({ "issuer": issuer, "audience": "rightsdesk", "jwks": "/etc/jwks.json",
-                "identity_claim": "personal_identity_code" })
+                "identity_claim": "personal_identity_code", "enabled": true })
     };
     let mut expected = patch_organisation(
         &app,

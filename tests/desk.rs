@@ -7,7 +7,7 @@ mod common;
 use common::visitor::{csrf_of, post_form, signed_in, visible_text, Visitor};
 use common::TestApp;
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::json;
 
 #[actix_rt::test]
 async fn a_deep_link_signs_in_and_comes_back_and_an_ended_session_does_too() {
@@ -1449,8 +1449,87 @@ async fn the_letterhead_and_identification_pages_change_only_their_own_fields() 
     let (status, _, _) = post_form(&mut admin, page, page, &[("oidc", "off")]).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (_, after) = app.get("/api/v1/organisation", Some(&app.org.admin)).await;
-    expected["oidc"] = Value::Null;
-    assert_eq!(after, expected, "switched off; the letterhead kept");
+    expected["oidc"]["enabled"] = json!(false);
+    assert_eq!(
+        after, expected,
+        "switched off, the settings kept; the letterhead kept"
+    );
+}
+
+#[actix_rt::test]
+async fn switching_identification_off_keeps_its_settings_and_on_restores_them() {
+    let app = TestApp::spawn().await;
+    // A profile stored before the on/off flag existed reads as on.
+    let org_id = app.org_id();
+    app.db.execute(&format!(
+        "UPDATE organisations SET oidc = '{{\"issuer\":\"https://idp.example\",\
+         \"audience\":\"rightsdesk\",\"identity_claim\":\"hetu\",\
+         \"jwks\":\"https://idp.example/jwks\",\
+         \"authorization_endpoint\":\"https://idp.example/authorize\"}}' WHERE id = '{org_id}'"
+    ));
+    let (_, stored) = app.get("/api/v1/organisation", Some(&app.org.admin)).await;
+    assert_eq!(stored["oidc"]["enabled"], true, "{stored}");
+    let offered = |html: &str| html.contains("/satama/eid/start?kind=access");
+    let mut public = Visitor::new(&app);
+    let (_, _, form) = public.get("/satama/request/access?lang=en").await;
+    assert!(offered(&form), "on: the form offers identification");
+
+    // Off, as the page posts it (every field as shown): the settings stay, switched off.
+    let mut admin = signed_in(&app, "admin@satama.example").await;
+    let page = "/desk/admin/identification?lang=en";
+    let shown = [
+        ("oidc.issuer", "https://idp.example"),
+        ("oidc.audience", "rightsdesk"),
+        ("oidc.identity_claim", "hetu"),
+        ("oidc.jwks", "https://idp.example/jwks"),
+        (
+            "oidc.authorization_endpoint",
+            "https://idp.example/authorize",
+        ),
+        ("oidc.accepted_acr", ""),
+    ];
+    let mut fields = vec![("oidc", "off")];
+    fields.extend(shown);
+    let (status, _, body) = post_form(&mut admin, page, page, &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, off) = app.get("/api/v1/organisation", Some(&app.org.admin)).await;
+    let mut expected = stored["oidc"].clone();
+    expected["enabled"] = json!(false);
+    assert_eq!(off["oidc"], expected, "kept, switched off");
+    let (_, _, html) = admin.get(page).await;
+    assert!(
+        html.contains("https://idp.example/jwks"),
+        "the page still shows them"
+    );
+    assert!(
+        html.contains(r#"value="off" checked"#),
+        "and says identification is off"
+    );
+    // Off is the same as not configured: the form no longer offers it, and the start of
+    // identification is not found.
+    let (_, _, form) = public.get("/satama/request/access?lang=en").await;
+    assert!(
+        !offered(&form),
+        "off: the form does not offer identification"
+    );
+    let (status, _, _) = public.get("/satama/eid/start?kind=access&lang=en").await;
+    assert_ne!(status, StatusCode::SEE_OTHER, "off: no way to the provider");
+
+    // On again: the same settings, in use again.
+    let mut fields = vec![("oidc", "on")];
+    fields.extend(shown);
+    let (status, _, body) = post_form(&mut admin, page, page, &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, on) = app.get("/api/v1/organisation", Some(&app.org.admin)).await;
+    assert_eq!(on["oidc"], stored["oidc"], "restored as they were");
+    let (_, _, form) = public.get("/satama/request/access?lang=en").await;
+    assert!(offered(&form), "on again: the form offers identification");
+
+    // Off with only the switch sent keeps them too; the API can switch off the same way.
+    let (status, _, _) = post_form(&mut admin, page, page, &[("oidc", "off")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, off) = app.get("/api/v1/organisation", Some(&app.org.admin)).await;
+    assert_eq!(off["oidc"], expected);
 }
 
 /// Sends one access-log event with `token`; the answer's status.

@@ -36,7 +36,8 @@ pub struct OrganisationProfile {
     pub authority_contact: Option<AuthorityContact>,
     /// Strong electronic identification: the OpenID Connect provider whose ID tokens
     /// verify a requester's identity (issuer, audience, identity-code claim, JWKS file or URL,
-    /// authorization endpoint, accepted `acr` levels).
+    /// authorization endpoint, accepted `acr` levels, `enabled`: false keeps the settings
+    /// but switches identification off; missing: on).
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
     pub oidc: Option<OidcSettings>,
@@ -58,6 +59,11 @@ impl OrganisationProfile {
                 .as_deref()
                 .and_then(|s| serde_json::from_str(s).ok()),
         }
+    }
+
+    /// The strong-identification settings when it is switched on (off is not configured).
+    pub fn oidc_in_use(&self) -> Option<&OidcSettings> {
+        self.oidc.as_ref().filter(|o| o.enabled)
     }
 
     pub fn check(&self, errors: &mut Vec<FieldError>) {
@@ -84,7 +90,8 @@ impl OrganisationProfile {
                 errors.push(FieldError::new("authority_contact", FieldCode::Incomplete));
             }
         }
-        if let Some(o) = &self.oidc {
+        // Settings kept while switched off may be incomplete; they are checked when on.
+        if let Some(o) = self.oidc_in_use() {
             for (field, value) in [
                 ("oidc.issuer", &o.issuer),
                 ("oidc.audience", &o.audience),
@@ -149,7 +156,8 @@ pub struct OrganisationProfilePatch {
     #[schema(value_type = Option<AuthorityContact>, nullable)]
     pub authority_contact: Option<Option<AuthorityContact>>,
     /// Strong electronic identification (see `OrganisationProfile.oidc`); replaced as a
-    /// whole when given. Left out: unchanged; `null`: strong identification switched off.
+    /// whole when given. `"enabled": false` switches it off and keeps the settings (left
+    /// out: on). Left out: unchanged; `null`: the settings removed.
     #[serde(default, deserialize_with = "super::explicit_null")]
     #[schema(value_type = Option<Object>, nullable)]
     pub oidc: Option<Option<OidcSettings>>,
