@@ -132,6 +132,10 @@ where
             web::post().to(logs::record_finding),
         )
         .route(
+            "/desk/requests/{id}/documents/{doc_id}/release",
+            web::post().to(papers::release_document),
+        )
+        .route(
             "/desk/requests/{id}/review-clearance",
             web::post().to(papers::clear_review),
         )
