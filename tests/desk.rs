@@ -7,7 +7,7 @@ mod common;
 use common::visitor::{csrf_of, post_form, signed_in, visible_text, Visitor};
 use common::TestApp;
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{json, Value};
 
 #[actix_rt::test]
 async fn a_deep_link_signs_in_and_comes_back_and_an_ended_session_does_too() {
@@ -1568,6 +1568,7 @@ async fn an_ingest_token_is_shown_once_and_a_revoked_one_stops_at_once() {
     assert!(!list.contains(&token), "the list never shows the secret");
     assert!(visible_text(&list).contains("Apotti"));
     assert!(visible_text(&list).contains("In use"));
+    assert!(visible_text(&list).contains("Not used yet"));
 
     assert_eq!(ingest_one(&app, &token).await, StatusCode::OK);
 
@@ -1582,4 +1583,50 @@ async fn an_ingest_token_is_shown_once_and_a_revoked_one_stops_at_once() {
     assert!(visible_text(&list).contains("Revoked on"));
     assert!(!list.contains("/revoke?lang=en"), "nothing left to revoke");
     assert_eq!(ingest_one(&app, &token).await, StatusCode::UNAUTHORIZED);
+}
+
+#[actix_rt::test]
+async fn an_ingest_tokens_last_use_is_shown_and_written_at_most_once_a_minute() {
+    let app = TestApp::spawn().await;
+    let (status, made) = app
+        .post(
+            "/api/v1/ingest-tokens",
+            Some(&app.org.admin),
+            json!({ "source": "Apotti" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    let token = made["token"].as_str().unwrap().to_string();
+    let last_used = || async {
+        let (status, list) = app.get("/api/v1/ingest-tokens", Some(&app.org.admin)).await;
+        assert_eq!(status, StatusCode::OK, "{list}");
+        list[0]["last_used_at"].clone()
+    };
+    assert_eq!(last_used().await, Value::Null, "never used");
+
+    // Noon in Helsinki on 16.11.2026 (the test clock).
+    assert_eq!(ingest_one(&app, &token).await, StatusCode::OK);
+    assert_eq!(last_used().await, json!("2026-11-16T10:00:00"));
+    let mut admin = signed_in(&app, "admin@satama.example").await;
+    let (_, _, list) = admin.get("/desk/admin/tokens?lang=en").await;
+    let text = visible_text(&list);
+    assert!(text.contains("Last used"), "{text}");
+    assert!(text.contains("16 November 2026 at 12:00"), "{text}");
+    let (_, _, list) = admin.get("/desk/admin/tokens?lang=fi").await;
+    assert!(visible_text(&list).contains("16.11.2026 klo 12.00"));
+
+    // Within the minute, another batch does not write it again; after it, it does.
+    app.clock
+        .set(app.clock_now() + chrono::Duration::seconds(30));
+    assert_eq!(ingest_one(&app, &token).await, StatusCode::OK);
+    assert_eq!(last_used().await, json!("2026-11-16T10:00:00"));
+    app.clock
+        .set(app.clock_now() + chrono::Duration::seconds(45));
+    assert_eq!(ingest_one(&app, &token).await, StatusCode::OK);
+    assert_eq!(last_used().await, json!("2026-11-16T10:01:15"));
+    // A refused token records nothing.
+    assert_eq!(
+        ingest_one(&app, "rdi_wrong").await,
+        StatusCode::UNAUTHORIZED
+    );
 }

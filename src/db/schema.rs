@@ -381,6 +381,7 @@ diesel::table! {
         created_at -> Timestamp,
         created_by -> Nullable<Text>,
         revoked_at -> Nullable<Timestamp>,
+        last_used_at -> Nullable<Timestamp>,
     }
 }
 
