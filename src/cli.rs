@@ -358,6 +358,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         public_authority,
                         authority_contact: None,
                         oidc: None,
+                        default_language: Default::default(),
                     },
                 },
             )

@@ -1532,6 +1532,81 @@ async fn switching_identification_off_keeps_its_settings_and_on_restores_them() 
     assert_eq!(off["oidc"], expected);
 }
 
+#[actix_rt::test]
+async fn the_organisations_default_language_is_the_desk_language_of_users_without_their_own() {
+    let app = TestApp::spawn().await;
+    let (_, before) = app.get("/api/v1/organisation", Some(&app.org.admin)).await;
+    assert_eq!(
+        before["default_language"], "fi",
+        "Finnish by default: {before}"
+    );
+    // The API changes only the field sent.
+    let patch = |body: Value| {
+        app.send(
+            app.client
+                .patch(format!("{}/api/v1/organisation", app.base))
+                .json(&body),
+            Some(&app.org.admin),
+        )
+    };
+    let (status, after) = patch(json!({ "default_language": "sv" })).await;
+    assert_eq!(status, StatusCode::OK, "{after}");
+    let mut expected = before.clone();
+    expected["default_language"] = json!("sv");
+    assert_eq!(after, expected, "only the language changed");
+    for bad in [
+        json!({ "default_language": "de" }),
+        json!({ "default_language": null }),
+    ] {
+        let (status, problem) = patch(bad.clone()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {problem}");
+        assert!(problem["code"].is_string(), "{problem}");
+    }
+    let (_, stored) = app.get("/api/v1/organisation", Some(&app.org.admin)).await;
+    assert_eq!(stored["default_language"], "sv");
+
+    // A user without a language of their own gets the desk in the organisation's.
+    let mut staff = signed_in(&app, "staff@satama.example").await;
+    let (status, _, html) = staff.get("/desk/queue/mine").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(r#"<html lang="sv">"#), "{html}");
+    let (_, _, html) = staff.get("/desk/settings").await;
+    assert!(
+        visible_text(&html).contains("Organisationens språk (svenska)"),
+        "{html}"
+    );
+    // Their own choice wins.
+    let (status, _, _) = post_form(
+        &mut staff,
+        "/desk/settings",
+        "/desk/settings?lang=sv",
+        &[("language", "en")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, html) = staff.get("/desk/queue/mine").await;
+    assert!(html.contains(r#"<html lang="en">"#));
+
+    // The admin changes it on the letterhead page, in words; the other fields stay.
+    let mut admin = signed_in(&app, "admin@satama.example").await;
+    let page = "/desk/admin/organisation?lang=en";
+    let (_, _, html) = admin.get(page).await;
+    assert!(visible_text(&html).contains("default language"), "{html}");
+    assert!(html.contains(r#"value="sv" checked"#), "{html}");
+    let (status, _, html) = post_form(&mut admin, page, page, &[("default_language", "de")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains(r##"href="#f-default_language""##), "{html}");
+    let (status, _, body) = post_form(&mut admin, page, page, &[("default_language", "en")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, after) = app.get("/api/v1/organisation", Some(&app.org.admin)).await;
+    expected["default_language"] = json!("en");
+    assert_eq!(after, expected);
+    // The DPO has no language of their own: the desk follows the organisation's.
+    let mut dpo = signed_in(&app, "dpo@satama.example").await;
+    let (_, _, html) = dpo.get("/desk/settings").await;
+    assert!(html.contains(r#"<html lang="en">"#));
+}
+
 /// Sends one access-log event with `token`; the answer's status.
 async fn ingest_one(app: &TestApp, token: &str) -> StatusCode {
     let event = json!({ "event_id": "d1", "occurred_at": "2025-03-04T09:15:22+02:00",

@@ -27,6 +27,8 @@ pub struct OrganisationRow {
     pub authority_contact: Option<String>,
     /// The organisation's OpenID Connect provider (`oidc::OidcSettings` as JSON).
     pub oidc: Option<String>,
+    /// The desk's language for a user who has not chosen their own.
+    pub default_language: Language,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

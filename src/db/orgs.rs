@@ -138,6 +138,7 @@ pub fn update_organisation_profile(
             organisations::public_authority.eq(org.public_authority),
             organisations::authority_contact.eq(&org.authority_contact),
             organisations::oidc.eq(&org.oidc),
+            organisations::default_language.eq(org.default_language),
         ))
         .execute(conn)
         .map(drop)

@@ -22,6 +22,7 @@ diesel::table! {
         public_authority -> Bool,
         authority_contact -> Nullable<Text>,
         oidc -> Nullable<Text>,
+        default_language -> Text,
     }
 }
 

@@ -264,6 +264,7 @@ mod tests {
             public_authority: false,
             authority_contact: None,
             oidc: None,
+            default_language: Language::Fi,
         }
     }
 

@@ -11,7 +11,7 @@ use crate::db::audit::{self, NewEvent};
 use crate::db::models::{OrganisationRow, RegisterRow, UserRow};
 use crate::db::{self, orgs, AnyConnection};
 use crate::domain::codes::FieldCode;
-use crate::domain::enums::Role;
+use crate::domain::enums::{Language, Role};
 use crate::domain::ids::{OrgId, UserId};
 use crate::domain::validation::FieldError;
 
@@ -114,6 +114,7 @@ pub fn create_organisation(
         public_authority: false,
         authority_contact: None,
         oidc: None,
+        default_language: Language::Fi,
     };
     let row = new.profile.apply(row).map_err(ServiceError::Internal)?;
     orgs::insert_organisation(conn, &row)?;

@@ -86,6 +86,7 @@ pub fn ensure(ctx: &Context) -> Result<DemoReport, ServiceError> {
                 public_authority: false,
                 authority_contact: None,
                 oidc: None,
+                default_language: Default::default(),
             },
         },
     )?;

@@ -11,7 +11,7 @@ use crate::db::models::{OrganisationRow, RegisterRow};
 use crate::db::{self, orgs};
 use crate::domain::authorities::AuthorityContact;
 use crate::domain::codes::FieldCode;
-use crate::domain::enums::Role;
+use crate::domain::enums::{Language, Role};
 use crate::domain::retention::RetentionRule;
 use crate::domain::validation::FieldError;
 use crate::oidc::OidcSettings;
@@ -41,6 +41,9 @@ pub struct OrganisationProfile {
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
     pub oidc: Option<OidcSettings>,
+    /// The staff desk's language for a user who has not chosen their own (default fi).
+    #[serde(default)]
+    pub default_language: Language,
 }
 
 impl OrganisationProfile {
@@ -58,6 +61,7 @@ impl OrganisationProfile {
                 .oidc
                 .as_deref()
                 .and_then(|s| serde_json::from_str(s).ok()),
+            default_language: org.default_language,
         }
     }
 
@@ -124,6 +128,7 @@ impl OrganisationProfile {
             .map(|a| serde_json::to_string(&a))
             .transpose()?;
         org.oidc = self.oidc.map(|o| serde_json::to_string(&o)).transpose()?;
+        org.default_language = self.default_language;
         Ok(org)
     }
 }
@@ -161,6 +166,11 @@ pub struct OrganisationProfilePatch {
     #[serde(default, deserialize_with = "super::explicit_null")]
     #[schema(value_type = Option<Object>, nullable)]
     pub oidc: Option<Option<OidcSettings>>,
+    /// The staff desk's language for a user who has not chosen their own.
+    /// Left out: unchanged; cannot be `null`.
+    #[serde(default, deserialize_with = "not_null")]
+    #[schema(value_type = Language, required = false)]
+    pub default_language: Option<Language>,
 }
 
 /// A field that may be left out but, when given, must have a value.
@@ -182,6 +192,7 @@ impl OrganisationProfilePatch {
             public_authority: self.public_authority.unwrap_or_default(),
             authority_contact: self.authority_contact.clone().flatten(),
             oidc: self.oidc.clone().flatten(),
+            default_language: self.default_language.unwrap_or_default(),
         }
     }
 
@@ -205,6 +216,9 @@ impl OrganisationProfilePatch {
         }
         if let Some(v) = self.oidc {
             org.oidc = v.map(|o| serde_json::to_string(&o)).transpose()?;
+        }
+        if let Some(v) = self.default_language {
+            org.default_language = v;
         }
         Ok(org)
     }

@@ -313,6 +313,7 @@ fn provision(ctx: &Context, slug: &str, prefix: &str) -> Org {
                 public_authority: slug == "muu-kunta",
                 authority_contact: None,
                 oidc: None,
+                default_language: Default::default(),
             },
         },
     )

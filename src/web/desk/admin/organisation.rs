@@ -51,6 +51,20 @@ fn yes_no(lang: Language) -> Vec<(String, String)> {
     ]
 }
 
+/// The languages, each named in the reader's language.
+fn languages(lang: Language) -> Vec<(String, String)> {
+    let t = site();
+    Language::ALL
+        .iter()
+        .map(|l| {
+            (
+                l.as_str().to_string(),
+                t.text(&format!("desk_lang_{}", l.as_str()), lang),
+            )
+        })
+        .collect()
+}
+
 fn letterhead_page(
     ctx: &Context,
     req: &HttpRequest,
@@ -67,6 +81,7 @@ fn letterhead_page(
             "postal_address" => p.postal_address.clone().unwrap_or_default(),
             "email" => p.email.clone().unwrap_or_default(),
             "phone" => p.phone.clone().unwrap_or_default(),
+            "default_language" => p.default_language.as_str().to_string(),
             _ => (if p.public_authority { "yes" } else { "no" }).to_string(),
         }
     };
@@ -109,6 +124,12 @@ fn letterhead_page(
                 "desk_admin_field_public_authority",
                 &v("public_authority"),
                 yes_no(lang),
+            ),
+            Field::radio(
+                "default_language",
+                "desk_admin_field_default_language",
+                &v("default_language"),
+                languages(lang),
             ),
         ],
         errors,
@@ -175,6 +196,27 @@ pub async fn save_letterhead(
             );
         }
     };
+    let default_language = match posted.get("default_language") {
+        None => None,
+        Some(l) => match Language::parse(l) {
+            Some(l) => Some(l),
+            None => {
+                let errors = [FieldError::new(
+                    "default_language",
+                    FieldCode::InvalidChoice,
+                )];
+                return letterhead_page(
+                    &ctx,
+                    &req,
+                    &desk,
+                    &loaded,
+                    Some(&posted),
+                    &errors,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                );
+            }
+        },
+    };
     // Only what the form sent; a field left out stays as stored.
     let given = |k: &str| sent(&posted, k).map(Some);
     let patch = OrganisationProfilePatch {
@@ -182,6 +224,7 @@ pub async fn save_letterhead(
         email: given("email"),
         phone: given("phone"),
         public_authority,
+        default_language,
         ..Default::default()
     };
     match save_patch(&ctx, &desk, patch).await {
