@@ -1607,6 +1607,134 @@ async fn the_organisations_default_language_is_the_desk_language_of_users_withou
     assert!(html.contains(r#"<html lang="en">"#));
 }
 
+#[actix_rt::test]
+async fn register_texts_are_kept_in_three_languages_and_read_in_the_readers() {
+    let app = TestApp::spawn().await;
+    let patch = |body: Value| {
+        app.send(
+            app.client
+                .patch(format!("{}/api/v1/registers/turvakoti", app.base))
+                .json(&body),
+            Some(&app.org.admin),
+        )
+    };
+    let turvakoti = || async {
+        let (status, list) = app.get("/api/v1/registers", Some(&app.org.staff)).await;
+        assert_eq!(status, StatusCode::OK, "{list}");
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["slug"] == "turvakoti")
+            .unwrap()
+            .clone()
+    };
+    // The API takes Swedish and English texts beside the Finnish ones.
+    let (status, body) = patch(json!({ "info": { "translations": {
+        "sv": { "name": "Skyddshemmets klientregister", "purposes": "Skyddshemstjänst" },
+        "en": { "name": "Shelter client register" } } } }))
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let register = turvakoti().await;
+    assert_eq!(
+        register["name"], "Turvakodin asiakasrekisteri",
+        "Finnish as before"
+    );
+    assert_eq!(
+        register["info"]["translations"]["sv"],
+        json!({ "name": "Skyddshemmets klientregister", "purposes": "Skyddshemstjänst" })
+    );
+    // Each text merges on its own: a description added, the name kept; "" clears one.
+    let (status, _) = patch(json!({ "info": { "translations": {
+        "sv": { "description": "Klientuppgifter", "purposes": "" } } } }))
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let register = turvakoti().await;
+    assert_eq!(
+        register["info"]["translations"]["sv"],
+        json!({ "name": "Skyddshemmets klientregister", "description": "Klientuppgifter" })
+    );
+    assert_eq!(
+        register["info"]["translations"]["en"]["name"],
+        "Shelter client register"
+    );
+    // Finnish is the register's own fields, not a translation; an unknown language is refused.
+    let (status, problem) =
+        patch(json!({ "info": { "translations": { "fi": { "name": "x" } } } })).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "info.translations.fi");
+    let (status, _) = patch(json!({ "info": { "translations": { "de": { "name": "x" } } } })).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // The public page reads them in its language, Finnish where a text is missing.
+    let mut public = Visitor::new(&app);
+    let (_, _, sv) = public.get("/satama/?lang=sv").await;
+    let sv = visible_text(&sv);
+    assert!(sv.contains("Skyddshemmets klientregister"), "{sv}");
+    assert!(sv.contains("Klientuppgifter"), "{sv}");
+    assert!(
+        sv.contains("Turvakodin asiakasrekisteri: palvelun järjestäminen"),
+        "the purposes in Finnish, with no Swedish text: {sv}"
+    );
+    let (_, _, en) = public.get("/satama/request/access?lang=en").await;
+    assert!(visible_text(&en).contains("Shelter client register"));
+    let (_, _, fi) = public.get("/satama/request/access?lang=fi").await;
+    assert!(visible_text(&fi).contains("Turvakodin asiakasrekisteri"));
+    // So do the paper forms.
+    let pdf = app
+        .client
+        .get(format!("{}/satama/forms/access.pdf?lang=sv", app.base))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let text = rightsdesk::pdf::extract_text(&pdf).unwrap();
+    assert!(text.contains("Skyddshemmets klientregister"), "{text}");
+
+    // The admin page edits every text per language; blank ones are read in Finnish.
+    let mut admin = signed_in(&app, "admin@satama.example").await;
+    let page = "/desk/admin/registers/turvakoti?lang=en";
+    let (_, _, html) = admin.get(page).await;
+    let text = visible_text(&html);
+    assert!(text.contains("name (in Swedish)"), "{text}");
+    assert!(text.contains("Retention period (in English)"), "{text}");
+    assert!(html.contains(r#"name="info.translations.sv.name""#));
+    assert!(html.contains("Skyddshemmets klientregister"));
+    let (status, _, body) = post_form(
+        &mut admin,
+        page,
+        page,
+        &[
+            ("info.translations.en.name", "Shelter clients"),
+            (
+                "info.translations.en.retention",
+                "Kept as the law requires.",
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let register = turvakoti().await;
+    assert_eq!(
+        register["info"]["translations"]["en"],
+        json!({ "name": "Shelter clients", "retention": "Kept as the law requires." })
+    );
+    assert_eq!(
+        register["info"]["translations"]["sv"]["name"], "Skyddshemmets klientregister",
+        "what the form did not send stays"
+    );
+    assert_eq!(register["name"], "Turvakodin asiakasrekisteri");
+    // The desk names it in the reader's language.
+    let (_, created) = app
+        .submit_public(|b| b["registers"] = json!(["turvakoti"]))
+        .await;
+    let id = created["id"].as_str().unwrap();
+    let mut staff = signed_in(&app, "staff@satama.example").await;
+    let (_, _, case) = staff.get(&format!("/desk/requests/{id}?lang=sv")).await;
+    assert!(visible_text(&case).contains("Skyddshemmets klientregister"));
+}
+
 /// Sends one access-log event with `token`; the answer's status.
 async fn ingest_one(app: &TestApp, token: &str) -> StatusCode {
     let event = json!({ "event_id": "d1", "occurred_at": "2025-03-04T09:15:22+02:00",

@@ -1024,6 +1024,46 @@ async fn a_document_is_not_released_before_the_review_is_cleared() {
 }
 
 #[actix_rt::test]
+async fn the_access_report_names_registers_in_the_requests_language() {
+    let app = TestApp::spawn().await;
+    let (s, b) = app
+        .send(
+            app.client
+                .patch(format!("{}/api/v1/registers/turvakoti", app.base))
+                .json(&json!({ "info": { "translations": { "en": {
+                    "name": "Shelter client register",
+                    "purposes": "Running the shelter service" } } } })),
+            Some(&app.org.admin),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, body) = app
+        .submit_public(|b| {
+            b["language"] = json!("en");
+            b["registers"] = json!(["turvakoti"]);
+        })
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    let id = body["id"].as_str().unwrap().to_string();
+    let (s, b) = app
+        .post(
+            &format!("/api/v1/requests/{id}/bundle"),
+            Some(&app.org.staff),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let docs = documents_of(&app, &id).await;
+    let report = docs.iter().find(|d| d["kind"] == "access_report").unwrap();
+    let text = pdf_text(&download(&app, report["id"].as_str().unwrap()).await);
+    assert!(text.contains("Shelter client register"), "{text}");
+    assert!(text.contains("Running the shelter service"), "{text}");
+    assert!(!text.contains("Turvakodin asiakasrekisteri"), "{text}");
+    // A text with no English version is given in Finnish.
+    assert!(text.contains("Laki 703/2023, liite"), "{text}");
+}
+
+#[actix_rt::test]
 async fn portability_bundles_are_machine_readable_only() {
     let app = TestApp::spawn().await;
     let (_, body) = app

@@ -5,7 +5,7 @@ use sha2::Digest;
 use utoipa::ToSchema;
 
 use super::auth::{hash_password, normalise_email};
-pub use super::profile::{OrganisationProfile, RegisterInfo};
+pub use super::profile::{OrganisationProfile, RegisterInfo, RegisterTexts};
 use super::{write_tx, Principal, ServiceError};
 use crate::db::audit::{self, NewEvent};
 use crate::db::models::{OrganisationRow, RegisterRow, UserRow};
@@ -569,6 +569,65 @@ pub struct RegisterInfoPatch {
     pub transfers: Option<Option<String>>,
     #[serde(default)]
     pub retention_rules: Option<Vec<crate::domain::retention::RetentionRule>>,
+    /// Texts in Swedish and English, by language; each text merges like the ones above.
+    #[serde(default)]
+    pub translations: Option<std::collections::BTreeMap<Language, RegisterTextsPatch>>,
+}
+
+/// Changes to a register's texts in one language: each text left out stays; `null` or ""
+/// clears it (the Finnish text is then used).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterTextsPatch {
+    #[serde(default, deserialize_with = "super::explicit_null")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::explicit_null")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::explicit_null")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub purposes: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::explicit_null")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub legal_basis: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::explicit_null")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub data_categories: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::explicit_null")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub recipients: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::explicit_null")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub sources: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::explicit_null")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub retention: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::explicit_null")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub transfers: Option<Option<String>>,
+}
+
+impl RegisterTextsPatch {
+    fn apply(self, mut texts: RegisterTexts) -> RegisterTexts {
+        let clean = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        for (slot, given) in [
+            (&mut texts.name, self.name),
+            (&mut texts.description, self.description),
+            (&mut texts.purposes, self.purposes),
+            (&mut texts.legal_basis, self.legal_basis),
+            (&mut texts.data_categories, self.data_categories),
+            (&mut texts.recipients, self.recipients),
+            (&mut texts.sources, self.sources),
+            (&mut texts.retention, self.retention),
+            (&mut texts.transfers, self.transfers),
+        ] {
+            if let Some(v) = given {
+                *slot = clean(v);
+            }
+        }
+        texts
+    }
 }
 
 impl RegisterInfoPatch {
@@ -589,6 +648,12 @@ impl RegisterInfoPatch {
         }
         if let Some(rules) = self.retention_rules {
             info.retention_rules = rules;
+        }
+        for (lang, patch) in self.translations.unwrap_or_default() {
+            let texts = patch.apply(info.translations.remove(&lang).unwrap_or_default());
+            if !texts.is_empty() {
+                info.translations.insert(lang, texts);
+            }
         }
         info
     }

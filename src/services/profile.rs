@@ -1,6 +1,8 @@
 //! What letters say about the sender: the organisation's letterhead and each register's
 //! privacy-notice facts. Kept by the organisation's admin.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -245,6 +247,88 @@ pub struct RegisterInfo {
     /// This register's own retention periods; they win over `config/retention.toml`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub retention_rules: Vec<RetentionRule>,
+    /// The register's texts in Swedish and English (`sv`, `en`). The register's name and
+    /// description and the texts above are the Finnish ones, used wherever a translation
+    /// is missing (a register stored before translations has only those).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub translations: BTreeMap<Language, RegisterTexts>,
+}
+
+/// A register's texts in a language other than Finnish; a text left out is read in Finnish.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterTexts {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purposes: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_basis: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_categories: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipients: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sources: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transfers: Option<String>,
+}
+
+impl RegisterTexts {
+    /// The text of a field by its name (`name`, `description`, `purposes` ...).
+    pub fn get(&self, field: &str) -> Option<&str> {
+        match field {
+            "name" => self.name.as_deref(),
+            "description" => self.description.as_deref(),
+            "purposes" => self.purposes.as_deref(),
+            "legal_basis" => self.legal_basis.as_deref(),
+            "data_categories" => self.data_categories.as_deref(),
+            "recipients" => self.recipients.as_deref(),
+            "sources" => self.sources.as_deref(),
+            "retention" => self.retention.as_deref(),
+            "transfers" => self.transfers.as_deref(),
+            _ => None,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == RegisterTexts::default()
+    }
+}
+
+/// The register as read in `lang`: each text in that language where it has one, else the
+/// Finnish one. Finnish is the register as stored.
+pub fn register_in(row: &RegisterRow, lang: Language) -> RegisterRow {
+    let mut info = RegisterInfo::of(row);
+    let Some(t) = info.translations.get(&lang).cloned() else {
+        return row.clone();
+    };
+    let mut out = row.clone();
+    if let Some(name) = t.name {
+        out.name = name;
+    }
+    if t.description.is_some() {
+        out.description = t.description;
+    }
+    for (slot, text) in [
+        (&mut info.purposes, t.purposes),
+        (&mut info.legal_basis, t.legal_basis),
+        (&mut info.data_categories, t.data_categories),
+        (&mut info.recipients, t.recipients),
+        (&mut info.sources, t.sources),
+        (&mut info.retention, t.retention),
+        (&mut info.transfers, t.transfers),
+    ] {
+        if text.is_some() {
+            *slot = text;
+        }
+    }
+    out.info = serde_json::to_string(&info).unwrap_or_else(|_| row.info.clone());
+    out
 }
 
 impl RegisterInfo {
@@ -268,6 +352,36 @@ impl RegisterInfo {
                     FieldError::new(field, FieldCode::TooLong)
                         .with_params(json!({ "max": MAX_FIELD })),
                 );
+            }
+        }
+        for (lang, texts) in &self.translations {
+            let at = |f: &str| format!("info.translations.{}.{f}", lang.as_str());
+            if *lang == Language::Fi {
+                // The register's own fields are the Finnish texts.
+                errors.push(FieldError::new(
+                    format!("info.translations.{}", lang.as_str()),
+                    FieldCode::InvalidChoice,
+                ));
+                continue;
+            }
+            for field in [
+                "name",
+                "description",
+                "purposes",
+                "legal_basis",
+                "data_categories",
+                "recipients",
+                "sources",
+                "retention",
+                "transfers",
+            ] {
+                let max = if field == "name" { 200 } else { MAX_FIELD };
+                if texts.get(field).is_some_and(|s| s.chars().count() > max) {
+                    errors.push(
+                        FieldError::new(at(field), FieldCode::TooLong)
+                            .with_params(json!({ "max": max })),
+                    );
+                }
             }
         }
         for (i, r) in self.retention_rules.iter().enumerate() {

@@ -45,6 +45,7 @@ struct Case {
 async fn load(ctx: &web::Data<Context>, desk: &Desk, id: String) -> Result<Case, ServiceError> {
     let c = ctx.clone();
     let p = desk.principal.clone();
+    let lang = desk.lang;
     blocking(move || {
         let request = queries::get(&c, &p, &id)?;
         // Admins may read a request but not the material gathered for it.
@@ -67,8 +68,10 @@ async fn load(ctx: &web::Data<Context>, desk: &Desk, id: String) -> Result<Case,
             .into_iter()
             .map(|u| (u.id.into_string(), u.name))
             .collect();
+        // Named in the reader's language, Finnish where a name has no translation.
         let registers = crate::db::orgs::list_registers(&mut conn, &p.org_id)?
-            .into_iter()
+            .iter()
+            .map(|r| crate::services::profile::register_in(r, lang))
             .map(|r| (r.slug, r.name))
             .collect();
         Ok(Case {
