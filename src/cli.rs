@@ -359,6 +359,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         authority_contact: None,
                         oidc: None,
                         appeal: None,
+                        default_language: Default::default(),
                     },
                 },
             )

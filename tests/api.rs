@@ -1094,6 +1094,53 @@ async fn admins_deactivate_users_and_users_change_their_password() {
 }
 
 #[actix_web::test]
+async fn a_password_reset_ends_the_sessions_opened_before_it() {
+    let app = TestApp::spawn().await;
+    let (_, users) = app.get("/api/v1/users", Some(&app.org.admin)).await;
+    let staff2 = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["email"] == "staff2@satama.example")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let before = app.org.staff2.clone();
+    let (status, _) = app.get("/api/v1/requests", Some(&before)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = app
+        .send(
+            app.client
+                .put(format!("{}/api/v1/users/{staff2}/password", app.base))
+                .json(&json!({ "password": "a reset passphrase" })),
+            Some(&app.org.admin),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let (status, _) = app.get("/api/v1/requests", Some(&before)).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "a token from before the reset"
+    );
+    let (status, token) = app
+        .post(
+            "/api/v1/auth/token",
+            None,
+            json!({ "email": "staff2@satama.example", "password": "a reset passphrase" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let after = token["access_token"].as_str().unwrap();
+    let (status, _) = app.get("/api/v1/requests", Some(after)).await;
+    assert_eq!(status, StatusCode::OK, "a token issued after the reset");
+    // Other users' sessions go on.
+    let (status, _) = app.get("/api/v1/requests", Some(&app.org.staff)).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[actix_web::test]
 async fn parallel_logins_at_the_lockout_limit_get_one_password_check_at_a_time() {
     // Tests allow three failures; two are used, so one guess is left.
     let app = TestApp::spawn().await;
@@ -1328,7 +1375,7 @@ async fn patching_one_organisation_field_leaves_the_others_alone() {
     };
     let oidc = |issuer: &str| {
         json!({ "issuer": issuer, "audience": "rightsdesk", "jwks": "/etc/jwks.json",
-                "identity_claim": "personal_identity_code" })
+                "identity_claim": "personal_identity_code", "enabled": true })
     };
     let mut expected = patch_organisation(
         &app,

@@ -385,11 +385,11 @@ fn a_generated_token_secret_survives_a_restart() {
     };
     let token = first
         .tokens
-        .issue(&p, chrono::Utc::now().timestamp())
+        .issue(&p, 0, chrono::Utc::now().timestamp())
         .unwrap();
     drop(first);
     let second = rightsdesk::startup::build_context(settings).unwrap();
-    assert_eq!(second.tokens.verify(&token).unwrap(), p);
+    assert_eq!(second.tokens.verify(&token).unwrap().principal, p);
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -1195,6 +1195,11 @@ async fn an_admin_creates_changes_deactivates_and_resets_users() {
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
+    // Signed in again before the reset: that session ends with the reset below.
+    let mut outi = signed_in(&app, "outi@satama.example").await;
+    let (status, _, _) = outi.get("/desk/queue/mine?lang=en").await;
+    assert_eq!(status, StatusCode::OK);
+    let bearer = app.login("outi@satama.example").await;
     let reset = href.replace("?lang=en", "/password?lang=en");
     let (status, _, html) = post_form(&mut admin, &reset, &reset, &[("password", "short")]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -1216,7 +1221,28 @@ async fn an_admin_creates_changes_deactivates_and_resets_users() {
         )
     };
     assert_eq!(login(common::PASSWORD).await.0, StatusCode::UNAUTHORIZED);
-    assert_eq!(login("a second passphrase").await.0, StatusCode::OK);
+    // The sessions opened before the reset are over: the desk cookie and the API token.
+    let (status, _, _) = outi.get("/desk/queue/mine?lang=en").await;
+    assert_ne!(
+        status,
+        StatusCode::OK,
+        "the session from before the reset ended"
+    );
+    let (status, _) = app.get("/api/v1/requests", Some(&bearer)).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "the token from before the reset"
+    );
+    let (status, fresh) = login("a second passphrase").await;
+    assert_eq!(status, StatusCode::OK);
+    let fresh = fresh["access_token"].as_str().unwrap();
+    let (status, _) = app.get("/api/v1/requests", Some(fresh)).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "a token issued after the reset works"
+    );
 
     // The admin cannot demote or deactivate themselves: the organisation keeps an admin.
     let (_, _, list) = admin.get("/desk/admin/users?lang=en").await;
@@ -1423,8 +1449,290 @@ async fn the_letterhead_and_identification_pages_change_only_their_own_fields() 
     let (status, _, _) = post_form(&mut admin, page, page, &[("oidc", "off")]).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (_, after) = app.get("/api/v1/organisation", Some(&app.org.admin)).await;
-    expected["oidc"] = Value::Null;
-    assert_eq!(after, expected, "switched off; the letterhead kept");
+    expected["oidc"]["enabled"] = json!(false);
+    assert_eq!(
+        after, expected,
+        "switched off, the settings kept; the letterhead kept"
+    );
+}
+
+#[actix_rt::test]
+async fn switching_identification_off_keeps_its_settings_and_on_restores_them() {
+    let app = TestApp::spawn().await;
+    // A profile stored before the on/off flag existed reads as on.
+    let org_id = app.org_id();
+    app.db.execute(&format!(
+        "UPDATE organisations SET oidc = '{{\"issuer\":\"https://idp.example\",\
+         \"audience\":\"rightsdesk\",\"identity_claim\":\"hetu\",\
+         \"jwks\":\"https://idp.example/jwks\",\
+         \"authorization_endpoint\":\"https://idp.example/authorize\"}}' WHERE id = '{org_id}'"
+    ));
+    let (_, stored) = app.get("/api/v1/organisation", Some(&app.org.admin)).await;
+    assert_eq!(stored["oidc"]["enabled"], true, "{stored}");
+    let offered = |html: &str| html.contains("/satama/eid/start?kind=access");
+    let mut public = Visitor::new(&app);
+    let (_, _, form) = public.get("/satama/request/access?lang=en").await;
+    assert!(offered(&form), "on: the form offers identification");
+
+    // Off, as the page posts it (every field as shown): the settings stay, switched off.
+    let mut admin = signed_in(&app, "admin@satama.example").await;
+    let page = "/desk/admin/identification?lang=en";
+    let shown = [
+        ("oidc.issuer", "https://idp.example"),
+        ("oidc.audience", "rightsdesk"),
+        ("oidc.identity_claim", "hetu"),
+        ("oidc.jwks", "https://idp.example/jwks"),
+        (
+            "oidc.authorization_endpoint",
+            "https://idp.example/authorize",
+        ),
+        ("oidc.accepted_acr", ""),
+    ];
+    let mut fields = vec![("oidc", "off")];
+    fields.extend(shown);
+    let (status, _, body) = post_form(&mut admin, page, page, &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, off) = app.get("/api/v1/organisation", Some(&app.org.admin)).await;
+    let mut expected = stored["oidc"].clone();
+    expected["enabled"] = json!(false);
+    assert_eq!(off["oidc"], expected, "kept, switched off");
+    let (_, _, html) = admin.get(page).await;
+    assert!(
+        html.contains("https://idp.example/jwks"),
+        "the page still shows them"
+    );
+    assert!(
+        html.contains(r#"value="off" checked"#),
+        "and says identification is off"
+    );
+    // Off is the same as not configured: the form no longer offers it, and the start of
+    // identification is not found.
+    let (_, _, form) = public.get("/satama/request/access?lang=en").await;
+    assert!(
+        !offered(&form),
+        "off: the form does not offer identification"
+    );
+    let (status, _, _) = public.get("/satama/eid/start?kind=access&lang=en").await;
+    assert_ne!(status, StatusCode::SEE_OTHER, "off: no way to the provider");
+
+    // On again: the same settings, in use again.
+    let mut fields = vec![("oidc", "on")];
+    fields.extend(shown);
+    let (status, _, body) = post_form(&mut admin, page, page, &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, on) = app.get("/api/v1/organisation", Some(&app.org.admin)).await;
+    assert_eq!(on["oidc"], stored["oidc"], "restored as they were");
+    let (_, _, form) = public.get("/satama/request/access?lang=en").await;
+    assert!(offered(&form), "on again: the form offers identification");
+
+    // Off with only the switch sent keeps them too; the API can switch off the same way.
+    let (status, _, _) = post_form(&mut admin, page, page, &[("oidc", "off")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, off) = app.get("/api/v1/organisation", Some(&app.org.admin)).await;
+    assert_eq!(off["oidc"], expected);
+}
+
+#[actix_rt::test]
+async fn the_organisations_default_language_is_the_desk_language_of_users_without_their_own() {
+    let app = TestApp::spawn().await;
+    let (_, before) = app.get("/api/v1/organisation", Some(&app.org.admin)).await;
+    assert_eq!(
+        before["default_language"], "fi",
+        "Finnish by default: {before}"
+    );
+    // The API changes only the field sent.
+    let patch = |body: Value| {
+        app.send(
+            app.client
+                .patch(format!("{}/api/v1/organisation", app.base))
+                .json(&body),
+            Some(&app.org.admin),
+        )
+    };
+    let (status, after) = patch(json!({ "default_language": "sv" })).await;
+    assert_eq!(status, StatusCode::OK, "{after}");
+    let mut expected = before.clone();
+    expected["default_language"] = json!("sv");
+    assert_eq!(after, expected, "only the language changed");
+    for bad in [
+        json!({ "default_language": "de" }),
+        json!({ "default_language": null }),
+    ] {
+        let (status, problem) = patch(bad.clone()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {problem}");
+        assert!(problem["code"].is_string(), "{problem}");
+    }
+    let (_, stored) = app.get("/api/v1/organisation", Some(&app.org.admin)).await;
+    assert_eq!(stored["default_language"], "sv");
+
+    // A user without a language of their own gets the desk in the organisation's.
+    let mut staff = signed_in(&app, "staff@satama.example").await;
+    let (status, _, html) = staff.get("/desk/queue/mine").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(r#"<html lang="sv">"#), "{html}");
+    let (_, _, html) = staff.get("/desk/settings").await;
+    assert!(
+        visible_text(&html).contains("Organisationens språk (svenska)"),
+        "{html}"
+    );
+    // Their own choice wins.
+    let (status, _, _) = post_form(
+        &mut staff,
+        "/desk/settings",
+        "/desk/settings?lang=sv",
+        &[("language", "en")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, html) = staff.get("/desk/queue/mine").await;
+    assert!(html.contains(r#"<html lang="en">"#));
+
+    // The admin changes it on the letterhead page, in words; the other fields stay.
+    let mut admin = signed_in(&app, "admin@satama.example").await;
+    let page = "/desk/admin/organisation?lang=en";
+    let (_, _, html) = admin.get(page).await;
+    assert!(visible_text(&html).contains("default language"), "{html}");
+    assert!(html.contains(r#"value="sv" checked"#), "{html}");
+    let (status, _, html) = post_form(&mut admin, page, page, &[("default_language", "de")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains(r##"href="#f-default_language""##), "{html}");
+    let (status, _, body) = post_form(&mut admin, page, page, &[("default_language", "en")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, after) = app.get("/api/v1/organisation", Some(&app.org.admin)).await;
+    expected["default_language"] = json!("en");
+    assert_eq!(after, expected);
+    // The DPO has no language of their own: the desk follows the organisation's.
+    let mut dpo = signed_in(&app, "dpo@satama.example").await;
+    let (_, _, html) = dpo.get("/desk/settings").await;
+    assert!(html.contains(r#"<html lang="en">"#));
+}
+
+#[actix_rt::test]
+async fn register_texts_are_kept_in_three_languages_and_read_in_the_readers() {
+    let app = TestApp::spawn().await;
+    let patch = |body: Value| {
+        app.send(
+            app.client
+                .patch(format!("{}/api/v1/registers/turvakoti", app.base))
+                .json(&body),
+            Some(&app.org.admin),
+        )
+    };
+    let turvakoti = || async {
+        let (status, list) = app.get("/api/v1/registers", Some(&app.org.staff)).await;
+        assert_eq!(status, StatusCode::OK, "{list}");
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["slug"] == "turvakoti")
+            .unwrap()
+            .clone()
+    };
+    // The API takes Swedish and English texts beside the Finnish ones.
+    let (status, body) = patch(json!({ "info": { "translations": {
+        "sv": { "name": "Skyddshemmets klientregister", "purposes": "Skyddshemstjänst" },
+        "en": { "name": "Shelter client register" } } } }))
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let register = turvakoti().await;
+    assert_eq!(
+        register["name"], "Turvakodin asiakasrekisteri",
+        "Finnish as before"
+    );
+    assert_eq!(
+        register["info"]["translations"]["sv"],
+        json!({ "name": "Skyddshemmets klientregister", "purposes": "Skyddshemstjänst" })
+    );
+    // Each text merges on its own: a description added, the name kept; "" clears one.
+    let (status, _) = patch(json!({ "info": { "translations": {
+        "sv": { "description": "Klientuppgifter", "purposes": "" } } } }))
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let register = turvakoti().await;
+    assert_eq!(
+        register["info"]["translations"]["sv"],
+        json!({ "name": "Skyddshemmets klientregister", "description": "Klientuppgifter" })
+    );
+    assert_eq!(
+        register["info"]["translations"]["en"]["name"],
+        "Shelter client register"
+    );
+    // Finnish is the register's own fields, not a translation; an unknown language is refused.
+    let (status, problem) =
+        patch(json!({ "info": { "translations": { "fi": { "name": "x" } } } })).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "info.translations.fi");
+    let (status, _) = patch(json!({ "info": { "translations": { "de": { "name": "x" } } } })).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // The public page reads them in its language, Finnish where a text is missing.
+    let mut public = Visitor::new(&app);
+    let (_, _, sv) = public.get("/satama/?lang=sv").await;
+    let sv = visible_text(&sv);
+    assert!(sv.contains("Skyddshemmets klientregister"), "{sv}");
+    assert!(sv.contains("Klientuppgifter"), "{sv}");
+    assert!(
+        sv.contains("Turvakodin asiakasrekisteri: palvelun järjestäminen"),
+        "the purposes in Finnish, with no Swedish text: {sv}"
+    );
+    let (_, _, en) = public.get("/satama/request/access?lang=en").await;
+    assert!(visible_text(&en).contains("Shelter client register"));
+    let (_, _, fi) = public.get("/satama/request/access?lang=fi").await;
+    assert!(visible_text(&fi).contains("Turvakodin asiakasrekisteri"));
+    // So do the paper forms.
+    let pdf = app
+        .client
+        .get(format!("{}/satama/forms/access.pdf?lang=sv", app.base))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let text = rightsdesk::pdf::extract_text(&pdf).unwrap();
+    assert!(text.contains("Skyddshemmets klientregister"), "{text}");
+
+    // The admin page edits every text per language; blank ones are read in Finnish.
+    let mut admin = signed_in(&app, "admin@satama.example").await;
+    let page = "/desk/admin/registers/turvakoti?lang=en";
+    let (_, _, html) = admin.get(page).await;
+    let text = visible_text(&html);
+    assert!(text.contains("name (in Swedish)"), "{text}");
+    assert!(text.contains("Retention period (in English)"), "{text}");
+    assert!(html.contains(r#"name="info.translations.sv.name""#));
+    assert!(html.contains("Skyddshemmets klientregister"));
+    let (status, _, body) = post_form(
+        &mut admin,
+        page,
+        page,
+        &[
+            ("info.translations.en.name", "Shelter clients"),
+            (
+                "info.translations.en.retention",
+                "Kept as the law requires.",
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let register = turvakoti().await;
+    assert_eq!(
+        register["info"]["translations"]["en"],
+        json!({ "name": "Shelter clients", "retention": "Kept as the law requires." })
+    );
+    assert_eq!(
+        register["info"]["translations"]["sv"]["name"], "Skyddshemmets klientregister",
+        "what the form did not send stays"
+    );
+    assert_eq!(register["name"], "Turvakodin asiakasrekisteri");
+    // The desk names it in the reader's language.
+    let (_, created) = app
+        .submit_public(|b| b["registers"] = json!(["turvakoti"]))
+        .await;
+    let id = created["id"].as_str().unwrap();
+    let mut staff = signed_in(&app, "staff@satama.example").await;
+    let (_, _, case) = staff.get(&format!("/desk/requests/{id}?lang=sv")).await;
+    assert!(visible_text(&case).contains("Skyddshemmets klientregister"));
 }
 
 /// Sends one access-log event with `token`; the answer's status.
@@ -1463,6 +1771,7 @@ async fn an_ingest_token_is_shown_once_and_a_revoked_one_stops_at_once() {
     assert!(!list.contains(&token), "the list never shows the secret");
     assert!(visible_text(&list).contains("Apotti"));
     assert!(visible_text(&list).contains("In use"));
+    assert!(visible_text(&list).contains("Not used yet"));
 
     assert_eq!(ingest_one(&app, &token).await, StatusCode::OK);
 
@@ -1477,4 +1786,50 @@ async fn an_ingest_token_is_shown_once_and_a_revoked_one_stops_at_once() {
     assert!(visible_text(&list).contains("Revoked on"));
     assert!(!list.contains("/revoke?lang=en"), "nothing left to revoke");
     assert_eq!(ingest_one(&app, &token).await, StatusCode::UNAUTHORIZED);
+}
+
+#[actix_rt::test]
+async fn an_ingest_tokens_last_use_is_shown_and_written_at_most_once_a_minute() {
+    let app = TestApp::spawn().await;
+    let (status, made) = app
+        .post(
+            "/api/v1/ingest-tokens",
+            Some(&app.org.admin),
+            json!({ "source": "Apotti" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    let token = made["token"].as_str().unwrap().to_string();
+    let last_used = || async {
+        let (status, list) = app.get("/api/v1/ingest-tokens", Some(&app.org.admin)).await;
+        assert_eq!(status, StatusCode::OK, "{list}");
+        list[0]["last_used_at"].clone()
+    };
+    assert_eq!(last_used().await, Value::Null, "never used");
+
+    // Noon in Helsinki on 16.11.2026 (the test clock).
+    assert_eq!(ingest_one(&app, &token).await, StatusCode::OK);
+    assert_eq!(last_used().await, json!("2026-11-16T10:00:00"));
+    let mut admin = signed_in(&app, "admin@satama.example").await;
+    let (_, _, list) = admin.get("/desk/admin/tokens?lang=en").await;
+    let text = visible_text(&list);
+    assert!(text.contains("Last used"), "{text}");
+    assert!(text.contains("16 November 2026 at 12:00"), "{text}");
+    let (_, _, list) = admin.get("/desk/admin/tokens?lang=fi").await;
+    assert!(visible_text(&list).contains("16.11.2026 klo 12.00"));
+
+    // Within the minute, another batch does not write it again; after it, it does.
+    app.clock
+        .set(app.clock_now() + chrono::Duration::seconds(30));
+    assert_eq!(ingest_one(&app, &token).await, StatusCode::OK);
+    assert_eq!(last_used().await, json!("2026-11-16T10:00:00"));
+    app.clock
+        .set(app.clock_now() + chrono::Duration::seconds(45));
+    assert_eq!(ingest_one(&app, &token).await, StatusCode::OK);
+    assert_eq!(last_used().await, json!("2026-11-16T10:01:15"));
+    // A refused token records nothing.
+    assert_eq!(
+        ingest_one(&app, "rdi_wrong").await,
+        StatusCode::UNAUTHORIZED
+    );
 }

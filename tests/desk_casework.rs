@@ -284,6 +284,129 @@ async fn letters_are_made_again_and_the_bundle_built_from_the_case_page() {
 }
 
 #[actix_rt::test]
+async fn a_document_is_given_to_the_client_and_kept_with_staff_from_the_case_page() {
+    let app = TestApp::spawn().await;
+    // A request that needs no extra check (the staff helper's uses a temporary code).
+    let (status, created) = app.submit_public(|_| {}).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_str().unwrap().to_string();
+    let mut v = signed_in(&app, "staff@satama.example").await;
+    let case = format!("/desk/requests/{id}?lang=en");
+    let bundle = format!("/desk/requests/{id}/documents/bundle?lang=en");
+    let (status, _, body) = post_form(&mut v, &case, &bundle, &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, docs) = app
+        .get(
+            &format!("/api/v1/requests/{id}/documents"),
+            Some(&app.org.staff),
+        )
+        .await;
+    let doc = docs.as_array().unwrap().last().unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let release = format!("/desk/requests/{id}/documents/{doc}/release?lang=en");
+
+    // Each document says in words where it is, with a button for the other way.
+    let (_, _, html) = v.get(&case).await;
+    let text = visible_text(&html);
+    assert!(
+        text.contains("Kept with staff: the client cannot see this document."),
+        "{text}"
+    );
+    assert!(html.contains(&format!(r#"action="{}""#, release.replace('&', "&amp;"))));
+    assert!(
+        text.contains("Give to the client (Signed data bundle)"),
+        "{text}"
+    );
+
+    let (status, location, body) = post_form(&mut v, &case, &release, &[("release", "yes")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, _, html) = v.get(&location).await;
+    let text = visible_text(&html);
+    assert!(
+        text.contains("The document has been given to the client."),
+        "{text}"
+    );
+    assert!(
+        text.contains("Given to the client: they can download it until"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Keep with staff (Signed data bundle)"),
+        "{text}"
+    );
+    let (_, docs) = app
+        .get(
+            &format!("/api/v1/requests/{id}/documents"),
+            Some(&app.org.staff),
+        )
+        .await;
+    assert!(docs.as_array().unwrap().last().unwrap()["released_at"].is_string());
+
+    let (status, location, _) = post_form(&mut v, &case, &release, &[("release", "no")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, html) = v.get(&location).await;
+    let text = visible_text(&html);
+    assert!(
+        text.contains("The document is now kept with staff."),
+        "{text}"
+    );
+    let (_, docs) = app
+        .get(
+            &format!("/api/v1/requests/{id}/documents"),
+            Some(&app.org.staff),
+        )
+        .await;
+    assert!(docs.as_array().unwrap().last().unwrap()["released_at"].is_null());
+
+    // In Finnish and Swedish too, in words.
+    let (_, _, html) = v.get(&format!("/desk/requests/{id}?lang=fi")).await;
+    assert!(visible_text(&html).contains("Anna asiakkaalle"));
+    let (_, _, html) = v.get(&format!("/desk/requests/{id}?lang=sv")).await;
+    assert!(visible_text(&html).contains("Lämna ut till klienten"));
+
+    // Without the form's CSRF value nothing changes.
+    let res = v
+        .post_raw(&release, &[("csrf", "forged"), ("release", "yes")])
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
+
+#[actix_rt::test]
+async fn a_document_waits_in_the_desk_for_the_review_to_be_cleared() {
+    let app = TestApp::spawn().await;
+    let (status, created) = app
+        .submit_public(|b| {
+            b["subject"] = json!({ "name": "Lapsi", "personal_id": "010516B903X", "contact_channel": "pick_up" });
+            b["representative"] = json!({ "name": "Huoltaja", "relationship": "guardian", "email": "h@example.fi" });
+        })
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_str().unwrap();
+    let (status, bundle) = app
+        .post(
+            &format!("/api/v1/requests/{id}/bundle"),
+            Some(&app.org.staff),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{bundle}");
+    let doc = bundle["id"].as_str().unwrap();
+    let mut v = signed_in(&app, "staff@satama.example").await;
+    let case = format!("/desk/requests/{id}?lang=en");
+    let release = format!("/desk/requests/{id}/documents/{doc}/release?lang=en");
+    let (status, _, html) = post_form(&mut v, &case, &release, &[("release", "yes")]).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let text = visible_text(&html);
+    assert!(
+        text.contains("Clear the check before giving documents to the client."),
+        "{text}"
+    );
+    assert!(!text.contains("review_not_cleared"), "words, not a code");
+}
+
+#[actix_rt::test]
 async fn a_message_reaches_the_status_page_and_does_not_stop_the_clock() {
     let app = TestApp::spawn().await;
     let (_, created) = app.submit_public(|_| {}).await;

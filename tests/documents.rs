@@ -835,6 +835,248 @@ async fn a_representatives_request_under_review_releases_nothing_until_cleared()
 }
 
 #[actix_rt::test]
+async fn a_document_already_made_is_released_and_held_back() {
+    let app = TestApp::spawn().await;
+    let (s, body) = app.submit_public(|_| {}).await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    let id = body["id"].as_str().unwrap().to_string();
+    let (reference, token) = (
+        body["reference"].as_str().unwrap().to_string(),
+        body["status_token"].as_str().unwrap().to_string(),
+    );
+    app.act_ok(
+        &id,
+        json!({ "action": "verify_identity", "method": "in_person" }),
+    )
+    .await;
+    // The bundle is kept with staff unless released.
+    let (s, bundle) = app
+        .post(
+            &format!("/api/v1/requests/{id}/bundle"),
+            Some(&app.org.staff),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{bundle}");
+    assert!(bundle["released_at"].is_null());
+    let doc = bundle["id"].as_str().unwrap().to_string();
+    let release = format!("/api/v1/requests/{id}/documents/{doc}/release");
+    let listed = |v: &Value| {
+        v["documents"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|d| d["id"] == doc.as_str())
+    };
+    assert!(!listed(&status_view(&app, &reference, &token).await));
+
+    // Released: the client sees it, for the download days from now.
+    let (s, out) = app
+        .post(&release, Some(&app.org.staff), json!({ "released": true }))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{out}");
+    assert!(
+        out["released_at"].is_string() && out["expires_at"].is_string(),
+        "{out}"
+    );
+    assert!(listed(&status_view(&app, &reference, &token).await));
+    // Again: nothing changes, nothing more is recorded.
+    let (s, again) = app
+        .post(&release, Some(&app.org.dpo), json!({ "released": true }))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{again}");
+    assert_eq!(again["released_at"], out["released_at"]);
+
+    // Held back: gone from the client's view and their download.
+    let (s, out) = app
+        .post(&release, Some(&app.org.dpo), json!({ "released": false }))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{out}");
+    assert!(
+        out["released_at"].is_null() && out["expires_at"].is_null(),
+        "{out}"
+    );
+    assert!(!listed(&status_view(&app, &reference, &token).await));
+    let res = app
+        .client
+        .get(format!(
+            "{}/api/v1/requests/{reference}/documents/{doc}",
+            app.base
+        ))
+        .header("X-Status-Token", &token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+
+    // Audited by the document's id, in order, once each.
+    let (_, events) = app
+        .get(&format!("/api/v1/requests/{id}/events"), Some(&app.org.dpo))
+        .await;
+    let ours: Vec<(String, Value)> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| {
+            e["action"].as_str().unwrap().starts_with("document_")
+                && e["action"] != "document_created"
+        })
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap().to_string(),
+                e["payload"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ours,
+        [
+            (
+                "document_released".to_string(),
+                json!({ "document_id": doc, "kind": "bundle" })
+            ),
+            (
+                "document_held_back".to_string(),
+                json!({ "document_id": doc, "kind": "bundle" })
+            ),
+        ]
+    );
+
+    // Input is checked; only staff and the DPO, only their own organisation's documents.
+    let (s, b) = app
+        .post(&release, Some(&app.org.staff), json!({ "released": "yes" }))
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
+    let (s, b) = app
+        .post(&release, Some(&app.org.staff), json!({ "release": true }))
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
+    let (s, b) = app
+        .post(&release, Some(&app.org.admin), json!({ "released": true }))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+    let (s, _) = app.post(&release, None, json!({ "released": true })).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let other = app.login("staff@muu-kunta.example").await;
+    let (s, b) = app
+        .post(&release, Some(&other), json!({ "released": true }))
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{b}");
+    assert_eq!(b["code"], "not_found");
+    let (s, b) = app
+        .post(
+            &format!(
+                "/api/v1/requests/{id}/documents/{}/release",
+                uuid::Uuid::new_v4()
+            ),
+            Some(&app.org.staff),
+            json!({ "released": true }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{b}");
+    // Another request's document is not this request's.
+    let (_, second) = app.submit_public(|_| {}).await;
+    let second = second["id"].as_str().unwrap();
+    let (s, _) = app
+        .post(
+            &format!("/api/v1/requests/{second}/documents/{doc}/release"),
+            Some(&app.org.staff),
+            json!({ "released": true }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+#[actix_rt::test]
+async fn a_document_is_not_released_before_the_review_is_cleared() {
+    let app = TestApp::spawn().await;
+    let (s, body) = app
+        .submit_public(|b| {
+            b["subject"] = json!({ "name": "Lapsi Esimerkki", "personal_id": "010516B903X", "contact_channel": "pick_up" });
+            b["representative"] = json!({ "name": "Huoltaja Esimerkki", "relationship": "guardian", "email": "h@example.fi" });
+        })
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    let id = body["id"].as_str().unwrap().to_string();
+    let (s, bundle) = app
+        .post(
+            &format!("/api/v1/requests/{id}/bundle"),
+            Some(&app.org.staff),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{bundle}");
+    let release = format!(
+        "/api/v1/requests/{id}/documents/{}/release",
+        bundle["id"].as_str().unwrap()
+    );
+    let (s, problem) = app
+        .post(&release, Some(&app.org.staff), json!({ "released": true }))
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{problem}");
+    assert_eq!(problem["code"], "review_not_cleared", "{problem}");
+    assert!(problem["detail"].as_str().unwrap().contains("review"));
+    // Holding back is always possible.
+    let (s, _) = app
+        .post(&release, Some(&app.org.staff), json!({ "released": false }))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = app
+        .post(
+            &format!("/api/v1/requests/{id}/review-clearance"),
+            Some(&app.org.staff),
+            json!({ "note": "Huoltajuus tarkistettu väestötietojärjestelmästä." }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, out) = app
+        .post(&release, Some(&app.org.staff), json!({ "released": true }))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{out}");
+    assert!(out["released_at"].is_string());
+}
+
+#[actix_rt::test]
+async fn the_access_report_names_registers_in_the_requests_language() {
+    let app = TestApp::spawn().await;
+    let (s, b) = app
+        .send(
+            app.client
+                .patch(format!("{}/api/v1/registers/turvakoti", app.base))
+                .json(&json!({ "info": { "translations": { "en": {
+                    "name": "Shelter client register",
+                    "purposes": "Running the shelter service" } } } })),
+            Some(&app.org.admin),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, body) = app
+        .submit_public(|b| {
+            b["language"] = json!("en");
+            b["registers"] = json!(["turvakoti"]);
+        })
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    let id = body["id"].as_str().unwrap().to_string();
+    let (s, b) = app
+        .post(
+            &format!("/api/v1/requests/{id}/bundle"),
+            Some(&app.org.staff),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let docs = documents_of(&app, &id).await;
+    let report = docs.iter().find(|d| d["kind"] == "access_report").unwrap();
+    let text = pdf_text(&download(&app, report["id"].as_str().unwrap()).await);
+    assert!(text.contains("Shelter client register"), "{text}");
+    assert!(text.contains("Running the shelter service"), "{text}");
+    assert!(!text.contains("Turvakodin asiakasrekisteri"), "{text}");
+    // A text with no English version is given in Finnish.
+    assert!(text.contains("Laki 703/2023, liite"), "{text}");
+}
+
+#[actix_rt::test]
 async fn portability_bundles_are_machine_readable_only() {
     let app = TestApp::spawn().await;
     let (_, body) = app

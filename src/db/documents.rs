@@ -37,16 +37,17 @@ pub fn find_document(
         .optional()
 }
 
-pub fn release_document(
+/// Gives a document to the requester until `expires` (`Some((at, expires))`) or holds it
+/// back (`None`).
+pub fn set_document_release(
     conn: &mut AnyConnection,
     id: &str,
-    at: NaiveDateTime,
-    expires: NaiveDateTime,
+    release: Option<(NaiveDateTime, NaiveDateTime)>,
 ) -> QueryResult<()> {
     diesel::update(documents::table.find(id))
         .set((
-            documents::released_at.eq(Some(at)),
-            documents::expires_at.eq(Some(expires)),
+            documents::released_at.eq(release.map(|r| r.0)),
+            documents::expires_at.eq(release.map(|r| r.1)),
         ))
         .execute(conn)
         .map(drop)

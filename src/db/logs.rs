@@ -491,14 +491,35 @@ impl From<FoundEvent> for crate::domain::log_grouping::SeenEvent {
 pub fn find_ingest_token(
     conn: &mut AnyConnection,
     token_hash: &str,
-) -> QueryResult<Option<(String, String)>> {
+) -> QueryResult<Option<(String, String, String)>> {
     use super::schema::ingest_tokens as t;
     t::table
         .filter(t::token_hash.eq(token_hash))
         .filter(t::revoked_at.is_null())
-        .select((t::org_id, t::source))
+        .select((t::id, t::org_id, t::source))
         .first(conn)
         .optional()
+}
+
+/// Records that the token was used at `now`, unless that was already recorded less than
+/// `min_gap` before: at most one write per token in that time, however many batches come.
+pub fn touch_ingest_token(
+    conn: &mut AnyConnection,
+    id: &str,
+    now: chrono::NaiveDateTime,
+    min_gap: chrono::Duration,
+) -> QueryResult<()> {
+    use super::schema::ingest_tokens as t;
+    diesel::update(
+        t::table.filter(t::id.eq(id)).filter(
+            t::last_used_at
+                .is_null()
+                .or(t::last_used_at.le(now - min_gap)),
+        ),
+    )
+    .set(t::last_used_at.eq(now))
+    .execute(conn)
+    .map(drop)
 }
 
 pub struct NewIngestToken<'a> {
@@ -531,6 +552,7 @@ pub struct IngestTokenRow {
     pub source: String,
     pub created_at: chrono::NaiveDateTime,
     pub revoked_at: Option<chrono::NaiveDateTime>,
+    pub last_used_at: Option<chrono::NaiveDateTime>,
 }
 
 pub fn list_ingest_tokens(
@@ -541,7 +563,13 @@ pub fn list_ingest_tokens(
     t::table
         .filter(t::org_id.eq(org_id))
         .order((t::created_at.desc(), t::id))
-        .select((t::id, t::source, t::created_at, t::revoked_at))
+        .select((
+            t::id,
+            t::source,
+            t::created_at,
+            t::revoked_at,
+            t::last_used_at,
+        ))
         .load(conn)
 }
 
@@ -565,7 +593,13 @@ pub fn revoke_ingest_token(
     t::table
         .filter(t::org_id.eq(org_id))
         .filter(t::id.eq(id))
-        .select((t::id, t::source, t::created_at, t::revoked_at))
+        .select((
+            t::id,
+            t::source,
+            t::created_at,
+            t::revoked_at,
+            t::last_used_at,
+        ))
         .first(conn)
         .optional()
         .map(|row| row.map(|r| (r, changed)))

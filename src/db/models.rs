@@ -30,6 +30,8 @@ pub struct OrganisationRow {
     /// How decisions are challenged and who answers questions (`domain::appeal::AppealSettings`
     /// as JSON); None: the defaults.
     pub appeal: Option<String>,
+    /// The desk's language for a user who has not chosen their own.
+    pub default_language: Language,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -58,6 +60,8 @@ pub struct UserRow {
     pub created_at: NaiveDateTime,
     /// The user's own page language; None: the browser's choice.
     pub language: Option<Language>,
+    /// Tokens issued in an earlier epoch are refused (a password reset moves it on).
+    pub session_epoch: i32,
 }
 
 impl std::fmt::Debug for UserRow {

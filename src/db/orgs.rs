@@ -106,6 +106,14 @@ pub fn set_password(
         .map(|_| ())
 }
 
+/// Ends every session of the user: tokens issued before this are refused.
+pub fn end_sessions(conn: &mut AnyConnection, user_id: &str) -> QueryResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set(users::session_epoch.eq(users::session_epoch + 1))
+        .execute(conn)
+        .map(|_| ())
+}
+
 pub fn update_user(conn: &mut AnyConnection, user: &UserRow) -> QueryResult<()> {
     diesel::update(users::table.find(&user.id))
         .set((
@@ -131,6 +139,7 @@ pub fn update_organisation_profile(
             organisations::authority_contact.eq(&org.authority_contact),
             organisations::oidc.eq(&org.oidc),
             organisations::appeal.eq(&org.appeal),
+            organisations::default_language.eq(org.default_language),
         ))
         .execute(conn)
         .map(drop)

@@ -23,6 +23,7 @@ diesel::table! {
         authority_contact -> Nullable<Text>,
         oidc -> Nullable<Text>,
         appeal -> Nullable<Text>,
+        default_language -> Text,
     }
 }
 
@@ -50,6 +51,7 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamp,
         language -> Nullable<Text>,
+        session_epoch -> Integer,
     }
 }
 
@@ -381,6 +383,7 @@ diesel::table! {
         created_at -> Timestamp,
         created_by -> Nullable<Text>,
         revoked_at -> Nullable<Timestamp>,
+        last_used_at -> Nullable<Timestamp>,
     }
 }
 

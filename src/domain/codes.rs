@@ -114,6 +114,7 @@ text_enum!(
         NoReviewNeeded => "no_review_needed",
         ReviewAlreadyCleared => "review_already_cleared",
         DocumentsWithheld => "documents_withheld",
+        ReviewNotCleared => "review_not_cleared",
     }
 );
 

@@ -44,6 +44,13 @@ text_enum!(
     }
 );
 
+/// Finnish, the language of service unless another is chosen.
+impl Default for Language {
+    fn default() -> Language {
+        Language::Fi
+    }
+}
+
 text_enum!(
     /// How the request reached the organisation.
     Channel {

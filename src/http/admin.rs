@@ -110,7 +110,7 @@ pub async fn update_user(
 }
 
 #[utoipa::path(tag = "admin", params(("id" = String, Path, description = "User id")), request_body = PasswordResetInput, security(("bearer" = [])), responses(
-    (status = 204, description = "The new password is set"),
+    (status = 204, description = "The new password is set; the user's sessions opened before it have ended"),
     (status = 400, body = Problem, content_type = "application/problem+json", description = "Malformed body"),
     (status = 401, body = Problem, content_type = "application/problem+json", description = "Not signed in"),
     (status = 403, body = Problem, content_type = "application/problem+json", description = "Admin only"),

@@ -16,7 +16,7 @@ use crate::edge::status_token;
 use crate::edge::upload::{self as multipart_body, UploadError};
 use crate::letters::LetterKind;
 use crate::services::bundles::{self, BundleInput, PublicKeyOutput};
-use crate::services::documents::{self, DocumentOutput};
+use crate::services::documents::{self, DocumentOutput, ReleaseInput};
 use crate::services::gathering::{
     self, AttachmentMeta, AttachmentOutput, EntryInput, ItemDecisionInput, ItemInput, ItemOutput,
     NewFile, NotifiedInput, RecipientInput, RecipientOutput, ReviewClearance, WithholdingInput,
@@ -342,6 +342,28 @@ pub async fn set_withholding(
     let out =
         blocking(move || gathering::set_withholding(&ctx, &auth.0, &id, &attachment_id, input))
             .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[utoipa::path(tag = "documents", params(("id" = String, Path, description = "Request id"), ("document_id" = String, Path, description = "Document id")), request_body = ReleaseInput, security(("bearer" = [])), responses(
+    (status = 200, body = DocumentOutput, description = "Released to the requester (downloadable from now for the configured days), or held back with staff"),
+    (status = 400, body = Problem, content_type = "application/problem+json", description = "Malformed body"),
+    (status = 401, body = Problem, content_type = "application/problem+json", description = "Not signed in"),
+    (status = 403, body = Problem, content_type = "application/problem+json", description = "Staff and DPO only"),
+    (status = 404, body = Problem, content_type = "application/problem+json", description = "No such request in your organisation, or no such document of it"),
+    (status = 409, body = Problem, content_type = "application/problem+json", description = "`review_not_cleared`: the request was flagged for a manual review that has not been cleared"),
+))]
+#[post("/requests/{id}/documents/{document_id}/release")]
+pub async fn set_release(
+    ctx: web::Data<Context>,
+    auth: Auth,
+    path: web::Path<(String, String)>,
+    body: web::Json<ReleaseInput>,
+) -> Result<HttpResponse, AppError> {
+    let (id, document_id) = path.into_inner();
+    let input = body.into_inner();
+    let out =
+        blocking(move || documents::set_release(&ctx, &auth.0, &id, &document_id, input)).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 

@@ -118,6 +118,7 @@ where
                 .service(documents::add_entry)
                 .service(documents::list_attachments)
                 .service(documents::set_withholding)
+                .service(documents::set_release)
                 .service(documents::add_item)
                 .service(documents::list_items)
                 .service(documents::decide_item)

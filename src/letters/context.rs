@@ -210,7 +210,7 @@ pub fn build(
             .map(|g| g.name.clone())
             .unwrap_or_default()
     };
-    let identity_methods = identity_methods(labels, profile.oidc.is_some());
+    let identity_methods = identity_methods(labels, profile.oidc_in_use().is_some());
     let snap = input.snapshot;
     json!({
         "lang": lang.as_str(),

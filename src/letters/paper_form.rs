@@ -265,6 +265,7 @@ mod tests {
             authority_contact: None,
             oidc: None,
             appeal: None,
+            default_language: Language::Fi,
         }
     }
 

@@ -33,6 +33,7 @@ pub(super) fn settings() -> OidcSettings {
         jwks: "/etc/rightsdesk/jwks.json".to_owned(),
         authorization_endpoint: None,
         accepted_acr: Vec::new(),
+        enabled: true,
     }
 }
 

@@ -60,6 +60,25 @@ pub struct OidcSettings {
     /// not checked, so the broker must be set up to issue nothing weaker.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub accepted_acr: Vec<String>,
+    /// Whether strong identification is in use. Switched off, the settings are kept for
+    /// switching it on again, and everything treats the organisation as having no provider.
+    /// Settings stored before this flag existed read as switched on.
+    #[serde(default = "switched_on")]
+    pub enabled: bool,
+}
+
+fn switched_on() -> bool {
+    true
+}
+
+impl OidcSettings {
+    /// The stored settings (the organisation's `oidc` column) when strong identification is
+    /// switched on; None when it is off, not configured or unreadable.
+    pub fn in_use(stored: Option<&str>) -> Option<OidcSettings> {
+        stored
+            .and_then(|s| serde_json::from_str::<OidcSettings>(s).ok())
+            .filter(|o| o.enabled)
+    }
 }
 
 /// Who a verified token says the person is.

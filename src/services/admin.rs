@@ -5,13 +5,13 @@ use sha2::Digest;
 use utoipa::ToSchema;
 
 use super::auth::{hash_password, normalise_email};
-pub use super::profile::{OrganisationProfile, RegisterInfo};
+pub use super::profile::{OrganisationProfile, RegisterInfo, RegisterTexts};
 use super::{write_tx, Principal, ServiceError};
 use crate::db::audit::{self, NewEvent};
 use crate::db::models::{OrganisationRow, RegisterRow, UserRow};
 use crate::db::{self, orgs, AnyConnection};
 use crate::domain::codes::FieldCode;
-use crate::domain::enums::Role;
+use crate::domain::enums::{Language, Role};
 use crate::domain::ids::{OrgId, UserId};
 use crate::domain::validation::FieldError;
 
@@ -119,6 +119,7 @@ pub fn create_organisation(
         authority_contact: None,
         oidc: None,
         appeal: None,
+        default_language: Language::Fi,
     };
     let row = new.profile.apply(row).map_err(ServiceError::Internal)?;
     orgs::insert_organisation(conn, &row)?;
@@ -322,6 +323,7 @@ pub fn create_user(
         active: true,
         created_at: db::now(),
         language: None,
+        session_epoch: 0,
     };
     write_tx(conn, org_id, |conn| {
         orgs::insert_user(conn, &row)?;
@@ -391,6 +393,11 @@ pub fn update_user(
             user.active = active;
         }
         orgs::update_user(conn, &user)?;
+        if before.1 && !user.active {
+            // Refused at once anyway (inactive); this keeps a later reactivation from
+            // reviving the tokens issued before.
+            orgs::end_sessions(conn, &user.id)?;
+        }
         audit_admin_change(
             conn,
             &admin.org_id,
@@ -462,8 +469,8 @@ pub fn list_users(
         .collect())
 }
 
-/// An admin gives a user a new password (the user lost theirs). The user's current
-/// sessions are not ended here; deactivate the user for that.
+/// An admin gives a user a new password (the user lost theirs, or someone else may know
+/// it). Every current session of the user ends: tokens issued before are refused.
 pub fn reset_password(
     conn: &mut AnyConnection,
     admin: &Principal,
@@ -483,6 +490,7 @@ pub fn reset_password(
     let hash = hash_password(new)?;
     write_tx(conn, &admin.org_id, |conn| {
         orgs::set_password(conn, &user.id, &hash)?;
+        orgs::end_sessions(conn, &user.id)?;
         audit_admin_change(
             conn,
             &admin.org_id,
@@ -566,6 +574,65 @@ pub struct RegisterInfoPatch {
     pub transfers: Option<Option<String>>,
     #[serde(default)]
     pub retention_rules: Option<Vec<crate::domain::retention::RetentionRule>>,
+    /// Texts in Swedish and English, by language; each text merges like the ones above.
+    #[serde(default)]
+    pub translations: Option<std::collections::BTreeMap<Language, RegisterTextsPatch>>,
+}
+
+/// Changes to a register's texts in one language: each text left out stays; `null` or ""
+/// clears it (the Finnish text is then used).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterTextsPatch {
+    #[serde(default, deserialize_with = "super::explicit_null")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::explicit_null")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::explicit_null")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub purposes: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::explicit_null")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub legal_basis: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::explicit_null")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub data_categories: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::explicit_null")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub recipients: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::explicit_null")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub sources: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::explicit_null")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub retention: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::explicit_null")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub transfers: Option<Option<String>>,
+}
+
+impl RegisterTextsPatch {
+    fn apply(self, mut texts: RegisterTexts) -> RegisterTexts {
+        let clean = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        for (slot, given) in [
+            (&mut texts.name, self.name),
+            (&mut texts.description, self.description),
+            (&mut texts.purposes, self.purposes),
+            (&mut texts.legal_basis, self.legal_basis),
+            (&mut texts.data_categories, self.data_categories),
+            (&mut texts.recipients, self.recipients),
+            (&mut texts.sources, self.sources),
+            (&mut texts.retention, self.retention),
+            (&mut texts.transfers, self.transfers),
+        ] {
+            if let Some(v) = given {
+                *slot = clean(v);
+            }
+        }
+        texts
+    }
 }
 
 impl RegisterInfoPatch {
@@ -586,6 +653,12 @@ impl RegisterInfoPatch {
         }
         if let Some(rules) = self.retention_rules {
             info.retention_rules = rules;
+        }
+        for (lang, patch) in self.translations.unwrap_or_default() {
+            let texts = patch.apply(info.translations.remove(&lang).unwrap_or_default());
+            if !texts.is_empty() {
+                info.translations.insert(lang, texts);
+            }
         }
         info
     }

@@ -104,6 +104,17 @@ struct Claims {
     aud: String,
     iat: i64,
     exp: i64,
+    /// The user's session epoch when the token was issued (tokens from before epochs: 0).
+    #[serde(default)]
+    sep: i32,
+}
+
+/// What a token that passed its signature and expiry checks claims: who, and from which
+/// session epoch of theirs (see `current_principal`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Claimed {
+    pub principal: Principal,
+    pub epoch: i32,
 }
 
 pub struct TokenKeys {
@@ -163,8 +174,9 @@ impl TokenKeys {
         Some(data)
     }
 
-    pub fn issue(&self, p: &Principal, now: i64) -> Result<String, ServiceError> {
+    pub fn issue(&self, p: &Principal, epoch: i32, now: i64) -> Result<String, ServiceError> {
         let claims = Claims {
+            sep: epoch,
             sub: p.user_id.to_string(),
             org: p.org_id.to_string(),
             role: p.role,
@@ -177,14 +189,17 @@ impl TokenKeys {
             .map_err(|e| ServiceError::Internal(anyhow::anyhow!("token signing failed: {e}")))
     }
 
-    pub fn verify(&self, token: &str) -> Result<Principal, ServiceError> {
+    pub fn verify(&self, token: &str) -> Result<Claimed, ServiceError> {
         let claims = decode::<Claims>(token, &self.decoding, &self.validation)
             .map_err(|_| ServiceError::Unauthorized)?
             .claims;
-        Ok(Principal {
-            user_id: claims.sub.into(),
-            org_id: claims.org.into(),
-            role: claims.role,
+        Ok(Claimed {
+            principal: Principal {
+                user_id: claims.sub.into(),
+                org_id: claims.org.into(),
+                role: claims.role,
+            },
+            epoch: claims.sep,
         })
     }
 }
@@ -306,6 +321,7 @@ pub fn login(ctx: &Context, email: &str, password: &str) -> Result<IssuedToken, 
     };
     ctx.login_guard.clear(&email);
     let role = user.role;
+    let epoch = user.session_epoch;
     let principal = Principal {
         user_id: user.id,
         org_id: user.org_id,
@@ -314,7 +330,7 @@ pub fn login(ctx: &Context, email: &str, password: &str) -> Result<IssuedToken, 
     // Real time, not the injected clock: the JWT library checks expiry against the system clock.
     let token = ctx
         .tokens
-        .issue(&principal, chrono::Utc::now().timestamp())?;
+        .issue(&principal, epoch, chrono::Utc::now().timestamp())?;
     Ok(IssuedToken {
         access_token: token,
         expires_in: ctx.tokens.ttl.as_secs(),
@@ -342,13 +358,15 @@ pub fn set_language(
 
 /// A token is only as good as its user, as the account stands now: deactivated users lose
 /// access at once, and the role is the stored one, not the token's claim, so a demotion
-/// (or promotion) takes effect on the next call rather than when the token expires.
+/// (or promotion) takes effect on the next call rather than when the token expires. A token
+/// from an earlier session epoch (before a password reset or a deactivation) is refused too.
 pub fn current_principal(
     conn: &mut AnyConnection,
-    claimed: &Principal,
+    claimed: &Claimed,
 ) -> Result<Principal, ServiceError> {
-    match orgs::find_user(conn, &claimed.org_id, &claimed.user_id)? {
-        Some(u) if u.active => Ok(Principal {
+    let p = &claimed.principal;
+    match orgs::find_user(conn, &p.org_id, &p.user_id)? {
+        Some(u) if u.active && u.session_epoch == claimed.epoch => Ok(Principal {
             user_id: u.id,
             org_id: u.org_id,
             role: u.role,
@@ -445,11 +463,17 @@ mod tests {
             role: Role::Dpo,
         };
         let now = chrono::Utc::now().timestamp();
-        let t = keys.issue(&p, now).unwrap();
-        assert_eq!(keys.verify(&t).unwrap(), p);
+        let t = keys.issue(&p, 3, now).unwrap();
+        assert_eq!(
+            keys.verify(&t).unwrap(),
+            Claimed {
+                principal: p.clone(),
+                epoch: 3
+            }
+        );
         let other = TokenKeys::new(&SecretString::from("y".repeat(40)), Duration::from_secs(60));
         assert!(other.verify(&t).is_err());
-        let expired = keys.issue(&p, now - 3600).unwrap();
+        let expired = keys.issue(&p, 0, now - 3600).unwrap();
         assert!(keys.verify(&expired).is_err());
         let mut tampered = t.clone();
         tampered.push('x');

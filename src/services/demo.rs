@@ -87,6 +87,7 @@ pub fn ensure(ctx: &Context) -> Result<DemoReport, ServiceError> {
                 authority_contact: None,
                 oidc: None,
                 appeal: None,
+                default_language: Default::default(),
             },
         },
     )?;
@@ -103,6 +104,19 @@ pub fn ensure(ctx: &Context) -> Result<DemoReport, ServiceError> {
                 retention: Some("Asiakasasiakirjat säilytetään lain 703/2023 liitteen mukaisesti.".into()),
                 transfers: Some("Tietoja ei siirretä EU:n tai ETA:n ulkopuolelle.".into()),
                 retention_rules: Vec::new(),
+                translations: [
+                    (crate::domain::enums::Language::Sv, admin::RegisterTexts {
+                        name: Some("Skyddshemmets klientregister".into()),
+                        description: Some("Klientuppgifter från skyddshemsperioder: person- och kontaktuppgifter, klientplaner, dagliga anteckningar.".into()),
+                        ..Default::default()
+                    }),
+                    (crate::domain::enums::Language::En, admin::RegisterTexts {
+                        name: Some("Shelter client register".into()),
+                        description: Some("Client data from shelter stays: personal and contact details, client plans, daily entries.".into()),
+                        ..Default::default()
+                    }),
+                ]
+                .into(),
             },
         },
     )?;

@@ -38,11 +38,9 @@ impl EidVerifiers {
         token: &str,
         now: i64,
     ) -> Result<VerifiedIdentity, ServiceError> {
-        let settings: OidcSettings = org
-            .oidc
-            .as_deref()
-            .and_then(|s| serde_json::from_str(s).ok())
-            .ok_or(ServiceError::Unauthorized)?;
+        // Switched off is the same as not configured.
+        let settings =
+            OidcSettings::in_use(org.oidc.as_deref()).ok_or(ServiceError::Unauthorized)?;
         let verifier = self.verifier(&org.id, &settings, false)?;
         let result = match verifier.verify(token, now) {
             Err(OidcError::UnknownKey) => {

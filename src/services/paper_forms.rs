@@ -31,7 +31,11 @@ pub fn render(
 ) -> Result<PaperForm, ServiceError> {
     let org = orgs::find_organisation_by_slug(conn, org_slug)?
         .ok_or(ServiceError::NotFound("organisation"))?;
-    let registers = orgs::list_registers(conn, &org.id)?;
+    // In the form's language, Finnish where a name has no translation.
+    let registers: Vec<_> = orgs::list_registers(conn, &org.id)?
+        .iter()
+        .map(|r| crate::services::profile::register_in(r, lang))
+        .collect();
     let doc = paper_form::document(
         letters,
         &PaperFormInput {

@@ -1,6 +1,8 @@
 //! What letters say about the sender: the organisation's letterhead and each register's
 //! privacy-notice facts. Kept by the organisation's admin.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -12,7 +14,7 @@ use crate::db::{self, orgs};
 use crate::domain::appeal::AppealSettings;
 use crate::domain::authorities::{Authorities, AuthorityContact};
 use crate::domain::codes::FieldCode;
-use crate::domain::enums::Role;
+use crate::domain::enums::{Language, Role};
 use crate::domain::retention::RetentionRule;
 use crate::domain::validation::FieldError;
 use crate::oidc::OidcSettings;
@@ -37,7 +39,8 @@ pub struct OrganisationProfile {
     pub authority_contact: Option<AuthorityContact>,
     /// Strong electronic identification: the OpenID Connect provider whose ID tokens
     /// verify a requester's identity (issuer, audience, identity-code claim, JWKS file or URL,
-    /// authorization endpoint, accepted `acr` levels).
+    /// authorization endpoint, accepted `acr` levels, `enabled`: false keeps the settings
+    /// but switches identification off; missing: on).
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
     pub oidc: Option<OidcSettings>,
@@ -46,6 +49,9 @@ pub struct OrganisationProfile {
     /// contact person named on decisions. Left out: the defaults (see `AppealSettings`).
     #[serde(default)]
     pub appeal: Option<AppealSettings>,
+    /// The staff desk's language for a user who has not chosen their own (default fi).
+    #[serde(default)]
+    pub default_language: Language,
 }
 
 impl OrganisationProfile {
@@ -67,12 +73,18 @@ impl OrganisationProfile {
                 .appeal
                 .as_deref()
                 .and_then(|s| serde_json::from_str(s).ok()),
+            default_language: org.default_language,
         }
     }
 
     /// The appeal data in force: the organisation's, else the defaults.
     pub fn appeal_settings(&self) -> AppealSettings {
         self.appeal.clone().unwrap_or_default()
+    }
+
+    /// The strong-identification settings when it is switched on (off is not configured).
+    pub fn oidc_in_use(&self) -> Option<&OidcSettings> {
+        self.oidc.as_ref().filter(|o| o.enabled)
     }
 
     pub fn check(&self, authorities: &Authorities, errors: &mut Vec<FieldError>) {
@@ -102,7 +114,8 @@ impl OrganisationProfile {
                 errors.push(FieldError::new("authority_contact", FieldCode::Incomplete));
             }
         }
-        if let Some(o) = &self.oidc {
+        // Settings kept while switched off may be incomplete; they are checked when on.
+        if let Some(o) = self.oidc_in_use() {
             for (field, value) in [
                 ("oidc.issuer", &o.issuer),
                 ("oidc.audience", &o.audience),
@@ -136,6 +149,7 @@ impl OrganisationProfile {
             .transpose()?;
         org.oidc = self.oidc.map(|o| serde_json::to_string(&o)).transpose()?;
         org.appeal = self.appeal.map(|a| serde_json::to_string(&a)).transpose()?;
+        org.default_language = self.default_language;
         Ok(org)
     }
 }
@@ -168,7 +182,8 @@ pub struct OrganisationProfilePatch {
     #[schema(value_type = Option<AuthorityContact>, nullable)]
     pub authority_contact: Option<Option<AuthorityContact>>,
     /// Strong electronic identification (see `OrganisationProfile.oidc`); replaced as a
-    /// whole when given. Left out: unchanged; `null`: strong identification switched off.
+    /// whole when given. `"enabled": false` switches it off and keeps the settings (left
+    /// out: on). Left out: unchanged; `null`: the settings removed.
     #[serde(default, deserialize_with = "super::explicit_null")]
     #[schema(value_type = Option<Object>, nullable)]
     pub oidc: Option<Option<OidcSettings>>,
@@ -177,6 +192,11 @@ pub struct OrganisationProfilePatch {
     #[serde(default, deserialize_with = "super::explicit_null")]
     #[schema(value_type = Option<AppealSettings>, nullable)]
     pub appeal: Option<Option<AppealSettings>>,
+    /// The staff desk's language for a user who has not chosen their own.
+    /// Left out: unchanged; cannot be `null`.
+    #[serde(default, deserialize_with = "not_null")]
+    #[schema(value_type = Language, required = false)]
+    pub default_language: Option<Language>,
 }
 
 /// A field that may be left out but, when given, must have a value.
@@ -199,6 +219,7 @@ impl OrganisationProfilePatch {
             authority_contact: self.authority_contact.clone().flatten(),
             oidc: self.oidc.clone().flatten(),
             appeal: self.appeal.clone().flatten(),
+            default_language: self.default_language.unwrap_or_default(),
         }
     }
 
@@ -226,6 +247,9 @@ impl OrganisationProfilePatch {
         if let Some(v) = self.appeal {
             org.appeal = v.map(|a| serde_json::to_string(&a)).transpose()?;
         }
+        if let Some(v) = self.default_language {
+            org.default_language = v;
+        }
         Ok(org)
     }
 }
@@ -251,6 +275,88 @@ pub struct RegisterInfo {
     /// This register's own retention periods; they win over `config/retention.toml`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub retention_rules: Vec<RetentionRule>,
+    /// The register's texts in Swedish and English (`sv`, `en`). The register's name and
+    /// description and the texts above are the Finnish ones, used wherever a translation
+    /// is missing (a register stored before translations has only those).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub translations: BTreeMap<Language, RegisterTexts>,
+}
+
+/// A register's texts in a language other than Finnish; a text left out is read in Finnish.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterTexts {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purposes: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_basis: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_categories: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipients: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sources: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transfers: Option<String>,
+}
+
+impl RegisterTexts {
+    /// The text of a field by its name (`name`, `description`, `purposes` ...).
+    pub fn get(&self, field: &str) -> Option<&str> {
+        match field {
+            "name" => self.name.as_deref(),
+            "description" => self.description.as_deref(),
+            "purposes" => self.purposes.as_deref(),
+            "legal_basis" => self.legal_basis.as_deref(),
+            "data_categories" => self.data_categories.as_deref(),
+            "recipients" => self.recipients.as_deref(),
+            "sources" => self.sources.as_deref(),
+            "retention" => self.retention.as_deref(),
+            "transfers" => self.transfers.as_deref(),
+            _ => None,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == RegisterTexts::default()
+    }
+}
+
+/// The register as read in `lang`: each text in that language where it has one, else the
+/// Finnish one. Finnish is the register as stored.
+pub fn register_in(row: &RegisterRow, lang: Language) -> RegisterRow {
+    let mut info = RegisterInfo::of(row);
+    let Some(t) = info.translations.get(&lang).cloned() else {
+        return row.clone();
+    };
+    let mut out = row.clone();
+    if let Some(name) = t.name {
+        out.name = name;
+    }
+    if t.description.is_some() {
+        out.description = t.description;
+    }
+    for (slot, text) in [
+        (&mut info.purposes, t.purposes),
+        (&mut info.legal_basis, t.legal_basis),
+        (&mut info.data_categories, t.data_categories),
+        (&mut info.recipients, t.recipients),
+        (&mut info.sources, t.sources),
+        (&mut info.retention, t.retention),
+        (&mut info.transfers, t.transfers),
+    ] {
+        if text.is_some() {
+            *slot = text;
+        }
+    }
+    out.info = serde_json::to_string(&info).unwrap_or_else(|_| row.info.clone());
+    out
 }
 
 impl RegisterInfo {
@@ -274,6 +380,36 @@ impl RegisterInfo {
                     FieldError::new(field, FieldCode::TooLong)
                         .with_params(json!({ "max": MAX_FIELD })),
                 );
+            }
+        }
+        for (lang, texts) in &self.translations {
+            let at = |f: &str| format!("info.translations.{}.{f}", lang.as_str());
+            if *lang == Language::Fi {
+                // The register's own fields are the Finnish texts.
+                errors.push(FieldError::new(
+                    format!("info.translations.{}", lang.as_str()),
+                    FieldCode::InvalidChoice,
+                ));
+                continue;
+            }
+            for field in [
+                "name",
+                "description",
+                "purposes",
+                "legal_basis",
+                "data_categories",
+                "recipients",
+                "sources",
+                "retention",
+                "transfers",
+            ] {
+                let max = if field == "name" { 200 } else { MAX_FIELD };
+                if texts.get(field).is_some_and(|s| s.chars().count() > max) {
+                    errors.push(
+                        FieldError::new(at(field), FieldCode::TooLong)
+                            .with_params(json!({ "max": max })),
+                    );
+                }
             }
         }
         for (i, r) in self.retention_rules.iter().enumerate() {

@@ -25,7 +25,8 @@ const STATE_SECS: i64 = 15 * 60;
 const TICKET_SECS: i64 = 2 * 60 * 60;
 
 fn provider(org: &OrganisationRow) -> Option<(OidcSettings, String)> {
-    let settings: OidcSettings = serde_json::from_str(org.oidc.as_deref()?).ok()?;
+    // Switched off is the same as not configured.
+    let settings = OidcSettings::in_use(org.oidc.as_deref())?;
     let endpoint = settings.authorization_endpoint.clone()?;
     Some((settings, endpoint))
 }

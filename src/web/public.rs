@@ -19,7 +19,7 @@ use crate::domain::validation::FieldError;
 use crate::edge::download::file_response;
 use crate::edge::limit::{Door, LimitGuard};
 use crate::edge::status_token;
-use crate::services::profile::RegisterInfo;
+use crate::services::profile::{register_in, RegisterInfo};
 use crate::services::status::{self as status_service, StatusOutput};
 use crate::services::{blocking, submissions, Context, ServiceError};
 
@@ -92,11 +92,13 @@ pub(super) fn unknown_org(req: &HttpRequest) -> HttpResponse {
     )
 }
 
-fn register_views(registers: &[RegisterRow]) -> Vec<Value> {
+/// The registers in the page's language (Finnish where a text has no translation).
+fn register_views(registers: &[RegisterRow], lang: Language) -> Vec<Value> {
     registers
         .iter()
+        .map(|r| register_in(r, lang))
         .map(|r| {
-            let info = RegisterInfo::of(r);
+            let info = RegisterInfo::of(&r);
             json!({
                 "slug": r.slug,
                 "name": r.name,
@@ -146,7 +148,7 @@ pub async fn org_page(
     page.render(
         StatusCode::OK,
         "org.html",
-        json!({ "kinds": kinds, "registers": register_views(&registers) }),
+        json!({ "kinds": kinds, "registers": register_views(&registers, lang) }),
     )
 }
 
@@ -188,7 +190,7 @@ pub(super) fn form_response(
         .map(|r| {
             json!({
                 "slug": r.slug,
-                "name": r.name,
+                "name": register_in(r, lang).name,
                 "id": format!("f-registers-{}", r.slug),
                 "checked": chosen.contains(&r.slug.as_str()),
             })

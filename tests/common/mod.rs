@@ -314,6 +314,7 @@ fn provision(ctx: &Context, slug: &str, prefix: &str) -> Org {
                 authority_contact: None,
                 oidc: None,
                 appeal: None,
+                default_language: Default::default(),
             },
         },
     )

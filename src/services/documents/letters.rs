@@ -195,7 +195,11 @@ pub fn render_letter_as_of(
     let lang = row.language;
     let org = orgs::find_organisation(conn, &row.org_id)?;
     let subject = req_db::subject(conn, &row.id)?;
-    let registers = req_db::registers_of(conn, &row.id)?;
+    // In the letter's language, Finnish where a text has no translation.
+    let registers: Vec<_> = req_db::registers_of(conn, &row.id)?
+        .iter()
+        .map(|r| crate::services::profile::register_in(r, lang))
+        .collect();
     let decision = request.decision.as_ref();
     let representative = letter_context::representative(&subject).map_err(|e| {
         ServiceError::Internal(anyhow::anyhow!(

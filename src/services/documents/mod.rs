@@ -3,9 +3,11 @@
 //! released to the requester.
 
 mod letters;
+mod release;
 mod store;
 
 pub use letters::*;
+pub use release::*;
 pub use store::*;
 
 use serde::Serialize;

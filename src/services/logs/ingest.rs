@@ -17,10 +17,20 @@ pub struct IngestCaller {
     pub source: String,
 }
 
+/// "Last used" is written at most this often per token: a client sending batches
+/// back to back causes one write a minute, not one per batch.
+const LAST_USED_GAP_SECS: i64 = 60;
+
 pub fn authenticate_ingest(ctx: &Context, token: &str) -> Result<IngestCaller, ServiceError> {
     let mut conn = ctx.conn()?;
-    let (org_id, source) = log_db::find_ingest_token(&mut conn, &sha256_hex(token))?
+    let (id, org_id, source) = log_db::find_ingest_token(&mut conn, &sha256_hex(token))?
         .ok_or(ServiceError::Unauthorized)?;
+    log_db::touch_ingest_token(
+        &mut conn,
+        &id,
+        ctx.clock.now().naive_utc(),
+        chrono::Duration::seconds(LAST_USED_GAP_SECS),
+    )?;
     Ok(IngestCaller { org_id, source })
 }
 
@@ -99,6 +109,9 @@ pub struct IngestTokenSummary {
     pub created_at: chrono::NaiveDateTime,
     /// Set once revoked: the token has stopped working.
     pub revoked_at: Option<chrono::NaiveDateTime>,
+    /// When events were last sent with it (kept to the minute: written at most once a
+    /// minute); null: never.
+    pub last_used_at: Option<chrono::NaiveDateTime>,
 }
 
 impl From<log_db::IngestTokenRow> for IngestTokenSummary {
@@ -108,6 +121,7 @@ impl From<log_db::IngestTokenRow> for IngestTokenSummary {
             source: r.source,
             created_at: r.created_at,
             revoked_at: r.revoked_at,
+            last_used_at: r.last_used_at,
         }
     }
 }

@@ -45,6 +45,7 @@ struct Case {
 async fn load(ctx: &web::Data<Context>, desk: &Desk, id: String) -> Result<Case, ServiceError> {
     let c = ctx.clone();
     let p = desk.principal.clone();
+    let lang = desk.lang;
     blocking(move || {
         let request = queries::get(&c, &p, &id)?;
         // Admins may read a request but not the material gathered for it.
@@ -67,8 +68,10 @@ async fn load(ctx: &web::Data<Context>, desk: &Desk, id: String) -> Result<Case,
             .into_iter()
             .map(|u| (u.id.into_string(), u.name))
             .collect();
+        // Named in the reader's language, Finnish where a name has no translation.
         let registers = crate::db::orgs::list_registers(&mut conn, &p.org_id)?
-            .into_iter()
+            .iter()
+            .map(|r| crate::services::profile::register_in(r, lang))
             .map(|r| (r.slug, r.name))
             .collect();
         Ok(Case {
@@ -189,11 +192,29 @@ fn view(ctx: &Context, desk: &Desk, case: &Case) -> Value {
             })
         })
         .collect();
+    let now = ctx.clock.now();
     let docs: Vec<Value> = case
         .documents
         .iter()
         .map(|d| {
+            // In words: given to the client (and until when they can download it), or kept
+            // with staff; the button offers the other way.
+            let given = d.released_at.is_some() && d.expires_at.is_some_and(|e| e > now);
+            let status = match (d.released_at, d.expires_at) {
+                (Some(_), Some(until)) if until > now => t
+                    .text("desk_document_given", lang)
+                    .replace("{date}", &format_date(until.with_timezone(&Helsinki).date_naive(), lang)),
+                (Some(_), _) => t.text("desk_document_given_expired", lang),
+                (None, _) => t.text("desk_document_kept", lang),
+            };
             json!({
+                "id": d.id,
+                "given": given,
+                "status": status,
+                "release": format!("/desk/requests/{}/documents/{}/release?lang={}", r.id, d.id, lang.as_str()),
+                "release_label": format!("{} ({})",
+                    t.text(if given { "desk_document_hold" } else { "desk_document_release" }, lang),
+                    t.text_or(&format!("desk_doc_{}", d.kind), lang, &t.text("desk_doc_other", lang))),
                 "what": t.text_or(&format!("desk_doc_{}", d.kind), lang, &t.text("desk_doc_other", lang)),
                 "language": t.text(&format!("desk_lang_{}", d.language), lang),
                 "made": when(d.created_at, lang),
@@ -331,6 +352,7 @@ fn view(ctx: &Context, desk: &Desk, case: &Case) -> Value {
             && r.needs_manual_review
             && !review_cleared
             && !r.state.is_terminal(),
+        "can_release": desk.is(&[Role::Staff, Role::Dpo]),
         "is_log": r.kind == RequestKind::LogInspection,
         "doc_error": null,
         "recipient_error": null,

@@ -32,9 +32,14 @@ async fn registers(
 ) -> Result<Vec<RegisterRow>, ServiceError> {
     let c = ctx.clone();
     let org = desk.principal.org_id.clone();
+    let lang = desk.lang;
     blocking(move || {
         let mut conn = c.conn()?;
-        Ok(crate::db::orgs::list_registers(&mut conn, &org)?)
+        // Named in the reader's language, Finnish where a name has no translation.
+        Ok(crate::db::orgs::list_registers(&mut conn, &org)?
+            .iter()
+            .map(|r| crate::services::profile::register_in(r, lang))
+            .collect())
     })
     .await
 }

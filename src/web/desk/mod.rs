@@ -132,6 +132,10 @@ where
             web::post().to(logs::record_finding),
         )
         .route(
+            "/desk/requests/{id}/documents/{doc_id}/release",
+            web::post().to(papers::release_document),
+        )
+        .route(
             "/desk/requests/{id}/review-clearance",
             web::post().to(papers::clear_review),
         )
@@ -150,6 +154,8 @@ pub struct Desk {
     pub principal: Principal,
     pub user: UserRow,
     pub lang: Language,
+    /// The organisation's default language: the desk's for a user without their own.
+    pub org_language: Language,
 }
 
 impl Desk {
@@ -158,16 +164,15 @@ impl Desk {
     }
 }
 
-/// The page's language: `?lang=`, else the user's own setting, else the browser's, else Finnish.
-fn desk_language(req: &HttpRequest, user: &UserRow) -> Language {
+/// The page's language: `?lang=`, else the user's own setting, else the organisation's
+/// default language.
+fn desk_language(req: &HttpRequest, user: &UserRow, org_default: Language) -> Language {
     let asked = req
         .query_string()
         .split('&')
         .find_map(|p| p.strip_prefix("lang="))
         .and_then(Language::parse);
-    asked
-        .or(user.language)
-        .unwrap_or_else(|| page_language(req))
+    asked.or(user.language).unwrap_or(org_default)
 }
 
 /// The desk's user, or the sign-in page that brings them back here afterwards.
@@ -190,17 +195,21 @@ pub async fn signed_in(
     };
     let c = ctx.clone();
     let (org_id, user_id) = (principal.org_id.clone(), principal.user_id.clone());
-    let user = blocking(move || {
+    let (user, org_default) = blocking(move || {
         let mut conn = c.conn()?;
-        crate::db::orgs::find_user(&mut conn, &org_id, &user_id)?.ok_or(ServiceError::Unauthorized)
+        let user = crate::db::orgs::find_user(&mut conn, &org_id, &user_id)?
+            .ok_or(ServiceError::Unauthorized)?;
+        let org = crate::db::orgs::find_organisation(&mut conn, &org_id)?;
+        Ok((user, org.default_language))
     })
     .await
     .map_err(|e| error_page(ctx, req, e))?;
-    let lang = desk_language(req, &user);
+    let lang = desk_language(req, &user, org_default);
     Ok(Desk {
         principal,
         user,
         lang,
+        org_language: org_default,
     })
 }
 

@@ -1,5 +1,6 @@
 //! The case page's small forms that make something: a letter made again, the signed export
-//! bundle, and the clearance of a manual review. Each answers with the case page: a notice
+//! bundle, a document given to the client or kept with staff, and the clearance of a manual
+//! review. Each answers with the case page: a notice
 //! when done, the reason in words when not.
 
 use actix_web::http::StatusCode;
@@ -12,6 +13,7 @@ use super::{see_other, signed_in, Desk};
 use crate::edge::session::Session;
 use crate::letters::LetterKind;
 use crate::services::bundles::{self, BundleInput};
+use crate::services::documents::ReleaseInput;
 use crate::services::gathering::{self, ReviewClearance};
 use crate::services::{blocking, documents, Context, ServiceError};
 use crate::web::error::error_page;
@@ -71,6 +73,45 @@ pub async fn build_bundle(
     let rid = id.clone();
     let made = blocking(move || bundles::build(&c, &p, &rid, input)).await;
     finish(&ctx, &req, &desk, id, made.map(drop), "bundle_made").await
+}
+
+/// `POST /desk/requests/{id}/documents/{doc_id}/release`: the document given to the client
+/// (`release=yes`) or kept with staff (`release=no`).
+pub async fn release_document(
+    ctx: web::Data<Context>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+    session: Option<Session>,
+) -> HttpResponse {
+    let desk = match signed_in(&ctx, &req, session).await {
+        Ok(d) => d,
+        Err(page) => return page,
+    };
+    let (id, doc_id) = path.into_inner();
+    let posted = match checked_form(&req, &body) {
+        Ok(posted) => posted,
+        Err(page) => return page,
+    };
+    let released = match posted.get("release") {
+        Some("yes") => true,
+        Some("no") => false,
+        _ => {
+            let text = site().text("desk_document_release_choose", desk.lang);
+            return failed(&ctx, &req, &desk, id, "doc_error", text).await;
+        }
+    };
+    let c = ctx.clone();
+    let p = desk.principal.clone();
+    let rid = id.clone();
+    let input = ReleaseInput { released };
+    let done = if released {
+        "document_released"
+    } else {
+        "document_held_back"
+    };
+    let made = blocking(move || documents::set_release(&c, &p, &rid, &doc_id, input)).await;
+    finish(&ctx, &req, &desk, id, made.map(drop), done).await
 }
 
 /// `POST /desk/requests/{id}/review-clearance`: what was checked, by the one clearing it.

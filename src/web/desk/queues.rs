@@ -169,7 +169,11 @@ pub async fn queue(
     });
     let loaded = blocking(move || {
         let mut conn = c.conn()?;
-        let registers = orgs::list_registers(&mut conn, &principal.org_id)?;
+        // Named in the reader's language, Finnish where a name has no translation.
+        let registers: Vec<_> = orgs::list_registers(&mut conn, &principal.org_id)?
+            .iter()
+            .map(|r| crate::services::profile::register_in(r, lang))
+            .collect();
         let users = orgs::list_users(&mut conn, &principal.org_id)?;
         drop(conn);
         let mut filter = filter;

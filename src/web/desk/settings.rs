@@ -12,11 +12,14 @@ use crate::services::{auth, blocking, Context};
 use crate::web::error::error_page;
 use crate::web::site::{notice, site};
 
-fn choices(current: Option<Language>, lang: Language) -> Vec<Value> {
+fn choices(current: Option<Language>, org_language: Language, lang: Language) -> Vec<Value> {
     let t = site();
     let mut out = vec![json!({
         "value": "",
-        "label": t.text("desk_settings_lang_browser", lang),
+        "label": t.text("desk_settings_lang_org", lang).replace(
+            "{language}",
+            &t.text(&format!("desk_lang_{}", org_language.as_str()), lang),
+        ),
         "checked": current.is_none(),
     })];
     out.extend(Language::ALL.iter().map(|l| {
@@ -42,7 +45,7 @@ pub async fn page(
     let done = req.query_string().contains("done=1");
     let title = site().text("desk_settings_title", desk.lang);
     let data = json!({
-        "languages": choices(desk.user.language, desk.lang),
+        "languages": choices(desk.user.language, desk.org_language, desk.lang),
         "done": done,
         "name": desk.user.name,
         "email": desk.user.email,

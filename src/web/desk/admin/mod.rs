@@ -170,6 +170,8 @@ pub struct Field {
     pub label: &'static str,
     pub options: Vec<(String, String)>,
     pub autocomplete: &'static str,
+    /// The language a text is written in, said after the label ("Nimi (ruotsiksi)").
+    pub in_language: Option<Language>,
 }
 
 impl Field {
@@ -181,6 +183,25 @@ impl Field {
             label,
             options: Vec::new(),
             autocomplete: "off",
+            in_language: None,
+        }
+    }
+
+    pub fn in_language(mut self, lang: Language) -> Field {
+        self.in_language = Some(lang);
+        self
+    }
+
+    /// The label in the reader's language, with the language of the text if it has one.
+    fn label_text(&self, lang: Language) -> String {
+        let t = site();
+        match self.in_language {
+            Some(l) => format!(
+                "{} ({})",
+                t.text(self.label, lang),
+                t.text(&format!("desk_admin_in_{}", l.as_str()), lang)
+            ),
+            None => t.text(self.label, lang),
         }
     }
 
@@ -242,7 +263,7 @@ impl FormPage<'_> {
             self.fields
                 .iter()
                 .find(|f| f.name == name)
-                .map(|f| t.text(f.label, lang))
+                .map(|f| f.label_text(lang))
         };
         let mut by_field: Map<String, Value> = Map::new();
         let mut summary = Vec::new();
@@ -280,7 +301,7 @@ impl FormPage<'_> {
                     "id": element_id(f.name),
                     "kind": f.kind,
                     "value": f.value,
-                    "label": t.text(f.label, lang),
+                    "label": f.label_text(lang),
                     "help": help,
                     "error": by_field.get(f.name),
                     "autocomplete": f.autocomplete,

@@ -5,7 +5,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::{admin_or_return, posted_text, sent, Field, FormPage};
+use super::{admin_or_return, sent, Field, FormPage};
 use crate::domain::codes::FieldCode;
 use crate::domain::enums::Language;
 use crate::domain::validation::FieldError;
@@ -51,6 +51,20 @@ fn yes_no(lang: Language) -> Vec<(String, String)> {
     ]
 }
 
+/// The languages, each named in the reader's language.
+fn languages(lang: Language) -> Vec<(String, String)> {
+    let t = site();
+    Language::ALL
+        .iter()
+        .map(|l| {
+            (
+                l.as_str().to_string(),
+                t.text(&format!("desk_lang_{}", l.as_str()), lang),
+            )
+        })
+        .collect()
+}
+
 fn letterhead_page(
     ctx: &Context,
     req: &HttpRequest,
@@ -67,6 +81,7 @@ fn letterhead_page(
             "postal_address" => p.postal_address.clone().unwrap_or_default(),
             "email" => p.email.clone().unwrap_or_default(),
             "phone" => p.phone.clone().unwrap_or_default(),
+            "default_language" => p.default_language.as_str().to_string(),
             _ => (if p.public_authority { "yes" } else { "no" }).to_string(),
         }
     };
@@ -109,6 +124,12 @@ fn letterhead_page(
                 "desk_admin_field_public_authority",
                 &v("public_authority"),
                 yes_no(lang),
+            ),
+            Field::radio(
+                "default_language",
+                "desk_admin_field_default_language",
+                &v("default_language"),
+                languages(lang),
             ),
         ],
         errors,
@@ -175,6 +196,27 @@ pub async fn save_letterhead(
             );
         }
     };
+    let default_language = match posted.get("default_language") {
+        None => None,
+        Some(l) => match Language::parse(l) {
+            Some(l) => Some(l),
+            None => {
+                let errors = [FieldError::new(
+                    "default_language",
+                    FieldCode::InvalidChoice,
+                )];
+                return letterhead_page(
+                    &ctx,
+                    &req,
+                    &desk,
+                    &loaded,
+                    Some(&posted),
+                    &errors,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                );
+            }
+        },
+    };
     // Only what the form sent; a field left out stays as stored.
     let given = |k: &str| sent(&posted, k).map(Some);
     let patch = OrganisationProfilePatch {
@@ -182,6 +224,7 @@ pub async fn save_letterhead(
         email: given("email"),
         phone: given("phone"),
         public_authority,
+        default_language,
         ..Default::default()
     };
     match save_patch(&ctx, &desk, patch).await {
@@ -230,7 +273,7 @@ fn identification_page(
             };
         };
         match k {
-            "oidc" => "on".into(),
+            "oidc" => (if o.enabled { "on" } else { "off" }).into(),
             "oidc.issuer" => o.issuer.clone(),
             "oidc.audience" => o.audience.clone(),
             "oidc.identity_claim" => o.identity_claim.clone(),
@@ -317,7 +360,62 @@ pub async fn identification_form(
     }
 }
 
-/// `POST /desk/admin/identification`: the OpenID Connect settings only; "off" removes them.
+/// The settings as the form sent them, a field the form did not send as stored. Off keeps
+/// them (switched off) so that switching on again restores them; off with nothing filled in
+/// and nothing stored leaves nothing to keep.
+fn posted_settings(
+    posted: &Posted,
+    stored: Option<&OidcSettings>,
+    enabled: bool,
+) -> Option<OidcSettings> {
+    let field = |name: &str, stored: Option<String>| -> String {
+        sent(posted, name).unwrap_or_else(|| stored.unwrap_or_default())
+    };
+    let issuer = field("oidc.issuer", stored.map(|o| o.issuer.clone()));
+    let audience = field("oidc.audience", stored.map(|o| o.audience.clone()));
+    let claim = field(
+        "oidc.identity_claim",
+        stored.map(|o| o.identity_claim.clone()),
+    );
+    let jwks = field("oidc.jwks", stored.map(|o| o.jwks.clone()));
+    let endpoint = field(
+        "oidc.authorization_endpoint",
+        stored.and_then(|o| o.authorization_endpoint.clone()),
+    );
+    let acr = field(
+        "oidc.accepted_acr",
+        stored.map(|o| o.accepted_acr.join("\n")),
+    );
+    let accepted_acr: Vec<String> = acr
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
+    let nothing = [&issuer, &audience, &claim, &jwks, &endpoint]
+        .iter()
+        .all(|v| v.is_empty())
+        && accepted_acr.is_empty();
+    if !enabled && nothing {
+        return None;
+    }
+    Some(OidcSettings {
+        issuer,
+        audience,
+        identity_claim: if claim.is_empty() {
+            crate::oidc::default_identity_claim()
+        } else {
+            claim
+        },
+        jwks,
+        authorization_endpoint: (!endpoint.is_empty()).then_some(endpoint),
+        accepted_acr,
+        enabled,
+    })
+}
+
+/// `POST /desk/admin/identification`: the OpenID Connect settings only; "off" keeps them,
+/// switched off.
 pub async fn save_identification(
     ctx: web::Data<Context>,
     req: HttpRequest,
@@ -333,31 +431,9 @@ pub async fn save_identification(
         Ok(l) => l,
         Err(e) => return error_page(&ctx, &req, e),
     };
-    let oidc = match posted.get("oidc") {
-        Some("off") => None,
-        Some("on") => {
-            let endpoint = posted_text(&posted, "oidc.authorization_endpoint");
-            let claim = posted_text(&posted, "oidc.identity_claim");
-            Some(OidcSettings {
-                issuer: posted_text(&posted, "oidc.issuer"),
-                audience: posted_text(&posted, "oidc.audience"),
-                identity_claim: if claim.is_empty() {
-                    "personal_identity_code".into()
-                } else {
-                    claim
-                },
-                jwks: posted_text(&posted, "oidc.jwks"),
-                authorization_endpoint: (!endpoint.is_empty()).then_some(endpoint),
-                accepted_acr: posted
-                    .get("oidc.accepted_acr")
-                    .unwrap_or("")
-                    .lines()
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty())
-                    .map(str::to_string)
-                    .collect(),
-            })
-        }
+    let enabled = match posted.get("oidc") {
+        Some("on") => true,
+        Some("off") => false,
         _ => {
             let errors = [FieldError::new("oidc", FieldCode::InvalidChoice)];
             return identification_page(
@@ -371,6 +447,7 @@ pub async fn save_identification(
             );
         }
     };
+    let oidc = posted_settings(&posted, loaded.profile.oidc.as_ref(), enabled);
     let patch = OrganisationProfilePatch {
         oidc: Some(oidc),
         ..Default::default()

@@ -1,5 +1,6 @@
 //! Registers of the organisation: the list, a new register, and its name, description and
-//! privacy-notice texts (one language today: the model keeps one text per field).
+//! privacy-notice texts, in Finnish (the register's own) and in Swedish and English (read
+//! in Finnish where missing).
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -29,6 +30,136 @@ const INFO_FIELDS: [&str; 7] = [
     "info.retention",
     "info.transfers",
 ];
+
+/// The texts a register has in each language, by their name in `RegisterTexts`.
+const TEXTS: [&str; 9] = [
+    "name",
+    "description",
+    "purposes",
+    "legal_basis",
+    "data_categories",
+    "recipients",
+    "sources",
+    "retention",
+    "transfers",
+];
+
+/// The posted name (and service field path) of a text in Swedish or English.
+fn translated_field(lang: Language, text: &str) -> &'static str {
+    const SV: [&str; 9] = [
+        "info.translations.sv.name",
+        "info.translations.sv.description",
+        "info.translations.sv.purposes",
+        "info.translations.sv.legal_basis",
+        "info.translations.sv.data_categories",
+        "info.translations.sv.recipients",
+        "info.translations.sv.sources",
+        "info.translations.sv.retention",
+        "info.translations.sv.transfers",
+    ];
+    const EN: [&str; 9] = [
+        "info.translations.en.name",
+        "info.translations.en.description",
+        "info.translations.en.purposes",
+        "info.translations.en.legal_basis",
+        "info.translations.en.data_categories",
+        "info.translations.en.recipients",
+        "info.translations.en.sources",
+        "info.translations.en.retention",
+        "info.translations.en.transfers",
+    ];
+    let i = TEXTS.iter().position(|t| *t == text).unwrap_or(0);
+    if lang == Language::En {
+        EN[i]
+    } else {
+        SV[i]
+    }
+}
+
+/// The label's text key of a text by its name in `RegisterTexts`.
+fn text_label(text: &str) -> &'static str {
+    match text {
+        "name" => "desk_admin_field_register_name",
+        "description" => "desk_admin_field_description",
+        other => label_key(match other {
+            "purposes" => "info.purposes",
+            "legal_basis" => "info.legal_basis",
+            "data_categories" => "info.data_categories",
+            "recipients" => "info.recipients",
+            "sources" => "info.sources",
+            "retention" => "info.retention",
+            _ => "info.transfers",
+        }),
+    }
+}
+
+/// The stored text of a posted field name, any language.
+fn stored_text(register: &RegisterOutput, field: &str) -> String {
+    if let Some(rest) = field.strip_prefix("info.translations.") {
+        let (lang, text) = rest.split_once('.').unwrap_or((rest, ""));
+        return Language::parse(lang)
+            .and_then(|l| register.info.translations.get(&l))
+            .and_then(|t| t.get(text))
+            .unwrap_or("")
+            .to_string();
+    }
+    match field {
+        "name" => register.name.clone(),
+        "description" => register.description.clone().unwrap_or_default(),
+        other => info_value(&register.info, other).unwrap_or("").to_string(),
+    }
+}
+
+/// The Swedish and English texts as posted (blank ones left out), for a new register.
+fn posted_translations(
+    posted: &Posted,
+) -> std::collections::BTreeMap<Language, crate::services::admin::RegisterTexts> {
+    let mut out = std::collections::BTreeMap::new();
+    for lang in [Language::Sv, Language::En] {
+        let text = |t: &str| optional(posted, translated_field(lang, t));
+        let texts = crate::services::admin::RegisterTexts {
+            name: text("name"),
+            description: text("description"),
+            purposes: text("purposes"),
+            legal_basis: text("legal_basis"),
+            data_categories: text("data_categories"),
+            recipients: text("recipients"),
+            sources: text("sources"),
+            retention: text("retention"),
+            transfers: text("transfers"),
+        };
+        if !texts.is_empty() {
+            out.insert(lang, texts);
+        }
+    }
+    out
+}
+
+/// The Swedish and English texts as posted, as a patch: a field the form did not send stays.
+fn posted_translations_patch(
+    posted: &Posted,
+) -> std::collections::BTreeMap<Language, crate::services::admin::RegisterTextsPatch> {
+    [Language::Sv, Language::En]
+        .into_iter()
+        .map(|lang| {
+            let given = |t: &str| sent(posted, translated_field(lang, t)).map(Some);
+            (
+                lang,
+                crate::services::admin::RegisterTextsPatch {
+                    name: given("name"),
+                    description: given("description"),
+                    purposes: given("purposes"),
+                    legal_basis: given("legal_basis"),
+                    data_categories: given("data_categories"),
+                    recipients: given("recipients"),
+                    sources: given("sources"),
+                    retention: given("retention"),
+                    transfers: given("transfers"),
+                },
+            )
+        })
+        .collect()
+}
 
 fn registers_href(lang: Language) -> String {
     format!("/desk/admin/registers?lang={}", lang.as_str())
@@ -140,6 +271,14 @@ fn register_fields(with_slug: bool, value: impl Fn(&str) -> String) -> Vec<Field
     for f in INFO_FIELDS {
         fields.push(Field::new(f, "textarea", label_key(f), &value(f)));
     }
+    // The same texts in Swedish and English; blank ones are read in Finnish.
+    for lang in [Language::Sv, Language::En] {
+        for text in TEXTS {
+            let name = translated_field(lang, text);
+            let kind = if text == "name" { "text" } else { "textarea" };
+            fields.push(Field::new(name, kind, text_label(text), &value(name)).in_language(lang));
+        }
+    }
     fields
 }
 
@@ -209,6 +348,7 @@ pub async fn create(
             retention: optional(&posted, "info.retention"),
             transfers: optional(&posted, "info.transfers"),
             retention_rules: Vec::new(),
+            translations: posted_translations(&posted),
         },
     };
     let c = ctx.clone();
@@ -242,13 +382,7 @@ fn edit_page(
     status: StatusCode,
 ) -> HttpResponse {
     let (t, lang) = (site(), desk.lang);
-    let stored = |k: &str| -> String {
-        match k {
-            "name" => register.name.clone(),
-            "description" => register.description.clone().unwrap_or_default(),
-            other => info_value(&register.info, other).unwrap_or("").to_string(),
-        }
-    };
+    let stored = |k: &str| -> String { stored_text(register, k) };
     let value = |k: &str| match posted {
         Some(p) => p.get(k).unwrap_or("").to_string(),
         None => stored(k),
@@ -335,6 +469,7 @@ pub async fn save(
             retention: given("info.retention"),
             transfers: given("info.transfers"),
             retention_rules: None,
+            translations: Some(posted_translations_patch(&posted)),
         }),
     };
     let c = ctx.clone();

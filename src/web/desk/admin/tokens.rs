@@ -59,9 +59,28 @@ fn list_page(
                     )),
                 ),
             };
+            // Date and time in Helsinki, in words when never used.
+            let last_used = match k.last_used_at {
+                Some(at) => {
+                    let at = at.and_utc().with_timezone(&chrono_tz::Europe::Helsinki);
+                    t.text("desk_admin_token_used_at", lang)
+                        .replace("{date}", &format_date(at.date_naive(), lang))
+                        .replace(
+                            "{time}",
+                            &at.format(if lang == Language::En {
+                                "%H:%M"
+                            } else {
+                                "%H.%M"
+                            })
+                            .to_string(),
+                        )
+                }
+                None => t.text("desk_admin_token_never_used", lang),
+            };
             vec![
                 (k.source.clone(), None),
                 (format_date(k.created_at.date(), lang), None),
+                (last_used, None),
                 (state, None),
                 action,
             ]
@@ -78,6 +97,7 @@ fn list_page(
         columns: [
             "desk_admin_field_source",
             "desk_admin_token_created",
+            "desk_admin_token_last_used",
             "desk_admin_token_state",
             "desk_admin_token_actions",
         ]
