@@ -113,7 +113,10 @@ fn filtered<'a>(org_id: &'a str, f: &'a QueueFilter) -> requests::BoxedQuery<'a,
             .filter(open)
             .filter(requests::pause_counts.eq(false))
             .filter(requests::due_on.lt(f.today)),
-        Queue::Paused => q.filter(requests::state.eq(RequestState::AwaitingRequester)),
+        // Waiting for the client is always open; saying so lets the open indexes serve it.
+        Queue::Paused => q
+            .filter(open)
+            .filter(requests::state.eq(RequestState::AwaitingRequester)),
         Queue::NeedsReview => q
             .filter(open)
             .filter(requests::review_reasons.ne("[]"))

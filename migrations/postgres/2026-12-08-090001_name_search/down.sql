@@ -1,3 +1,5 @@
+DROP INDEX requests_open_kind;
+DROP INDEX requests_open_by_due;
 DROP INDEX requests_open_review;
 DROP INDEX request_search_name_trigrams;
 CREATE TABLE request_search_unnumbered (

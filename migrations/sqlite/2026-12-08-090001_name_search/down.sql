@@ -1,3 +1,5 @@
+DROP INDEX requests_open_kind;
+DROP INDEX requests_open_by_due;
 DROP INDEX requests_open_review;
 DROP TRIGGER request_search_names_update;
 DROP TRIGGER request_search_names_delete;

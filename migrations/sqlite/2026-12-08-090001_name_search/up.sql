@@ -44,3 +44,8 @@ END;
 -- The "needs review" queue: open requests with review reasons, and their ids to compare with
 -- the clearances, read from the index alone.
 CREATE INDEX requests_open_review ON requests (org_id, is_open, review_reasons, id);
+
+-- The open queues in due order without sorting them, and any queue narrowed to one kind:
+-- without these, "open access requests" was read through every access request ever made.
+CREATE INDEX requests_open_by_due ON requests (org_id, is_open, due_on, reference);
+CREATE INDEX requests_open_kind ON requests (org_id, is_open, kind, due_on, reference);
