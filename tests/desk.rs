@@ -544,6 +544,121 @@ async fn a_queue_pages_from_row_to_row_forwards_and_back() {
 }
 
 #[actix_rt::test]
+async fn the_open_tabs_counted_in_one_pass_agree_with_each_tab_counted_alone() {
+    use rightsdesk::db::queues::{count, open_tab_counts, Queue, QueueFilter};
+    use rightsdesk::domain::enums::{RequestKind, RequestState};
+    let app = TestApp::spawn().await;
+    let access = json!({ "scope": "whole_record", "form": "paper" });
+    let mut ids = Vec::new();
+    // Due soon, overdue, long overdue, and a log-data request: each a different tab mix.
+    for received in ["2026-10-20", "2026-10-10", "2026-09-01", "2026-11-16"] {
+        let created = app.submit_staff("access", received, access.clone()).await;
+        ids.push(created["id"].as_str().unwrap().to_string());
+    }
+    let log = app
+        .submit_staff(
+            "log_inspection",
+            "2026-11-12",
+            json!({ "period_from": "2026-01-01", "period_to": "2026-11-01" }),
+        )
+        .await;
+    ids.push(log["id"].as_str().unwrap().to_string());
+    let mine = json!({ "action": "assign", "assignee": app.org.staff_id });
+    app.act_ok(&ids[0], mine.clone()).await;
+    app.act_ok(&ids[4], mine).await;
+    app.act_ok(
+        &ids[1],
+        json!({ "action": "request_identity", "message": "Please bring an ID card." }),
+    )
+    .await;
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/requests/{}/review-clearance", ids[2]),
+            Some(&app.org.staff),
+            json!({ "note": "Checked the identity code with the register." }),
+        )
+        .await;
+    assert!(status.is_success(), "{body}");
+    app.act_ok(
+        &ids[3],
+        json!({ "action": "withdraw", "reason": "Asked by phone." }),
+    )
+    .await;
+
+    let org_id: String = {
+        use diesel::prelude::*;
+        use rightsdesk::db::schema::users;
+        let mut conn = app.ctx.conn().unwrap();
+        users::table
+            .filter(users::id.eq(&app.org.staff_id))
+            .select(users::org_id)
+            .first(&mut conn)
+            .unwrap()
+    };
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 16).unwrap();
+    let mut conn = app.ctx.conn().unwrap();
+    let mut filters = Vec::new();
+    let plain = QueueFilter::new(Queue::AllOpen, &app.org.staff_id, today);
+    filters.push(plain.clone());
+    filters.push(QueueFilter {
+        kind: Some(RequestKind::Access),
+        ..plain.clone()
+    });
+    filters.push(QueueFilter {
+        state: Some(RequestState::AwaitingRequester),
+        ..plain.clone()
+    });
+    filters.push(QueueFilter {
+        handler_id: Some(app.org.staff_id.clone()),
+        ..plain.clone()
+    });
+    for f in filters {
+        let together = open_tab_counts(&mut conn, &org_id, &f, 2_000)
+            .unwrap()
+            .unwrap();
+        let alone: Vec<(Queue, i64)> = Queue::ALL
+            .into_iter()
+            .filter(|q| *q != Queue::Closed)
+            .map(|queue| {
+                (
+                    queue,
+                    count(
+                        &mut conn,
+                        &org_id,
+                        &QueueFilter { queue, ..f.clone() },
+                        10_000,
+                    )
+                    .unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(together, alone, "{f:?}");
+    }
+    // The unfiltered counts are what the requests above make of each tab.
+    let together = open_tab_counts(&mut conn, &org_id, &plain, 2_000)
+        .unwrap()
+        .unwrap();
+    let n = |q: Queue| together.iter().find(|(t, _)| *t == q).unwrap().1;
+    assert_eq!(
+        (
+            n(Queue::AllOpen),
+            n(Queue::Mine),
+            n(Queue::Unassigned),
+            n(Queue::Paused)
+        ),
+        (4, 2, 2, 1)
+    );
+    assert!(
+        n(Queue::Overdue) >= 1 && n(Queue::DueSoon) >= 1 && n(Queue::NeedsReview) >= 1,
+        "{together:?}"
+    );
+    // Past the limit the caller counts each tab alone.
+    assert!(open_tab_counts(&mut conn, &org_id, &plain, 3)
+        .unwrap()
+        .is_none());
+}
+
+#[actix_rt::test]
 async fn the_desk_speaks_the_users_own_language() {
     let app = TestApp::spawn().await;
     let mut v = signed_in(&app, "staff@satama.example").await;
