@@ -1011,7 +1011,9 @@ const GROUNDS = Object.fromEntries(readToml('letters/legal-grounds.toml').ground
 const RETENTION = Object.fromEntries(readToml('config/retention.toml').category.map((c) => [c.code, c]));
 /** A legal ground as the desk's selects name it: title and statute. */
 const groundLabel = (code, lang) => `${GROUNDS[code].title[lang]} (${GROUNDS[code].statute[lang]})`;
-const SHELTER_REGISTER = 'Turvakodin asiakasrekisteri';
+// The demo's shelter register, named in the page's language (the register keeps its
+// Swedish and English names beside the Finnish one).
+const SHELTER_REGISTER = { fi: 'Turvakodin asiakasrekisteri', sv: 'Skyddshemmets klientregister', en: 'Shelter client register' };
 /** The subject of the log-inspection test: nobody else's events are fed under this code. */
 const LOG_SUBJECT_ID = '150377-246W';
 
@@ -1110,7 +1112,7 @@ async function addEntry(page, see, lang, { title, rows, withheld, step = 'entry-
   await clickAndWait(page, page.getByRole('link', { name: t('desk_entry_add', lang), exact: true }));
   assert.equal(await h1(page), t('desk_entry_add', lang));
   await page.getByLabel(t('desk_entry_field_title', lang), { exact: true }).fill(title);
-  await page.getByLabel(t('desk_col_registers', lang), { exact: true }).selectOption({ label: SHELTER_REGISTER });
+  await page.getByLabel(t('desk_col_registers', lang), { exact: true }).selectOption({ label: SHELTER_REGISTER[lang] });
   const group = page.getByRole('group', { name: t('desk_entry_rows', lang), exact: true });
   for (const [i, [label, value]] of rows.entries()) {
     const row = group.getByRole('group', { name: `${t('list_row', lang)} ${i + 1}`, exact: true });
@@ -1221,7 +1223,7 @@ async function clientStatus(see, reference, code, lang) {
 test('desk, seven kinds (fi): access, one structured entry given and one withheld → partly fulfilled with a refusal certificate', async () => {
   const lang = 'fi';
   const { page, see } = await deskFlow('access', lang);
-  const { reference, code } = await intakeByDesk(page, see, 'access', lang, { registers: [SHELTER_REGISTER] });
+  const { reference, code } = await intakeByDesk(page, see, 'access', lang, { registers: [SHELTER_REGISTER[lang]] });
   await startAndVerify(page, see, lang);
   await addEntry(page, see, lang, {
     title: 'Asiakassuunnitelma 3/2026',
@@ -1280,7 +1282,7 @@ test('desk, seven kinds (fi): rectification with two items, one done with before
 test('desk, seven kinds (fi): erasure within retention → the service proposes a refusal on statutory retention; one item erased, one refused', async () => {
   const lang = 'fi';
   const { page, see } = await deskFlow('erasure', lang);
-  await intakeByDesk(page, see, 'erasure', lang, { registers: [SHELTER_REGISTER] });
+  await intakeByDesk(page, see, 'erasure', lang, { registers: [SHELTER_REGISTER[lang]] });
   await startAndVerify(page, see, lang);
   // A family-law record whose case closed a year ago: kept for ten years from the closing.
   await addItem(page, see, lang, { description: 'Perheoikeudellisen asian asiakirjat 2025', category: 'family_law_other', startedDaysAgo: 365, step: 'item-add' });
@@ -1309,7 +1311,7 @@ test('desk, seven kinds (fi): erasure within retention → the service proposes 
 test('desk, seven kinds (sv): restriction, one item restricted → fulfilled, no certificate', async () => {
   const lang = 'sv';
   const { page, see } = await deskFlow('restriction', lang);
-  const { reference, code } = await intakeByDesk(page, see, 'restriction', lang, { registers: [SHELTER_REGISTER] });
+  const { reference, code } = await intakeByDesk(page, see, 'restriction', lang, { registers: [SHELTER_REGISTER[lang]] });
   await startAndVerify(page, see, lang);
   await addItem(page, see, lang, { description: 'Anteckningar om boendet hösten 2025', step: 'item-add' });
   await decideItem(page, see, lang, 1, { decision: 'done', reason: 'Behandlingen begränsas medan riktigheten utreds.' }, { step: 'item-done' });
@@ -1322,7 +1324,7 @@ test('desk, seven kinds (sv): restriction, one item restricted → fulfilled, no
 test('desk, seven kinds (en): portability, an entry given, the signed bundle built and released → fulfilled', async () => {
   const lang = 'en';
   const { page, see } = await deskFlow('portability', lang);
-  await intakeByDesk(page, see, 'portability', lang, { registers: [SHELTER_REGISTER] });
+  await intakeByDesk(page, see, 'portability', lang, { registers: [SHELTER_REGISTER[lang]] });
   await startAndVerify(page, see, lang);
   await addEntry(page, see, lang, {
     title: 'Contact details',
@@ -1405,7 +1407,7 @@ test('desk, seven kinds (fi): log inspection, the events read, one user withheld
   ]);
   const { page, see } = await deskFlow('log_inspection', lang);
   const { reference, code } = await intakeByDesk(page, see, 'log_inspection', lang, {
-    registers: [SHELTER_REGISTER],
+    registers: [SHELTER_REGISTER[lang]],
     fill: async (p) => {
       await p.getByLabel(accName(subjectField('personal_id'), lang), { exact: true }).fill(LOG_SUBJECT_ID);
       const fields = FORMS.log_inspection.fields;

@@ -352,7 +352,7 @@ async fn page(
     let only = registers.len() == 1;
     let registers: Vec<Value> = registers
         .iter()
-        .map(|r| json!({ "value": r.slug, "label": r.name, "selected": only || r.slug == chosen }))
+        .map(|r| json!({ "value": r.slug, "label": crate::services::profile::register_in(r, lang).name, "selected": only || r.slug == chosen }))
         .collect();
     let ground = posted.get("withheld_ground").unwrap_or("");
     let grounds = ground_choices(ctx, request.kind, lang, |code| code == ground);
