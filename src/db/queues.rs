@@ -178,6 +178,10 @@ pub fn count(
     filtered(org_id, f).count().get_result(conn)
 }
 
+/// What sorts an open request into its tabs: handler, whether the clock runs, due date,
+/// state, review reasons, and whether the review was cleared.
+type TabFacts = (Option<String>, bool, NaiveDate, RequestState, String, bool);
+
 /// The open tabs' counts in one pass: each open request under the filters is read once and
 /// sorted into the tabs it belongs to, rather than the queue being read once per tab (with a
 /// register filter each read looks up every request of the register). `None` when more than
@@ -195,37 +199,35 @@ pub fn open_tab_counts(
     let cleared = diesel::dsl::exists(
         review_clearances::table.filter(review_clearances::request_id.eq(requests::id)),
     );
-    let rows: Vec<(Option<String>, bool, NaiveDate, RequestState, String, bool)> =
-        filtered(org_id, &all_open)
-            .select((
-                requests::assignee_id,
-                requests::pause_counts,
-                requests::due_on,
-                requests::state,
-                requests::review_reasons,
-                cleared,
-            ))
-            .limit(max + 1)
-            .load(conn)?;
+    let rows: Vec<TabFacts> = filtered(org_id, &all_open)
+        .select((
+            requests::assignee_id,
+            requests::pause_counts,
+            requests::due_on,
+            requests::state,
+            requests::review_reasons,
+            cleared,
+        ))
+        .limit(max + 1)
+        .load(conn)?;
     if rows.len() as i64 > max {
         return Ok(None);
     }
     let week_ahead = f.today + chrono::Days::new(7);
     // The same tests as `filtered`, one row at a time.
-    let in_tab =
-        |queue: Queue, row: &(Option<String>, bool, NaiveDate, RequestState, String, bool)| {
-            let (assignee, pause_counts, due_on, state, review_reasons, cleared) = row;
-            match queue {
-                Queue::Mine => assignee.as_deref() == Some(f.viewer_id.as_str()),
-                Queue::Unassigned => assignee.is_none(),
-                Queue::DueSoon => !pause_counts && *due_on >= f.today && *due_on <= week_ahead,
-                Queue::Overdue => !pause_counts && *due_on < f.today,
-                Queue::Paused => *state == RequestState::AwaitingRequester,
-                Queue::NeedsReview => review_reasons != "[]" && !cleared,
-                Queue::AllOpen => true,
-                Queue::Closed => false,
-            }
-        };
+    let in_tab = |queue: Queue, row: &TabFacts| {
+        let (assignee, pause_counts, due_on, state, review_reasons, cleared) = row;
+        match queue {
+            Queue::Mine => assignee.as_deref() == Some(f.viewer_id.as_str()),
+            Queue::Unassigned => assignee.is_none(),
+            Queue::DueSoon => !pause_counts && *due_on >= f.today && *due_on <= week_ahead,
+            Queue::Overdue => !pause_counts && *due_on < f.today,
+            Queue::Paused => *state == RequestState::AwaitingRequester,
+            Queue::NeedsReview => review_reasons != "[]" && !cleared,
+            Queue::AllOpen => true,
+            Queue::Closed => false,
+        }
+    };
     Ok(Some(
         Queue::ALL
             .into_iter()
