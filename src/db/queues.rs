@@ -158,24 +158,34 @@ fn filtered<'a>(org_id: &'a str, f: &'a QueueFilter) -> requests::BoxedQuery<'a,
 
 /// How many requests a queue holds, counted up to `cap + 1`: past the cap the exact figure
 /// is of no use on a tab, and counting a million closed requests would cost every page view.
-/// Whether anything lies past the cap is one step `cap` entries along an index; only a queue
-/// within the cap is counted, so neither query reads more than `cap + 1` index entries. The
-/// organisation is selected because every queue index starts with it, so no row is read.
+/// Only a queue within the cap is counted, so neither query reads more than `cap + 1` index
+/// entries.
 pub fn count(
     conn: &mut AnyConnection,
     org_id: &str,
     f: &QueueFilter,
     cap: i64,
 ) -> QueryResult<i64> {
-    let past_cap = filtered(org_id, f)
-        .select(requests::org_id)
-        .offset(cap)
-        .limit(1)
-        .load::<String>(conn)?;
-    if !past_cap.is_empty() {
+    if holds_more_than(conn, org_id, f, cap)? {
         return Ok(cap + 1);
     }
     filtered(org_id, f).count().get_result(conn)
+}
+
+/// Whether the queue holds more than `n` requests: one step `n` entries along an index,
+/// reading only the organisation, which every queue index starts with.
+fn holds_more_than(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    f: &QueueFilter,
+    n: i64,
+) -> QueryResult<bool> {
+    let past = filtered(org_id, f)
+        .select(requests::org_id)
+        .offset(n)
+        .limit(1)
+        .load::<String>(conn)?;
+    Ok(!past.is_empty())
 }
 
 /// What sorts an open request into its tabs: handler, whether the clock runs, due date,
@@ -196,13 +206,7 @@ pub fn open_tab_counts(
         queue: Queue::AllOpen,
         ..f.clone()
     };
-    // Whether more than `max` are open is one step along an index; only then read the rows.
-    let past_max = filtered(org_id, &all_open)
-        .select(requests::org_id)
-        .offset(max)
-        .limit(1)
-        .load::<String>(conn)?;
-    if !past_max.is_empty() {
+    if holds_more_than(conn, org_id, &all_open, max)? {
         return Ok(None);
     }
     let cleared = diesel::dsl::exists(
