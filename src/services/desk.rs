@@ -160,6 +160,9 @@ pub fn search(
     query: &str,
 ) -> Result<SearchResult, ServiceError> {
     principal.require(READERS)?;
+    // No name, reference or identity code holds a control character; the full-text index
+    // refuses a NUL, so they are dropped before anything is looked up.
+    let query: String = query.chars().filter(|c| !c.is_control()).collect();
     let query = query.trim();
     if query.is_empty() {
         return Err(ServiceError::field("q", FieldCode::Required));
